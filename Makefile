@@ -1,0 +1,89 @@
+# lumbar: a static-site generator for evidence-based back-pain content.
+#
+#   make            build ./lumbar
+#   make site       build the bundled site into public/
+#   make check      run every test; ends with "N passed, N failed"
+#   make deps       install what building and testing need (Debian 12)
+#   make install    PREFIX=/usr/local DESTDIR=
+#   make check-asan / check-valgrind / fuzz / bench
+.SUFFIXES:
+
+PKGS     = libcmark yaml-0.1 inih libmicrohttpd
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+BUILD   ?= build
+PREFIX  ?= /usr/local
+SPEC_DIR ?= ../shared/conformance/mustache-spec
+BENCH_DIR ?= ../shared/bench
+
+WARN     = -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+DEFS     = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+ALL_CFLAGS = $(WARN) $(DEFS) $(PKG_CFLAGS) -Isrc $(CFLAGS)
+LIBS       = $(PKG_LIBS) -lpthread -lm
+
+LIB_SRC  = $(filter-out src/main.c,$(wildcard src/*.c))
+LIB_OBJ  = $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
+UNIT_SRC = $(wildcard tests/unit/test_*.c)
+UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+HEADERS  = $(wildcard src/*.h) tests/harness.h
+
+all: lumbar
+
+lumbar: $(BUILD)/lumbar
+	@if [ "$(BUILD)" = build ]; then cp $(BUILD)/lumbar lumbar; fi
+
+$(BUILD)/lumbar: $(BUILD)/obj/main.o $(BUILD)/liblumbar.a
+	$(CC) $(ALL_CFLAGS) -o $@ $(BUILD)/obj/main.o $(BUILD)/liblumbar.a $(LIBS) $(LDFLAGS)
+
+$(BUILD)/liblumbar.a: $(LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $(LIB_OBJ)
+
+$(BUILD)/obj/%.o: src/%.c $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/liblumbar.a $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(BUILD)/liblumbar.a $(LIBS) $(LDFLAGS)
+
+site: lumbar
+	./lumbar build
+
+# Every suite prints "NAME: N passed, N failed"; tests/run-suites adds them up.
+# Script suites are the executable tests/suite-*.sh files; each gets the
+# binary under test in $$LUMBAR.
+check: lumbar $(UNIT_BIN)
+	@LUMBAR=$(CURDIR)/$(BUILD)/lumbar BUILD=$(BUILD) SPEC_DIR=$(SPEC_DIR) RUNNER="$(RUNNER)" \
+	  tests/run-suites $(UNIT_BIN:%='$$RUNNER %') $(wildcard tests/suite-*.sh)
+
+check-asan:
+	$(MAKE) BUILD=build/asan CC=clang \
+	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+	  LDFLAGS="-fsanitize=address,undefined" check
+
+check-valgrind:
+	$(MAKE) BUILD=build/valgrind CFLAGS="-O1 -g" \
+	  RUNNER="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --track-fds=no" check
+
+deps:
+	@SUDO=; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
+	export DEBIAN_FRONTEND=noninteractive; \
+	$$SUDO apt-get update -qq && \
+	$$SUDO apt-get install -y -qq --no-install-recommends build-essential clang pkg-config \
+	  libcmark-dev libyaml-dev libinih-dev libmicrohttpd-dev libclang-rt-14-dev \
+	  libxml2-utils curl valgrind chromium nodejs npm cmark hugo python3 >/dev/null
+	npm ci --no-audit --no-fund --loglevel=error
+
+install: lumbar
+	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	cp $(BUILD)/lumbar $(DESTDIR)$(PREFIX)/bin/lumbar
+	chmod 755 $(DESTDIR)$(PREFIX)/bin/lumbar
+	if [ -f docs/lumbar.1 ]; then cp docs/lumbar.1 $(DESTDIR)$(PREFIX)/share/man/man1/lumbar.1; fi
+
+clean:
+	rm -rf build lumbar tests/out
+
+.PHONY: all lumbar site check check-asan check-valgrind deps install clean

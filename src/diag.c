@@ -1,0 +1,110 @@
+#include "diag.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "xalloc.h"
+
+void diag_vadd(diag_list *dl, diag_level level, const char *file, int line, int col,
+               const char *fmt, va_list ap)
+{
+    if (dl->len == dl->cap) {
+        dl->cap = dl->cap ? dl->cap * 2 : 8;
+        dl->items = xrealloc(dl->items, dl->cap * sizeof *dl->items);
+    }
+    strbuf msg = STRBUF_INIT;
+    strbuf_vprintf(&msg, fmt, ap);
+    diag *d = &dl->items[dl->len++];
+    d->level = level;
+    d->file = xstrdup(file ? file : "");
+    d->line = line;
+    d->col = col;
+    d->msg = strbuf_detach(&msg);
+}
+
+void diag_add(diag_list *dl, diag_level level, const char *file, int line, int col,
+              const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    diag_vadd(dl, level, file, line, col, fmt, ap);
+    va_end(ap);
+}
+
+void diag_move(diag_list *dst, diag_list *src)
+{
+    for (size_t i = 0; i < src->len; i++) {
+        if (dst->len == dst->cap) {
+            dst->cap = dst->cap ? dst->cap * 2 : 8;
+            dst->items = xrealloc(dst->items, dst->cap * sizeof *dst->items);
+        }
+        dst->items[dst->len++] = src->items[i];
+    }
+    free(src->items);
+    src->items = NULL;
+    src->len = src->cap = 0;
+}
+
+size_t diag_count(const diag_list *dl, diag_level level)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < dl->len; i++)
+        n += dl->items[i].level == level;
+    return n;
+}
+
+static int diag_cmp(const diag *a, const diag *b)
+{
+    int c = strcmp(a->file, b->file);
+    if (c)
+        return c;
+    if (a->line != b->line)
+        return a->line < b->line ? -1 : 1;
+    if (a->col != b->col)
+        return a->col < b->col ? -1 : 1;
+    return 0;
+}
+
+void diag_sort(diag_list *dl)
+{
+    /* Insertion sort: stable, and lists are short. */
+    for (size_t i = 1; i < dl->len; i++) {
+        diag d = dl->items[i];
+        size_t j = i;
+        while (j > 0 && diag_cmp(&dl->items[j - 1], &d) > 0) {
+            dl->items[j] = dl->items[j - 1];
+            j--;
+        }
+        dl->items[j] = d;
+    }
+}
+
+void diag_promote_warnings(diag_list *dl)
+{
+    for (size_t i = 0; i < dl->len; i++)
+        dl->items[i].level = DIAG_ERROR;
+}
+
+void diag_format(const diag *d, strbuf *out)
+{
+    strbuf_puts(out, d->file[0] ? d->file : "lumbar");
+    if (d->line > 0) {
+        strbuf_printf(out, ":%d", d->line);
+        if (d->col > 0)
+            strbuf_printf(out, ":%d", d->col);
+    }
+    strbuf_printf(out, ": %s: %s\n", d->level == DIAG_ERROR ? "error" : "warning", d->msg);
+}
+
+void diag_list_clear(diag_list *dl)
+{
+    if (!dl)
+        return;
+    for (size_t i = 0; i < dl->len; i++) {
+        free(dl->items[i].file);
+        free(dl->items[i].msg);
+    }
+    free(dl->items);
+    dl->items = NULL;
+    dl->len = dl->cap = 0;
+}

@@ -1,0 +1,77 @@
+#include "strbuf.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <stdlib.h>
+
+#include "xalloc.h"
+
+void strbuf_reserve(strbuf *sb, size_t n)
+{
+    if (sb->len + n + 1 <= sb->cap)
+        return;
+    size_t cap = sb->cap ? sb->cap : 64;
+    while (cap < sb->len + n + 1)
+        cap *= 2;
+    sb->data = xrealloc(sb->data, cap);
+    sb->cap = cap;
+}
+
+void strbuf_append(strbuf *sb, const char *s, size_t n)
+{
+    strbuf_reserve(sb, n);
+    if (n)
+        memcpy(sb->data + sb->len, s, n);
+    sb->len += n;
+    sb->data[sb->len] = '\0';
+}
+
+void strbuf_puts(strbuf *sb, const char *s) { strbuf_append(sb, s, strlen(s)); }
+
+void strbuf_putc(strbuf *sb, char c) { strbuf_append(sb, &c, 1); }
+
+void strbuf_vprintf(strbuf *sb, const char *fmt, va_list ap)
+{
+    va_list copy;
+    va_copy(copy, ap);
+    int n = vsnprintf(NULL, 0, fmt, copy);
+    va_end(copy);
+    if (n <= 0)
+        return;
+    strbuf_reserve(sb, (size_t)n);
+    vsnprintf(sb->data + sb->len, (size_t)n + 1, fmt, ap);
+    sb->len += (size_t)n;
+}
+
+void strbuf_printf(strbuf *sb, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    strbuf_vprintf(sb, fmt, ap);
+    va_end(ap);
+}
+
+void strbuf_reset(strbuf *sb)
+{
+    sb->len = 0;
+    if (sb->data)
+        sb->data[0] = '\0';
+}
+
+const char *strbuf_cstr(const strbuf *sb) { return sb->data ? sb->data : ""; }
+
+char *strbuf_detach(strbuf *sb)
+{
+    char *s = sb->data ? sb->data : xstrdup("");
+    sb->data = NULL;
+    sb->len = sb->cap = 0;
+    return s;
+}
+
+void strbuf_free(strbuf *sb)
+{
+    free(sb->data);
+    sb->data = NULL;
+    sb->len = sb->cap = 0;
+}

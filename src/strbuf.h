@@ -1,0 +1,41 @@
+/* strbuf: a growable byte buffer that is always NUL-terminated.
+ *
+ * A zero-initialised strbuf (STRBUF_INIT) is empty and valid. The buffer owns
+ * its bytes until strbuf_detach hands them to the caller. */
+#ifndef LUMBAR_STRBUF_H
+#define LUMBAR_STRBUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+typedef struct strbuf {
+    char *data; /* NULL until the first append; then NUL-terminated */
+    size_t len;
+    size_t cap;
+} strbuf;
+
+#define STRBUF_INIT {NULL, 0, 0}
+
+/* Appends n bytes of s. */
+void strbuf_append(strbuf *sb, const char *s, size_t n);
+/* Appends the NUL-terminated string s. */
+void strbuf_puts(strbuf *sb, const char *s);
+/* Appends one byte. */
+void strbuf_putc(strbuf *sb, char c);
+/* Appends printf-style formatted text. */
+void strbuf_printf(strbuf *sb, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Appends vprintf-style formatted text. */
+void strbuf_vprintf(strbuf *sb, const char *fmt, va_list ap);
+/* Makes sure n more bytes fit without reallocating. */
+void strbuf_reserve(strbuf *sb, size_t n);
+/* Empties the buffer but keeps its memory for reuse. */
+void strbuf_reset(strbuf *sb);
+/* Returns the contents ("" when empty); the buffer still owns them. */
+const char *strbuf_cstr(const strbuf *sb);
+/* Returns the contents as a string the caller owns, and empties the buffer. */
+char *strbuf_detach(strbuf *sb);
+/* Frees the contents; the strbuf itself may be reused afterwards. */
+void strbuf_free(strbuf *sb);
+
+#endif

@@ -1,0 +1,257 @@
+#include "value.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xalloc.h"
+
+static value *value_new(value_kind kind)
+{
+    value *v = xcalloc(1, sizeof *v);
+    v->kind = kind;
+    v->refs = 1;
+    return v;
+}
+
+value *value_null(void) { return value_new(V_NULL); }
+
+value *value_bool(bool b)
+{
+    value *v = value_new(V_BOOL);
+    v->u.b = b;
+    return v;
+}
+
+value *value_num(double num)
+{
+    value *v = value_new(V_NUM);
+    v->u.num = num;
+    return v;
+}
+
+value *value_strn(const char *s, size_t n)
+{
+    value *v = value_new(V_STR);
+    v->u.str.ptr = xstrndup(s, n);
+    v->u.str.len = n;
+    return v;
+}
+
+value *value_str(const char *s) { return value_strn(s, strlen(s)); }
+
+value *value_str_take(char *s)
+{
+    value *v = value_new(V_STR);
+    v->u.str.ptr = s;
+    v->u.str.len = strlen(s);
+    return v;
+}
+
+value *value_list(void) { return value_new(V_LIST); }
+
+value *value_map(void) { return value_new(V_MAP); }
+
+value *value_ref(value *v)
+{
+    if (v)
+        v->refs++;
+    return v;
+}
+
+value *value_at(value *v, int line, int col)
+{
+    v->line = line;
+    v->col = col;
+    return v;
+}
+
+void value_free(value *v)
+{
+    if (!v || --v->refs > 0)
+        return;
+    switch (v->kind) {
+    case V_STR:
+        free(v->u.str.ptr);
+        break;
+    case V_LIST:
+        for (size_t i = 0; i < v->u.list.len; i++)
+            value_free(v->u.list.items[i]);
+        free(v->u.list.items);
+        break;
+    case V_MAP:
+        for (size_t i = 0; i < v->u.map.len; i++) {
+            free(v->u.map.keys[i]);
+            value_free(v->u.map.vals[i]);
+        }
+        free(v->u.map.keys);
+        free(v->u.map.vals);
+        break;
+    default:
+        break;
+    }
+    free(v);
+}
+
+void value_list_push(value *list, value *item)
+{
+    if (list->u.list.len == list->u.list.cap) {
+        list->u.list.cap = list->u.list.cap ? list->u.list.cap * 2 : 4;
+        list->u.list.items = xrealloc(list->u.list.items, list->u.list.cap * sizeof(value *));
+    }
+    list->u.list.items[list->u.list.len++] = item;
+}
+
+static long map_index(const value *map, const char *key, size_t n)
+{
+    if (!map || map->kind != V_MAP)
+        return -1;
+    for (size_t i = 0; i < map->u.map.len; i++) {
+        const char *k = map->u.map.keys[i];
+        if (strncmp(k, key, n) == 0 && k[n] == '\0')
+            return (long)i;
+    }
+    return -1;
+}
+
+void value_map_set(value *map, const char *key, value *v)
+{
+    long at = map_index(map, key, strlen(key));
+    if (at >= 0) {
+        value_free(map->u.map.vals[at]);
+        map->u.map.vals[at] = v;
+        return;
+    }
+    if (map->u.map.len == map->u.map.cap) {
+        map->u.map.cap = map->u.map.cap ? map->u.map.cap * 2 : 8;
+        map->u.map.keys = xrealloc(map->u.map.keys, map->u.map.cap * sizeof(char *));
+        map->u.map.vals = xrealloc(map->u.map.vals, map->u.map.cap * sizeof(value *));
+    }
+    map->u.map.keys[map->u.map.len] = xstrdup(key);
+    map->u.map.vals[map->u.map.len] = v;
+    map->u.map.len++;
+}
+
+value *value_map_getn(const value *map, const char *key, size_t n)
+{
+    long at = map_index(map, key, n);
+    return at < 0 ? NULL : map->u.map.vals[at];
+}
+
+value *value_map_get(const value *map, const char *key)
+{
+    return value_map_getn(map, key, strlen(key));
+}
+
+value *value_path(const value *root, const char *dotted)
+{
+    const value *v = root;
+    const char *p = dotted;
+    for (;;) {
+        const char *dot = strchr(p, '.');
+        size_t n = dot ? (size_t)(dot - p) : strlen(p);
+        v = value_map_getn(v, p, n);
+        if (!v || !dot)
+            return (value *)v;
+        p = dot + 1;
+    }
+}
+
+const char *value_cstr(const value *v)
+{
+    return v && v->kind == V_STR ? v->u.str.ptr : NULL;
+}
+
+bool value_truthy(const value *v)
+{
+    if (!v)
+        return false;
+    switch (v->kind) {
+    case V_NULL:
+        return false;
+    case V_BOOL:
+        return v->u.b;
+    case V_STR:
+        return v->u.str.len > 0;
+    case V_LIST:
+        return v->u.list.len > 0;
+    default:
+        return true;
+    }
+}
+
+static void num_to_text(double num, strbuf *out)
+{
+    if (isnan(num) || isinf(num)) {
+        strbuf_puts(out, isnan(num) ? "NaN" : num > 0 ? "Infinity" : "-Infinity");
+        return;
+    }
+    if (num == floor(num) && fabs(num) < 1e15) {
+        strbuf_printf(out, "%.0f", num);
+        return;
+    }
+    /* Shortest form that reads back as the same double, as JavaScript prints. */
+    char tmp[32];
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(tmp, sizeof tmp, "%.*g", prec, num);
+        if (strtod(tmp, NULL) == num)
+            break;
+    }
+    strbuf_puts(out, tmp);
+}
+
+void value_to_text(const value *v, strbuf *out)
+{
+    if (!v)
+        return;
+    switch (v->kind) {
+    case V_BOOL:
+        strbuf_puts(out, v->u.b ? "true" : "false");
+        break;
+    case V_NUM:
+        num_to_text(v->u.num, out);
+        break;
+    case V_STR:
+        strbuf_append(out, v->u.str.ptr, v->u.str.len);
+        break;
+    default:
+        break;
+    }
+}
+
+value *value_copy(const value *v)
+{
+    value *c;
+    switch (v->kind) {
+    case V_NULL:
+        c = value_null();
+        break;
+    case V_BOOL:
+        c = value_bool(v->u.b);
+        break;
+    case V_NUM:
+        c = value_num(v->u.num);
+        break;
+    case V_STR:
+        c = value_strn(v->u.str.ptr, v->u.str.len);
+        break;
+    case V_LIST:
+        c = value_list();
+        for (size_t i = 0; i < v->u.list.len; i++)
+            value_list_push(c, value_copy(v->u.list.items[i]));
+        break;
+    default:
+        c = value_map();
+        for (size_t i = 0; i < v->u.map.len; i++)
+            value_map_set(c, v->u.map.keys[i], value_copy(v->u.map.vals[i]));
+        break;
+    }
+    return value_at(c, v->line, v->col);
+}
+
+const char *value_kind_name(value_kind kind)
+{
+    static const char *names[] = {"null", "a boolean", "a number", "a string", "a list", "a map"};
+    return names[kind];
+}

@@ -1,0 +1,97 @@
+// Shared helpers for the browser tests: Debian's chromium through
+// playwright-core, a loopback static server for a built site, axe-core, and a
+// tiny harness that ends with "browser: N passed, N failed".
+import { chromium } from 'playwright-core';
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+
+export const CHROMIUM_ARGS = [
+  '--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run',
+];
+
+export async function launch() {
+  return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}
+
+const MIME = {
+  '.html': 'text/html; charset=utf-8', '.css': 'text/css; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8', '.json': 'application/json',
+  '.xml': 'application/xml', '.txt': 'text/plain; charset=utf-8',
+  '.svg': 'image/svg+xml', '.png': 'image/png', '.jpg': 'image/jpeg', '.ico': 'image/x-icon',
+};
+
+// Serves dir at http://127.0.0.1:PORT/basePath, as a static host would
+// (index.html for folders, 404.html for anything missing). Resolves to
+// { origin, url, close() }.
+export function serve(dir, basePath = '/') {
+  const root = path.resolve(dir);
+  const server = http.createServer((req, res) => {
+    let p = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    if (!p.startsWith(basePath)) return notFound(res);
+    p = path.join(root, p.slice(basePath.length));
+    if (!p.startsWith(root)) return notFound(res);
+    if (fs.existsSync(p) && fs.statSync(p).isDirectory()) p = path.join(p, 'index.html');
+    if (!fs.existsSync(p)) return notFound(res);
+    res.writeHead(200, { 'content-type': MIME[path.extname(p)] || 'application/octet-stream' });
+    res.end(fs.readFileSync(p));
+  });
+  function notFound(res) {
+    const page = path.join(root, '404.html');
+    res.writeHead(404, { 'content-type': MIME['.html'] });
+    res.end(fs.existsSync(page) ? fs.readFileSync(page) : 'not found');
+  }
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      const origin = `http://127.0.0.1:${server.address().port}`;
+      resolve({ origin, url: origin + basePath, close: () => new Promise((r) => server.close(r)) });
+    });
+  });
+}
+
+// Fails the page's test if any request leaves the loopback server.
+export function forbidExternalRequests(page, origin, seen = []) {
+  page.on('request', (req) => {
+    const u = req.url();
+    if (!u.startsWith(origin) && !u.startsWith('data:') && !u.startsWith('about:')) seen.push(u);
+  });
+  return seen;
+}
+
+// Runs axe-core in the page for WCAG 2.x A/AA (2.2 included); resolves to the violations.
+export async function axe(page) {
+  const source = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+  await page.addScriptTag({ content: source });
+  return page.evaluate(async () => {
+    const r = await window.axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'] },
+    });
+    return r.violations.map((v) => ({ id: v.id, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')) }));
+  });
+}
+
+const tests = [];
+// Registers a test; fn gets nothing and throws (or rejects) to fail.
+export function test(name, fn) { tests.push({ name, fn }); }
+
+export function assert(cond, message) { if (!cond) throw new Error(message); }
+
+// Runs every registered test in order and prints the suite line.
+export async function run(suite) {
+  let passed = 0, failed = 0;
+  for (const t of tests) {
+    try {
+      await t.fn();
+      passed++;
+    } catch (e) {
+      failed++;
+      console.log(`FAIL ${t.name}: ${e && e.stack ? e.stack : e}`);
+    }
+  }
+  console.log(`${suite}: ${passed} passed, ${failed} failed`);
+  return failed === 0;
+}

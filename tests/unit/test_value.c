@@ -1,0 +1,114 @@
+/* Unit tests for value.c, escape.c, strbuf.c and diag.c: the shared basics. */
+#include "harness.h"
+
+#include <stdlib.h>
+
+#include "diag.h"
+#include "escape.h"
+#include "value.h"
+
+static const char *text_of(const value *v, strbuf *sb)
+{
+    strbuf_reset(sb);
+    value_to_text(v, sb);
+    return strbuf_cstr(sb);
+}
+
+static void test_numbers(void)
+{
+    strbuf sb = STRBUF_INIT;
+    value *v = value_num(1.210);
+    CHECK_STR(text_of(v, &sb), "1.21");
+    value_free(v);
+    v = value_num(85);
+    CHECK_STR(text_of(v, &sb), "85");
+    value_free(v);
+    v = value_num(-0.1);
+    CHECK_STR(text_of(v, &sb), "-0.1");
+    value_free(v);
+    strbuf_free(&sb);
+}
+
+static void test_maps_and_refs(void)
+{
+    value *m = value_map();
+    value_map_set(m, "a", value_str("x"));
+    value_map_set(m, "a", value_str("y"));
+    CHECK_INT(m->u.map.len, 1);
+    CHECK_STR(value_cstr(value_map_get(m, "a")), "y");
+    value *inner = value_map();
+    value_map_set(inner, "title", value_str("T"));
+    value_map_set(m, "site", inner);
+    CHECK_STR(value_cstr(value_path(m, "site.title")), "T");
+    CHECK(value_path(m, "site.nothing") == NULL);
+    CHECK(value_path(m, "a.b") == NULL);
+
+    value *shared = value_str("shared");
+    value *l1 = value_list(), *l2 = value_list();
+    value_list_push(l1, value_ref(shared));
+    value_list_push(l2, shared);
+    value_free(l1);
+    CHECK_STR(value_cstr(l2->u.list.items[0]), "shared");
+    value_free(l2);
+    value_free(m);
+    value_free(NULL);
+}
+
+static void test_truthiness(void)
+{
+    value *v[] = {value_null(), value_bool(false), value_str(""), value_list(),
+                  value_bool(true), value_str("x"), value_num(0), value_map()};
+    bool want[] = {false, false, false, false, true, true, true, true};
+    for (size_t i = 0; i < sizeof v / sizeof *v; i++) {
+        CHECK(value_truthy(v[i]) == want[i]);
+        value_free(v[i]);
+    }
+    CHECK(!value_truthy(NULL));
+}
+
+static void test_escapes(void)
+{
+    strbuf sb = STRBUF_INIT;
+    esc_html(&sb, "<a href=\"x\">'&'</a>", 20);
+    CHECK_STR(strbuf_cstr(&sb), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
+    strbuf_reset(&sb);
+    const char js[] = "</script><!--\xe2\x80\xa8\"\\\x01\xff";
+    esc_json(&sb, js, sizeof js - 1);
+    CHECK_STR(strbuf_cstr(&sb), "\"\\u003c/script\\u003e\\u003c!--\\u2028\\\"\\\\\\u0001\\ufffd\"");
+    strbuf_reset(&sb);
+    esc_url_path(&sb, "/a b/%/\xc3\xa9", 9);
+    CHECK_STR(strbuf_cstr(&sb), "/a%20b/%25/%C3%A9");
+    strbuf_reset(&sb);
+    esc_xml(&sb, "a\x01<", 3);
+    CHECK_STR(strbuf_cstr(&sb), "a&lt;");
+    strbuf_free(&sb);
+}
+
+static void test_diags(void)
+{
+    diag_list dl = DIAG_LIST_INIT;
+    diag_add(&dl, DIAG_WARNING, "b.md", 3, 1, "late %d", 1);
+    diag_add(&dl, DIAG_ERROR, "a.md", 9, 2, "early");
+    diag_add(&dl, DIAG_ERROR, "a.md", 2, 5, "first");
+    diag_sort(&dl);
+    strbuf sb = STRBUF_INIT;
+    for (size_t i = 0; i < dl.len; i++)
+        diag_format(&dl.items[i], &sb);
+    CHECK_STR(strbuf_cstr(&sb), "a.md:2:5: error: first\na.md:9:2: error: early\nb.md:3:1: warning: late 1\n");
+    CHECK_INT(diag_count(&dl, DIAG_ERROR), 2);
+    diag_promote_warnings(&dl);
+    CHECK_INT(diag_count(&dl, DIAG_ERROR), 3);
+    strbuf_free(&sb);
+    diag_list_clear(&dl);
+    diag_list_clear(NULL);
+}
+
+int main(void)
+{
+    test_numbers();
+    test_maps_and_refs();
+    test_truthiness();
+    test_escapes();
+    test_diags();
+    TEST_END("value");
+}
