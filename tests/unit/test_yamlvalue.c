@@ -1,0 +1,73 @@
+/* Unit tests for yamlvalue.c: typing, positions, and what it refuses. */
+#include "harness.h"
+
+#include <stdlib.h>
+
+#include "yamlvalue.h"
+
+static value *load(const char *src, diag_list *dl)
+{
+    return yaml_load(src, strlen(src), "t.yaml", 1, dl);
+}
+
+static const char *first_msg(diag_list *dl, strbuf *sb)
+{
+    strbuf_reset(sb);
+    if (dl->len)
+        diag_format(&dl->items[0], sb);
+    return strbuf_cstr(sb);
+}
+
+static void test_types_and_positions(void)
+{
+    diag_list dl = DIAG_LIST_INIT;
+    value *v = load("title: \"Hi\"\nn: 1.5\nyes: true\nnone:\ndate: 2024-01-02\nlist: [a, 'b']\n", &dl);
+    CHECK(v && v->kind == V_MAP);
+    CHECK_INT(dl.len, 0);
+    value *t = value_map_get(v, "title");
+    CHECK_STR(value_cstr(t), "Hi");
+    CHECK_INT(t->line, 2);
+    CHECK_INT(t->col, 8);
+    CHECK(value_map_get(v, "n")->kind == V_NUM);
+    CHECK(value_map_get(v, "yes")->kind == V_BOOL);
+    CHECK(value_map_get(v, "none")->kind == V_NULL);
+    CHECK_STR(value_cstr(value_map_get(v, "date")), "2024-01-02");
+    value *list = value_map_get(v, "list");
+    CHECK_INT(list->u.list.len, 2);
+    CHECK_INT(list->u.list.items[1]->col, 11);
+    value_free(v);
+    diag_list_clear(&dl);
+}
+
+static void test_refusals(void)
+{
+    diag_list dl = DIAG_LIST_INIT;
+    strbuf sb = STRBUF_INIT;
+    CHECK(load("a: &x [1]\nb: *x\n", &dl) == NULL);
+    CHECK_STR(first_msg(&dl, &sb), "t.yaml:2:4: error: YAML anchors (&name) are not allowed\n");
+    diag_list_clear(&dl);
+    CHECK(load("a: 1\nb: 2\na: 3\n", &dl) == NULL);
+    CHECK_STR(first_msg(&dl, &sb), "t.yaml:4:1: error: duplicate key 'a'\n");
+    diag_list_clear(&dl);
+    CHECK(load("a: [1, 2\n", &dl) == NULL);
+    CHECK(dl.len == 1 && strstr(first_msg(&dl, &sb), "YAML syntax error") != NULL);
+    diag_list_clear(&dl);
+    strbuf deep = STRBUF_INIT;
+    for (int i = 0; i < 10000; i++)
+        strbuf_putc(&deep, '[');
+    CHECK(yaml_load(deep.data, deep.len, "t.yaml", 0, &dl) == NULL);
+    CHECK(strstr(first_msg(&dl, &sb), "nested more than 100 levels") != NULL);
+    diag_list_clear(&dl);
+    strbuf_free(&deep);
+    CHECK(yaml_load("a: b\0c", 6, "t.yaml", 0, &dl) == NULL);
+    CHECK_STR(first_msg(&dl, &sb), "t.yaml:1:5: error: NUL byte in YAML\n");
+    diag_list_clear(&dl);
+    strbuf_free(&sb);
+}
+
+int main(void)
+{
+    test_types_and_positions();
+    test_refusals();
+    TEST_END("yamlvalue");
+}
