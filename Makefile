@@ -17,7 +17,8 @@ SPEC_DIR ?= ../shared/conformance/mustache-spec
 BENCH_DIR ?= ../shared/bench
 
 WARN     = -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes
-DEFS     = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+VERSION  = 0.1.0
+DEFS     = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DLUMBAR_VERSION=\"$(VERSION)\"
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS = $(WARN) $(DEFS) $(PKG_CFLAGS) -Isrc $(CFLAGS)

@@ -105,7 +105,7 @@ void esc_url_path(strbuf *out, const char *s, size_t n)
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-            (c && strchr("-._~/", c))) {
+            (c && strchr("-._~/()!*:@,;+=", c))) {
             strbuf_putc(out, (char)c);
         } else {
             strbuf_putc(out, '%');

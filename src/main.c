@@ -1,8 +1,281 @@
 /* main: the command line. The only module that prints. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
-int main(void)
+#include "build.h"
+#include "date.h"
+#include "diag.h"
+#include "frontmatter.h"
+#include "strbuf.h"
+
+#define EXIT_SITE_ERRORS 1
+#define EXIT_USAGE 2
+
+static const char usage_main[] =
+    "usage: lumbar COMMAND [OPTIONS]\n"
+    "\n"
+    "Commands:\n"
+    "  build          build the site into its output folder\n"
+    "  check          validate everything and write nothing\n"
+    "  new SECTION/SLUG\n"
+    "                 start a new article with its front matter filled in\n"
+    "\n"
+    "  lumbar COMMAND --help   shows the options of a command\n"
+    "  lumbar --version        shows the version\n";
+
+static const char usage_build[] =
+    "usage: lumbar build [-s DIR] [-o DIR] [--base-url URL] [--drafts] [-j N] [-q] [--strict] [--force]\n"
+    "\n"
+    "Builds the site in DIR (default .) into a staging folder and swaps it in\n"
+    "as the output folder only when every page succeeded.\n"
+    "\n"
+    "  -s, --source DIR   the site folder (config.ini, content/, layouts/, assets/)\n"
+    "  -o, --output DIR   the output folder (default: [build] output, public)\n"
+    "  --base-url URL     override [site] base_url, e.g. https://example.org/backpain/\n"
+    "  --drafts           include pages with draft: true\n"
+    "  -j, --jobs N       threads to render with (default: the number of processors)\n"
+    "  -q, --quiet        print nothing on success\n"
+    "  --strict           treat warnings as errors\n"
+    "  --force            replace an output folder that lumbar did not create\n"
+    "\n"
+    "Exit status: 0 success, 1 the site has errors (all are reported), 2 bad usage.\n";
+
+static const char usage_check[] =
+    "usage: lumbar check [-s DIR] [--base-url URL] [--drafts] [-j N] [--strict]\n"
+    "\n"
+    "Builds the site in memory and writes nothing. Reports every error and\n"
+    "warning: front matter, templates, citations, the decision tree, links,\n"
+    "overdue reviews. --strict turns warnings into errors.\n"
+    "\n"
+    "Exit status: 0 no errors, 1 the site has errors, 2 bad usage.\n";
+
+static const char usage_new[] =
+    "usage: lumbar new [-s DIR] SECTION/SLUG\n"
+    "\n"
+    "Writes content/SECTION/SLUG.md (or content/SLUG.md) with front matter\n"
+    "filled in: a title made from the slug, today's date, draft: true and an\n"
+    "empty reviewer. Never overwrites an existing file.\n";
+
+typedef struct cli {
+    const char *command;
+    build_options build;
+    bool quiet;
+    const char *target; /* for new */
+} cli;
+
+static int usage_error(const char *fmt, const char *arg, const char *usage)
 {
-    puts("lumbar: under construction");
-    return 0;
+    fprintf(stderr, "lumbar: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\n\n%s", usage);
+    return EXIT_USAGE;
+}
+
+static long long now_unix(void)
+{
+    const char *sde = getenv("SOURCE_DATE_EPOCH");
+    if (sde && *sde) {
+        char *end;
+        errno = 0;
+        long long v = strtoll(sde, &end, 10);
+        if (!errno && !*end && v >= 0)
+            return v;
+    }
+    return (long long)time(NULL);
+}
+
+static int default_jobs(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > 64 ? 64 : (int)n;
+}
+
+static const char *usage_for(const char *command)
+{
+    if (!strcmp(command, "build"))
+        return usage_build;
+    if (!strcmp(command, "check"))
+        return usage_check;
+    return usage_new;
+}
+
+/* Parses argv after the command; returns -1 to go on, else an exit status. */
+static int parse_options(cli *c, int argc, char **argv)
+{
+    const char *usage = usage_for(c->command);
+    bool is_build = !strcmp(c->command, "build"), is_new = !strcmp(c->command, "new");
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        const char *next = i + 1 < argc ? argv[i + 1] : NULL;
+        bool takes_value = !strcmp(a, "-s") || !strcmp(a, "--source") || !strcmp(a, "-o") || !strcmp(a, "--output") ||
+                           !strcmp(a, "--base-url") || !strcmp(a, "-j") || !strcmp(a, "--jobs");
+        if (takes_value && !next)
+            return usage_error("%s needs a value", a, usage);
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            fputs(usage, stdout);
+            return 0;
+        } else if (!strcmp(a, "-s") || !strcmp(a, "--source")) {
+            c->build.site_dir = argv[++i];
+        } else if (is_build && (!strcmp(a, "-o") || !strcmp(a, "--output"))) {
+            c->build.out_dir = argv[++i];
+        } else if (!is_new && !strcmp(a, "--base-url")) {
+            c->build.base_url = argv[++i];
+        } else if (!is_new && !strcmp(a, "--drafts")) {
+            c->build.drafts = true;
+        } else if (!is_new && (!strcmp(a, "-j") || !strcmp(a, "--jobs"))) {
+            char *end;
+            long j = strtol(argv[++i], &end, 10);
+            if (*end || j < 1 || j > 256)
+                return usage_error("-j needs a number of threads from 1 to 256, not '%s'", argv[i], usage);
+            c->build.jobs = (int)j;
+        } else if (is_build && (!strcmp(a, "-q") || !strcmp(a, "--quiet"))) {
+            c->quiet = true;
+        } else if (!is_new && !strcmp(a, "--strict")) {
+            c->build.strict = true;
+        } else if (is_build && !strcmp(a, "--force")) {
+            c->build.force = true;
+        } else if (is_new && a[0] != '-' && !c->target) {
+            c->target = a;
+        } else {
+            return usage_error("unknown option '%s'", a, usage);
+        }
+    }
+    if (is_new && !c->target)
+        return usage_error("%s", "new needs SECTION/SLUG, e.g. lumbar new treatments/heat-therapy", usage);
+    return -1;
+}
+
+static void print_diags(const diag_list *dl)
+{
+    strbuf out = STRBUF_INIT;
+    for (size_t i = 0; i < dl->len; i++)
+        diag_format(&dl->items[i], &out);
+    fputs(strbuf_cstr(&out), stderr);
+    strbuf_free(&out);
+}
+
+static void print_failure(const diag_list *dl, bool wrote)
+{
+    size_t errors = diag_count(dl, DIAG_ERROR), warnings = diag_count(dl, DIAG_WARNING);
+    fprintf(stderr, "lumbar: %zu error%s, %zu warning%s%s\n", errors, errors == 1 ? "" : "s", warnings,
+            warnings == 1 ? "" : "s", wrote ? "; the previous output was left as it was" : "");
+}
+
+static int run_build(cli *c)
+{
+    build_stats stats;
+    diag_list diags = DIAG_LIST_INIT;
+    bool ok = build_run(&c->build, &stats, &diags);
+    print_diags(&diags);
+    if (!ok)
+        print_failure(&diags, c->build.write);
+    else if (c->build.write && !c->quiet)
+        printf("lumbar: built %zu pages (%zu sections, %zu tags, %zu aliases) and copied %zu assets in %.0f ms\n",
+               stats.pages, stats.sections, stats.tags, stats.aliases, stats.assets, stats.ms);
+    else if (!c->build.write)
+        fprintf(stderr, "lumbar: checked %zu pages: %zu warning%s\n", stats.pages, diag_count(&diags, DIAG_WARNING),
+                diag_count(&diags, DIAG_WARNING) == 1 ? "" : "s");
+    diag_list_clear(&diags);
+    return ok ? 0 : EXIT_SITE_ERRORS;
+}
+
+/* "heat-therapy" -> "Heat therapy" */
+static void title_from_slug(const char *slug, strbuf *out)
+{
+    for (const char *p = slug; *p; p++) {
+        char ch = *p == '-' ? ' ' : *p;
+        if (p == slug && ch >= 'a' && ch <= 'z')
+            ch = (char)(ch - 'a' + 'A');
+        strbuf_putc(out, ch);
+    }
+}
+
+static int run_new(cli *c)
+{
+    const char *slash = strchr(c->target, '/');
+    const char *slug = slash ? slash + 1 : c->target;
+    char section[256] = "";
+    if (slash) {
+        size_t n = (size_t)(slash - c->target);
+        if (n == 0 || n >= sizeof section)
+            return usage_error("'%s' is not SECTION/SLUG", c->target, usage_new);
+        memcpy(section, c->target, n);
+        section[n] = '\0';
+    }
+    if ((slash && !fm_slug_ok(section)) || !fm_slug_ok(slug) || strchr(slug, '/'))
+        return usage_error("'%s': section and slug may use only a-z, 0-9 and '-'", c->target, usage_new);
+    strbuf path = STRBUF_INIT, text = STRBUF_INIT;
+    if (*section) {
+        strbuf_printf(&path, "%s/content/%s", c->build.site_dir, section);
+        struct stat st;
+        if (stat(path.data, &st) != 0 || !S_ISDIR(st.st_mode)) {
+            fprintf(stderr, "lumbar: there is no section content/%s/ (create content/%s/_index.md first)\n", section, section);
+            strbuf_free(&path);
+            return EXIT_SITE_ERRORS;
+        }
+        strbuf_printf(&path, "/%s.md", slug);
+    } else {
+        strbuf_printf(&path, "%s/content/%s.md", c->build.site_dir, slug);
+    }
+    strbuf day = STRBUF_INIT;
+    date_format_iso(date_from_unix(now_unix()), &day);
+    strbuf_puts(&text, "---\ntitle: \"");
+    title_from_slug(slug, &text);
+    strbuf_printf(&text, "\"\ndescription: \"\"\ndate: %s\ndraft: true\ntags: []\nreviewed_by: \"\"\n"
+                         "last_reviewed: %s\n---\n\nWrite the introduction here.\n",
+                  day.data, day.data);
+    int fd = open(path.data, O_WRONLY | O_CREAT | O_EXCL, 0644);
+    int status = 0;
+    if (fd < 0) {
+        fprintf(stderr, "lumbar: cannot create %s: %s\n", path.data,
+                errno == EEXIST ? "it already exists (lumbar new never overwrites)" : strerror(errno));
+        status = EXIT_SITE_ERRORS;
+    } else {
+        bool ok = write(fd, text.data, text.len) == (ssize_t)text.len;
+        ok = close(fd) == 0 && ok;
+        if (ok)
+            printf("lumbar: wrote %s\n", path.data);
+        else
+            fprintf(stderr, "lumbar: cannot write %s: %s\n", path.data, strerror(errno));
+        status = ok ? 0 : EXIT_SITE_ERRORS;
+    }
+    strbuf_free(&day);
+    strbuf_free(&path);
+    strbuf_free(&text);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2)
+        return usage_error("%s", "no command given", usage_main);
+    const char *command = argv[1];
+    if (!strcmp(command, "--help") || !strcmp(command, "-h") || !strcmp(command, "help")) {
+        fputs(usage_main, stdout);
+        return 0;
+    }
+    if (!strcmp(command, "--version") || !strcmp(command, "-V")) {
+        puts("lumbar " LUMBAR_VERSION);
+        return 0;
+    }
+    if (strcmp(command, "build") && strcmp(command, "check") && strcmp(command, "new"))
+        return usage_error("unknown command '%s'", command, usage_main);
+    cli c = {.command = command};
+    c.build.site_dir = ".";
+    c.build.jobs = default_jobs();
+    c.build.write = !strcmp(command, "build");
+    c.build.now = now_unix();
+    int status = parse_options(&c, argc, argv);
+    if (status >= 0)
+        return status;
+    if (!strcmp(command, "new"))
+        return run_new(&c);
+    return run_build(&c);
 }

@@ -1,0 +1,232 @@
+#include "build.h"
+
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "config.h"
+#include "feeds.h"
+#include "output.h"
+#include "refs.h"
+#include "render.h"
+#include "site.h"
+#include "template.h"
+#include "xalloc.h"
+
+static char *join(const char *a, const char *b)
+{
+    strbuf sb = STRBUF_INIT;
+    strbuf_printf(&sb, "%s/%s", a, b);
+    return strbuf_detach(&sb);
+}
+
+static config *load_config(const build_options *opts, diag_list *diags)
+{
+    char *path = join(opts->site_dir, "config.ini");
+    strbuf text = STRBUF_INIT;
+    config *cfg = NULL;
+    if (!site_read_file(path, &text))
+        diag_add(diags, DIAG_ERROR, "config.ini", 0, 0, "cannot read config.ini in '%s': is this a lumbar site folder?",
+                 opts->site_dir);
+    else
+        cfg = config_parse(strbuf_cstr(&text), text.len, "config.ini", diags);
+    if (cfg && opts->base_url && !config_set_base_url(cfg, opts->base_url, "--base-url", 0, diags)) {
+        config_free(cfg);
+        cfg = NULL;
+    }
+    strbuf_free(&text);
+    free(path);
+    return cfg;
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* Adds every .html file under layouts/ to the set, named by its path
+ * without the extension ("partials/head"). */
+static void load_layout_dir(tpl_set *tpl, const char *site_dir, const char *rel, diag_list *diags)
+{
+    char *dir = join(site_dir, rel);
+    DIR *d = opendir(dir);
+    if (!d) {
+        free(dir);
+        return;
+    }
+    char **names = NULL;
+    size_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        names = xrealloc(names, (n + 1) * sizeof *names);
+        names[n++] = xstrdup(e->d_name);
+    }
+    closedir(d);
+    qsort(names, n, sizeof *names, cmp_str);
+    for (size_t i = 0; i < n; i++) {
+        char *child_rel = join(rel, names[i]);
+        char *child = join(site_dir, child_rel);
+        struct stat st;
+        if (lstat(child, &st) == 0 && S_ISDIR(st.st_mode)) {
+            load_layout_dir(tpl, site_dir, child_rel, diags);
+        } else if (lstat(child, &st) == 0 && S_ISLNK(st.st_mode)) {
+            diag_add(diags, DIAG_ERROR, child_rel, 0, 0, "symbolic links are not read: replace it with the file itself");
+        } else if (strlen(names[i]) > 5 && !strcmp(names[i] + strlen(names[i]) - 5, ".html")) {
+            strbuf text = STRBUF_INIT;
+            if (site_read_file(child, &text)) {
+                /* "layouts/partials/head.html" -> "partials/head" */
+                char *name = xstrndup(child_rel + strlen("layouts/"), strlen(child_rel) - strlen("layouts/") - 5);
+                tpl_set_add(tpl, name, child_rel, strbuf_cstr(&text), text.len, diags);
+                free(name);
+            } else {
+                diag_add(diags, DIAG_ERROR, child_rel, 0, 0, "cannot read this layout");
+            }
+            strbuf_free(&text);
+        }
+        free(child);
+        free(child_rel);
+        free(names[i]);
+    }
+    free(names);
+    free(dir);
+}
+
+static refs *load_refs(const build_options *opts, diag_list *diags)
+{
+    char *path = join(opts->site_dir, "content/references.yaml");
+    strbuf text = STRBUF_INIT;
+    refs *r;
+    struct stat st;
+    if (stat(path, &st) != 0)
+        r = refs_new();
+    else if (!site_read_file(path, &text)) {
+        diag_add(diags, DIAG_ERROR, "content/references.yaml", 0, 0, "cannot read the bibliography");
+        r = NULL;
+    } else
+        r = refs_load(strbuf_cstr(&text), text.len, "content/references.yaml", diags);
+    strbuf_free(&text);
+    free(path);
+    return r;
+}
+
+/* A reference nobody cites is probably a citation someone forgot. */
+static void warn_uncited(const site *s, const refs *r, diag_list *diags)
+{
+    for (size_t i = 0; i < refs_count(r); i++) {
+        const value *entry = refs_at(r, i);
+        const char *key = value_cstr(value_map_get(entry, "key"));
+        bool cited = false;
+        for (size_t p = 0; p < s->npages && !cited; p++) {
+            const page *pg = s->pages[p];
+            for (size_t k = 0; pg->cites && k < pg->cites->u.list.len && !cited; k++)
+                cited = !strcmp(pg->cites->u.list.items[k]->u.str.ptr, key);
+            for (size_t k = 0; pg->owns_fm && pg->fm->references && k < pg->fm->references->u.list.len && !cited; k++)
+                cited = !strcmp(pg->fm->references->u.list.items[k]->u.str.ptr, key);
+        }
+        if (!cited)
+            diag_add(diags, DIAG_WARNING, "content/references.yaml", entry->line, 1,
+                     "reference '%s' is not cited by any page", key);
+    }
+}
+
+/* Front-matter references: keys must exist. */
+static void check_listed_references(const site *s, const refs *r, diag_list *diags)
+{
+    for (size_t p = 0; p < s->npages; p++) {
+        const page *pg = s->pages[p];
+        for (size_t k = 0; pg->owns_fm && pg->fm->references && k < pg->fm->references->u.list.len; k++) {
+            const value *key = pg->fm->references->u.list.items[k];
+            if (!refs_get(r, key->u.str.ptr))
+                diag_add(diags, DIAG_ERROR, pg->src_path, key->line, key->col,
+                         "unknown reference '%s' (not in content/references.yaml)", key->u.str.ptr);
+        }
+    }
+}
+
+static double elapsed_ms(const struct timespec *start)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - start->tv_sec) * 1e3 + (double)(now.tv_nsec - start->tv_nsec) / 1e6;
+}
+
+static char *output_dir(const build_options *opts, const config *cfg)
+{
+    if (opts->out_dir)
+        return xstrdup(opts->out_dir);
+    if (cfg->output[0] == '/')
+        return xstrdup(cfg->output);
+    return join(opts->site_dir, cfg->output);
+}
+
+typedef struct build_state {
+    const build_options *opts;
+    config *cfg;
+    tpl_set *tpl;
+    refs *bib;
+    site *s;
+    output *out;
+} build_state;
+
+static bool produce(build_state *b, build_stats *stats, diag_list *diags)
+{
+    render_stats rs = {0, 0};
+    bool ok = render_pages(b->s, b->tpl, b->out, b->opts->jobs, &rs, diags);
+    stats->pages = rs.pages;
+    stats->sections = b->s->nsections;
+    stats->tags = b->s->ntags;
+    stats->aliases = b->s->aliases->u.list.len;
+    if (ok)
+        warn_uncited(b->s, b->bib, diags);
+    if (ok && b->out) {
+        ok = feeds_write(b->s, b->tpl, b->out, diags);
+        ok = output_copy_tree(b->out, "assets", &stats->assets, diags) && ok;
+    }
+    return ok;
+}
+
+bool build_run(const build_options *opts, build_stats *stats, diag_list *diags)
+{
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    memset(stats, 0, sizeof *stats);
+    build_state b = {.opts = opts};
+    b.cfg = load_config(opts, diags);
+    if (!b.cfg)
+        return false;
+    b.tpl = tpl_set_new();
+    load_layout_dir(b.tpl, opts->site_dir, "layouts", diags);
+    tpl_set_check_refs(b.tpl, diags);
+    b.bib = load_refs(opts, diags);
+    site_options so = {.site_dir = opts->site_dir, .drafts = opts->drafts, .today_unix = opts->now};
+    if (b.bib)
+        b.s = site_load(&so, b.cfg, b.bib, diags);
+    if (b.s)
+        check_listed_references(b.s, b.bib, diags);
+    bool ok = b.s && diag_count(diags, DIAG_ERROR) == 0;
+    if (ok && opts->write) {
+        char *dir = output_dir(opts, b.cfg);
+        b.out = output_begin(opts->site_dir, dir, opts->force, diags);
+        free(dir);
+        ok = b.out != NULL;
+    }
+    if (b.s && (ok || !opts->write))
+        ok = produce(&b, stats, diags) && ok;
+    if (opts->strict)
+        diag_promote_warnings(diags);
+    ok = ok && diag_count(diags, DIAG_ERROR) == 0;
+    if (b.out) {
+        if (ok)
+            ok = output_commit(b.out, diags);
+        else
+            output_abort(b.out);
+    }
+    diag_sort(diags);
+    site_free(b.s);
+    refs_free(b.bib);
+    tpl_set_free(b.tpl);
+    config_free(b.cfg);
+    stats->ms = elapsed_ms(&start);
+    return ok;
+}

@@ -1,0 +1,37 @@
+/* build: one whole build (or check) of a site folder, stage by stage.
+ *
+ * config.ini -> layouts/ -> content/references.yaml -> site model ->
+ * rendered pages, feeds and assets in a staging folder -> swapped in as the
+ * output. Every stage reports into one diagnostic list, and the build goes
+ * as far as it can so that one run shows every error. Nothing is swapped in
+ * unless the whole build succeeded. */
+#ifndef LUMBAR_BUILD_H
+#define LUMBAR_BUILD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "diag.h"
+
+typedef struct build_options {
+    const char *site_dir;  /* the site folder */
+    const char *out_dir;   /* NULL: [build] output, relative to the site folder */
+    const char *base_url;  /* NULL: [site] base_url */
+    bool drafts;           /* build pages marked draft: true */
+    bool write;            /* false for `lumbar check`: render everything, write nothing */
+    bool strict;           /* warnings are errors */
+    bool force;            /* replace an output folder lumbar did not make */
+    int jobs;              /* threads; below 1 means one */
+    long long now;         /* Unix time for overdue reviews */
+} build_options;
+
+typedef struct build_stats {
+    size_t pages, sections, tags, assets, aliases;
+    double ms;
+} build_stats;
+
+/* Runs the build described by opts. Returns true on success; every error
+ * and warning found is added to diags. */
+bool build_run(const build_options *opts, build_stats *stats, diag_list *diags);
+
+#endif

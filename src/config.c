@@ -1,0 +1,216 @@
+#include "config.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "xalloc.h"
+
+/* inih gives handlers no line numbers in Debian's build, so the reader
+ * counts the lines it hands over; the handler runs right after. */
+typedef struct parse_state {
+    const char *src, *end, *pos;
+    int line;
+    const char *file;
+    config *cfg;
+    diag_list *diags;
+    bool seen_title, seen_base_url;
+} parse_state;
+
+static char *read_line(char *buf, int size, void *stream)
+{
+    parse_state *st = stream;
+    if (st->pos >= st->end)
+        return NULL;
+    const char *nl = memchr(st->pos, '\n', (size_t)(st->end - st->pos));
+    size_t len = nl ? (size_t)(nl - st->pos) + 1 : (size_t)(st->end - st->pos);
+    size_t copy = len < (size_t)size - 1 ? len : (size_t)size - 1;
+    memcpy(buf, st->pos, copy);
+    buf[copy] = '\0';
+    st->pos += len;
+    st->line++;
+    return buf;
+}
+
+static void empty_error(parse_state *st, const char *key)
+{
+    diag_add(st->diags, DIAG_ERROR, st->file, st->line, 0, "%s must not be empty", key);
+}
+
+static bool parse_bool(parse_state *st, const char *key, const char *val, bool *out)
+{
+    if (!strcasecmp(val, "true") || !strcasecmp(val, "yes") || !strcmp(val, "1")) {
+        *out = true;
+        return true;
+    }
+    if (!strcasecmp(val, "false") || !strcasecmp(val, "no") || !strcmp(val, "0")) {
+        *out = false;
+        return true;
+    }
+    diag_add(st->diags, DIAG_ERROR, st->file, st->line, 0, "%s must be true or false, not '%s'", key, val);
+    return false;
+}
+
+static bool parse_int(parse_state *st, const char *key, const char *val, int lo, int hi, int *out)
+{
+    char *end;
+    errno = 0;
+    long n = strtol(val, &end, 10);
+    if (errno || end == val || *end || n < lo || n > hi) {
+        diag_add(st->diags, DIAG_ERROR, st->file, st->line, 0,
+                 "%s must be a whole number from %d to %d, not '%s'", key, lo, hi, val);
+        return false;
+    }
+    *out = (int)n;
+    return true;
+}
+
+static void set_string(char **field, const char *val)
+{
+    free(*field);
+    *field = xstrdup(val);
+}
+
+static void site_key(parse_state *st, const char *key, const char *val)
+{
+    config *cfg = st->cfg;
+    if (!strcmp(key, "title")) {
+        if (!*val)
+            empty_error(st, key);
+        set_string(&cfg->title, val);
+        st->seen_title = true;
+    } else if (!strcmp(key, "about")) {
+        set_string(&cfg->about, val);
+    } else if (!strcmp(key, "description")) {
+        set_string(&cfg->description, val);
+    } else if (!strcmp(key, "language")) {
+        if (!*val || strspn(val, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") != strlen(val))
+            diag_add(st->diags, DIAG_ERROR, st->file, st->line, 0,
+                     "language must be a language tag such as en or en-GB, not '%s'", val);
+        set_string(&cfg->language, val);
+    } else if (!strcmp(key, "base_url")) {
+        config_set_base_url(cfg, val, st->file, st->line, st->diags);
+        st->seen_base_url = true;
+    } else {
+        diag_add(st->diags, DIAG_WARNING, st->file, st->line, 0, "unknown key '%s' in [site]", key);
+    }
+}
+
+static void build_key(parse_state *st, const char *key, const char *val)
+{
+    config *cfg = st->cfg;
+    if (!strcmp(key, "output")) {
+        if (!*val)
+            empty_error(st, key);
+        set_string(&cfg->output, val);
+    } else if (!strcmp(key, "unsafe_html")) {
+        parse_bool(st, key, val, &cfg->unsafe_html);
+    } else if (!strcmp(key, "smart_punctuation")) {
+        parse_bool(st, key, val, &cfg->smart_punctuation);
+    } else if (!strcmp(key, "page_size")) {
+        parse_int(st, key, val, 1, 100000, &cfg->page_size);
+    } else {
+        diag_add(st->diags, DIAG_WARNING, st->file, st->line, 0, "unknown key '%s' in [build]", key);
+    }
+}
+
+static int on_entry(void *user, const char *section, const char *key, const char *val)
+{
+    parse_state *st = user;
+    if (!strcmp(section, "site"))
+        site_key(st, key, val);
+    else if (!strcmp(section, "build"))
+        build_key(st, key, val);
+    else if (!strcmp(section, "review") && !strcmp(key, "interval_months"))
+        parse_int(st, key, val, 1, 240, &st->cfg->interval_months);
+    else if (!strcmp(section, "params"))
+        value_map_set(st->cfg->params, key, value_at(value_str(val), st->line, 0));
+    else if (!strcmp(section, "review"))
+        diag_add(st->diags, DIAG_WARNING, st->file, st->line, 0, "unknown key '%s' in [review]", key);
+    else
+        diag_add(st->diags, DIAG_WARNING, st->file, st->line, 0, "unknown section [%s] (key '%s' ignored)",
+                 section, key);
+    return 1;
+}
+
+static config *config_defaults(void)
+{
+    config *cfg = xcalloc(1, sizeof *cfg);
+    cfg->title = xstrdup("");
+    cfg->description = xstrdup("");
+    cfg->language = xstrdup("en");
+    cfg->about = xstrdup("Low back pain");
+    cfg->base_url = xstrdup("/");
+    cfg->base_path = xstrdup("/");
+    cfg->output = xstrdup("public");
+    cfg->smart_punctuation = true;
+    cfg->interval_months = 36;
+    cfg->params = value_map();
+    return cfg;
+}
+
+config *config_parse(const char *src, size_t n, const char *file, diag_list *diags)
+{
+    diag_list mine = DIAG_LIST_INIT;
+    parse_state st = {.src = src, .end = src + n, .pos = src, .file = file, .diags = &mine};
+    st.cfg = config_defaults();
+    int rc = ini_parse_stream(read_line, &st, on_entry, &st);
+    if (rc > 0)
+        diag_add(&mine, DIAG_ERROR, file, rc, 0, "not valid INI syntax (expected [section] or key = value)");
+    if (!st.seen_title)
+        diag_add(&mine, DIAG_ERROR, file, 0, 0, "[site] has no title");
+    if (!st.seen_base_url)
+        diag_add(&mine, DIAG_ERROR, file, 0, 0, "[site] has no base_url (e.g. https://example.org/)");
+    bool ok = diag_count(&mine, DIAG_ERROR) == 0;
+    diag_move(diags, &mine);
+    if (!ok) {
+        config_free(st.cfg);
+        return NULL;
+    }
+    return st.cfg;
+}
+
+/* Accepts http(s)://host[:port][/path]; stores it with a trailing slash. */
+bool config_set_base_url(config *cfg, const char *url, const char *origin, int line, diag_list *diags)
+{
+    const char *rest = !strncmp(url, "https://", 8) ? url + 8 : !strncmp(url, "http://", 7) ? url + 7 : NULL;
+    size_t host_len = rest ? strcspn(rest, "/?#") : 0;
+    if (!rest || host_len == 0 || strpbrk(url, " \t\"'<>\\?#")) {
+        diag_add(diags, DIAG_ERROR, origin, line, 0,
+                 "base_url must be an absolute http:// or https:// URL such as https://example.org/, not '%s'", url);
+        return false;
+    }
+    strbuf full = STRBUF_INIT;
+    strbuf_puts(&full, url);
+    if (full.data[full.len - 1] != '/')
+        strbuf_putc(&full, '/');
+    const char *path = full.data + (rest - url) + host_len;
+    if (strstr(path, "/../") || strstr(path, "/./") || strstr(path, "//")) {
+        diag_add(diags, DIAG_ERROR, origin, line, 0, "base_url path must not contain '.', '..' or empty segments: '%s'", url);
+        strbuf_free(&full);
+        return false;
+    }
+    free(cfg->base_path);
+    cfg->base_path = xstrdup(*path ? path : "/");
+    free(cfg->base_url);
+    cfg->base_url = strbuf_detach(&full);
+    return true;
+}
+
+void config_free(config *cfg)
+{
+    if (!cfg)
+        return;
+    free(cfg->title);
+    free(cfg->description);
+    free(cfg->language);
+    free(cfg->about);
+    free(cfg->base_url);
+    free(cfg->base_path);
+    free(cfg->output);
+    value_free(cfg->params);
+    free(cfg);
+}

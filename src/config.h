@@ -1,0 +1,39 @@
+/* config: the site's config.ini, read with inih.
+ *
+ * Known sections and keys are typed and checked; an unknown key is a
+ * warning, a bad value an error, each at config.ini:LINE. [params] is free
+ * for themes and reaches templates as site.params. */
+#ifndef LUMBAR_CONFIG_H
+#define LUMBAR_CONFIG_H
+
+#include <stdbool.h>
+
+#include "diag.h"
+#include "value.h"
+
+typedef struct config {
+    char *title;
+    char *description;
+    char *language;
+    char *about;     /* the condition the site is about, for schema.org */
+    char *base_url;  /* absolute, always ending in "/" */
+    char *base_path; /* the path of base_url, e.g. "/backpain/" */
+    char *output;    /* relative to the site folder unless absolute */
+    bool unsafe_html;
+    bool smart_punctuation;
+    int page_size;       /* 0: lists are not paginated */
+    int interval_months; /* default review interval */
+    value *params;       /* map; owned by the config */
+} config;
+
+/* Parses the n bytes of config.ini text at src (`file` names it in
+ * diagnostics). Returns a config the caller frees with config_free, or NULL
+ * when it has errors (all of them added to diags). */
+config *config_parse(const char *src, size_t n, const char *file, diag_list *diags);
+/* Replaces base_url (and base_path) with url, as --base-url does; returns
+ * false and adds an error when url is not an absolute http(s) URL. */
+bool config_set_base_url(config *cfg, const char *url, const char *origin, int line, diag_list *diags);
+/* Frees the config. Accepts NULL. */
+void config_free(config *cfg);
+
+#endif

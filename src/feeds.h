@@ -1,0 +1,29 @@
+/* feeds: the files a site has besides its pages.
+ *
+ * sitemap.xml (every page but 404 and aliases), atom.xml (the newest
+ * FEED_ENTRIES articles), robots.txt (pointing at the sitemap), search.json
+ * (the offline search index) and one small redirect page per alias, through
+ * layouts/alias.html when the theme has one. Dates come from the content,
+ * never the clock, so two builds are byte-identical. */
+#ifndef LUMBAR_FEEDS_H
+#define LUMBAR_FEEDS_H
+
+#include <stdbool.h>
+
+#include "diag.h"
+#include "output.h"
+#include "site.h"
+#include "template.h"
+
+#define FEED_ENTRIES 20
+
+/* Writes every file above through out. Returns false after adding errors. */
+bool feeds_write(const site *s, const tpl_set *tpl, output *out, diag_list *diags);
+/* Appends the sitemap of s to xml. */
+void feeds_sitemap(const site *s, strbuf *xml);
+/* Appends the Atom feed of s to xml. */
+void feeds_atom(const site *s, strbuf *xml);
+/* Appends the search index of s (rendered pages only) to json. */
+void feeds_search_index(const site *s, strbuf *json);
+
+#endif

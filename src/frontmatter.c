@@ -1,0 +1,291 @@
+#include "frontmatter.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xalloc.h"
+#include "yamlvalue.h"
+
+size_t fm_normalise(char *text, size_t n)
+{
+    size_t start = 0;
+    if (n >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
+        start = 3;
+    size_t w = 0;
+    for (size_t r = start; r < n; r++) {
+        if (text[r] == '\r' && r + 1 < n && text[r + 1] == '\n')
+            continue;
+        text[w++] = text[r];
+    }
+    if (w < n)
+        text[w] = '\0';
+    return w;
+}
+
+/* True when the line at p (ending at a newline or end) is exactly "---"
+ * with optional trailing spaces. */
+static bool is_fence(const char *p, const char *end)
+{
+    if (end - p < 3 || memcmp(p, "---", 3) != 0)
+        return false;
+    for (p += 3; p < end && *p != '\n'; p++)
+        if (*p != ' ' && *p != '\t')
+            return false;
+    return true;
+}
+
+bool fm_split(const char *text, size_t n, const char *file, fm_parts *out, diag_list *diags)
+{
+    const char *end = text + n;
+    if (!is_fence(text, end)) {
+        diag_add(diags, DIAG_ERROR, file, 1, 1,
+                 "no front matter: the file must start with a line '---', then YAML, then '---'");
+        return false;
+    }
+    const char *line = memchr(text, '\n', n);
+    line = line ? line + 1 : end;
+    out->yaml = line;
+    out->yaml_line = 2;
+    int lineno = 2;
+    while (line < end) {
+        const char *nl = memchr(line, '\n', (size_t)(end - line));
+        if (is_fence(line, end)) {
+            out->yaml_len = (size_t)(line - out->yaml);
+            out->body = nl ? nl + 1 : end;
+            out->body_len = (size_t)(end - out->body);
+            out->body_line = lineno + 1;
+            return true;
+        }
+        line = nl ? nl + 1 : end;
+        lineno++;
+    }
+    diag_add(diags, DIAG_ERROR, file, 1, 1, "front matter is never closed: add a line '---' after the YAML");
+    return false;
+}
+
+bool fm_slug_ok(const char *s)
+{
+    return s && *s && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-") == strlen(s);
+}
+
+void fm_slugify(const char *text, size_t n, strbuf *out)
+{
+    size_t start = out->len;
+    bool dash = false;
+    for (size_t i = 0; i < n; i++) {
+        char c = text[i];
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c - 'A' + 'a');
+        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+            if (dash && out->len > start)
+                strbuf_putc(out, '-');
+            strbuf_putc(out, c);
+            dash = false;
+        } else {
+            dash = true;
+        }
+    }
+}
+
+typedef struct checker {
+    const value *map;
+    const char *file;
+    diag_list *diags;
+    int fm_line;
+    bool ok;
+} checker;
+
+static void field_error(checker *ck, const value *v, const char *fmt, const char *key, const char *detail)
+{
+    diag_add(ck->diags, DIAG_ERROR, ck->file, v ? v->line : ck->fm_line, v ? v->col : 1, fmt, key, detail);
+    ck->ok = false;
+}
+
+/* Returns the string under key, NULL when absent; a wrong type is an error. */
+static const char *get_string(checker *ck, const char *key, bool required)
+{
+    value *v = value_map_get(ck->map, key);
+    if (!v || v->kind == V_NULL) {
+        if (required)
+            field_error(ck, NULL, "missing required field '%s'%s", key, "");
+        return NULL;
+    }
+    if (v->kind != V_STR) {
+        field_error(ck, v, "'%s' must be a string, not %s", key, value_kind_name(v->kind));
+        return NULL;
+    }
+    if (required && v->u.str.len == 0)
+        field_error(ck, v, "'%s' must not be empty%s", key, "");
+    return v->u.str.ptr;
+}
+
+static date get_date(checker *ck, const char *key, bool required)
+{
+    date d = {0, 0, 0};
+    value *v = value_map_get(ck->map, key);
+    if (!v || v->kind == V_NULL) {
+        if (required)
+            field_error(ck, NULL, "missing required field '%s'%s", key, "");
+        return d;
+    }
+    strbuf text = STRBUF_INIT;
+    value_to_text(v, &text);
+    if (v->kind == V_STR || v->kind == V_NUM) {
+        if (!date_parse(strbuf_cstr(&text), &d))
+            field_error(ck, v, "'%s' must be a real date written YYYY-MM-DD, not '%s'", key, strbuf_cstr(&text));
+    } else {
+        field_error(ck, v, "'%s' must be a date written YYYY-MM-DD, not %s", key, value_kind_name(v->kind));
+    }
+    strbuf_free(&text);
+    return d;
+}
+
+/* Returns the list of strings under key, NULL when absent or wrong. */
+static value *get_string_list(checker *ck, const char *key)
+{
+    value *v = value_map_get(ck->map, key);
+    if (!v || v->kind == V_NULL)
+        return NULL;
+    if (v->kind != V_LIST) {
+        field_error(ck, v, "'%s' must be a list such as [a, b], not %s", key, value_kind_name(v->kind));
+        return NULL;
+    }
+    bool ok = true;
+    for (size_t i = 0; i < v->u.list.len; i++) {
+        value *item = v->u.list.items[i];
+        if (item->kind != V_STR || item->u.str.len == 0) {
+            field_error(ck, item, "every item of '%s' must be a non-empty string, not %s", key,
+                        item->kind == V_STR ? "an empty one" : value_kind_name(item->kind));
+            ok = false;
+        }
+    }
+    return ok ? v : NULL;
+}
+
+/* An alias is a site path such as /old/name/: safe segments only. */
+static bool alias_ok(const char *a)
+{
+    if (a[0] != '/' || strstr(a, "//"))
+        return false;
+    const char *seg = a + 1;
+    while (*seg) {
+        size_t len = strcspn(seg, "/");
+        if ((len == 1 && seg[0] == '.') || (len == 2 && seg[0] == '.' && seg[1] == '.'))
+            return false;
+        for (size_t i = 0; i < len; i++) {
+            char c = seg[i];
+            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+                  c == '_' || c == '.'))
+                return false;
+        }
+        seg += len;
+        if (*seg == '/')
+            seg++;
+    }
+    return true;
+}
+
+static void check_aliases(checker *ck, value *aliases)
+{
+    for (size_t i = 0; aliases && i < aliases->u.list.len; i++) {
+        value *a = aliases->u.list.items[i];
+        if (!alias_ok(a->u.str.ptr))
+            field_error(ck, a, "unsafe alias '%s': write a site path such as /old/name/ using %s", a->u.str.ptr,
+                        "a-z, A-Z, 0-9, '-', '_' and '.' (no '..')");
+    }
+}
+
+static void check_tags(checker *ck, value *tags)
+{
+    strbuf slug = STRBUF_INIT;
+    for (size_t i = 0; tags && i < tags->u.list.len; i++) {
+        value *t = tags->u.list.items[i];
+        strbuf_reset(&slug);
+        fm_slugify(t->u.str.ptr, t->u.str.len, &slug);
+        if (slug.len == 0)
+            field_error(ck, t, "tag '%s' has no letters or digits to make a URL from%s", t->u.str.ptr, "");
+    }
+    strbuf_free(&slug);
+}
+
+static void read_typed_fields(checker *ck, fm_fields *f, fm_kind kind)
+{
+    bool article = kind == FM_ARTICLE;
+    f->title = get_string(ck, "title", true);
+    f->description = get_string(ck, "description", article || kind == FM_PAGE);
+    f->date = get_date(ck, "date", article);
+    f->updated = get_date(ck, "updated", false);
+    f->last_reviewed = get_date(ck, "last_reviewed", false);
+    f->next_review = get_date(ck, "next_review", false);
+    f->layout = get_string(ck, "layout", false);
+    f->reviewed_by = get_string(ck, "reviewed_by", false);
+    f->slug = get_string(ck, "slug", false);
+    f->tags = get_string_list(ck, "tags");
+    f->aliases = get_string_list(ck, "aliases");
+    f->references = get_string_list(ck, "references");
+}
+
+static void read_other_fields(checker *ck, fm_fields *f)
+{
+    value *v = value_map_get(ck->map, "draft");
+    if (v && v->kind != V_NULL) {
+        if (v->kind == V_BOOL)
+            f->draft = v->u.b;
+        else
+            field_error(ck, v, "'%s' must be true or false, not %s", "draft", value_kind_name(v->kind));
+    }
+    v = value_map_get(ck->map, "weight");
+    if (v && v->kind != V_NULL) {
+        if (v->kind == V_NUM && v->u.num == floor(v->u.num) && fabs(v->u.num) < 1e9) {
+            f->has_weight = true;
+            f->weight = v->u.num;
+        } else {
+            field_error(ck, v, "'%s' must be a whole number, not %s", "weight",
+                        v->kind == V_NUM ? "a fraction" : value_kind_name(v->kind));
+        }
+    }
+    v = value_map_get(ck->map, "tree");
+    if (v && v->kind != V_NULL)
+        f->tree = v;
+    if (f->slug && !fm_slug_ok(f->slug))
+        field_error(ck, value_map_get(ck->map, "slug"),
+                    "unsafe slug '%s': use only a-z, 0-9 and '-'%s", f->slug, "");
+    if (f->layout && (!*f->layout || strstr(f->layout, "..") || f->layout[0] == '/' ||
+                      strspn(f->layout, "abcdefghijklmnopqrstuvwxyz0123456789-_/") != strlen(f->layout)))
+        field_error(ck, value_map_get(ck->map, "layout"),
+                    "unsafe layout name '%s': use a name from layouts/ such as article%s", f->layout, "");
+    check_aliases(ck, f->aliases);
+    check_tags(ck, f->tags);
+}
+
+fm_fields *fm_read(const fm_parts *parts, fm_kind kind, const char *file, diag_list *diags)
+{
+    value *map = yaml_load(parts->yaml, parts->yaml_len, file, parts->yaml_line - 1, diags);
+    if (!map)
+        return NULL;
+    if (map->kind != V_MAP) {
+        diag_add(diags, DIAG_ERROR, file, map->line ? map->line : parts->yaml_line, map->col ? map->col : 1,
+                 "front matter must be a map of 'key: value' lines, not %s", value_kind_name(map->kind));
+        value_free(map);
+        return NULL;
+    }
+    fm_fields *f = xcalloc(1, sizeof *f);
+    f->all = map;
+    checker ck = {.map = map, .file = file, .diags = diags, .fm_line = parts->yaml_line - 1, .ok = true};
+    read_typed_fields(&ck, f, kind);
+    read_other_fields(&ck, f);
+    if (!ck.ok) {
+        fm_fields_free(f);
+        return NULL;
+    }
+    return f;
+}
+
+void fm_fields_free(fm_fields *f)
+{
+    if (!f)
+        return;
+    value_free(f->all);
+    free(f);
+}

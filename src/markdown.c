@@ -1,0 +1,483 @@
+#include "markdown.h"
+
+#include <cmark.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "escape.h"
+#include "frontmatter.h"
+#include "xalloc.h"
+
+/* Ids the bundled theme uses around the body; headings never take them. */
+static const char *const reserved_ids[] = {"main", "content", "toc", "references", "top", NULL};
+
+typedef struct render_state {
+    const md_env *env;
+    const char *file;
+    const char *content_path;
+    int line_offset;
+    diag_list *diags;
+    md_doc *doc;
+    int options;
+    bool warned_raw_html;
+    bool warned_h1;
+} render_state;
+
+static int file_line(const render_state *st, cmark_node *node)
+{
+    return cmark_node_get_start_line(node) + st->line_offset;
+}
+
+static bool list_has(const value *list, const char *s)
+{
+    for (size_t i = 0; i < list->u.list.len; i++)
+        if (!strcmp(list->u.list.items[i]->u.str.ptr, s))
+            return true;
+    return false;
+}
+
+static size_t list_index(const value *list, const char *s)
+{
+    for (size_t i = 0; i < list->u.list.len; i++)
+        if (!strcmp(list->u.list.items[i]->u.str.ptr, s))
+            return i;
+    return list->u.list.len;
+}
+
+/* ---- citations ---------------------------------------------------------- */
+
+static bool is_key_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+           c == ':' || c == '.';
+}
+
+/* Checks that [start, end) is "@key" or "@key; @key ..." (the bracket's inside). */
+static bool is_citation(const char *s, size_t n)
+{
+    size_t i = 0;
+    for (;;) {
+        while (i < n && s[i] == ' ')
+            i++;
+        if (i >= n || s[i] != '@')
+            return false;
+        size_t key = ++i;
+        while (i < n && is_key_char(s[i]))
+            i++;
+        if (i == key)
+            return false;
+        while (i < n && s[i] == ' ')
+            i++;
+        if (i == n)
+            return true;
+        if (s[i] != ';')
+            return false;
+        i++;
+    }
+}
+
+/* Appends the markup of one cited key, numbering it in first-citation order. */
+static void cite_key(render_state *st, const char *key, int line, int col, strbuf *html, bool first)
+{
+    if (!st->env->has_reference || !st->env->has_reference(st->env->ctx, key)) {
+        diag_add(st->diags, DIAG_ERROR, st->file, line, col,
+                 "unknown citation key '@%s' (not in content/references.yaml)", key);
+        return;
+    }
+    size_t n = list_index(st->doc->cites, key);
+    if (n == st->doc->cites->u.list.len)
+        value_list_push(st->doc->cites, value_str(key));
+    /* Each citation gets its own id so a reference can link back to the first. */
+    size_t uses = 0;
+    for (size_t i = 0; i < st->doc->ids->u.list.len; i++) {
+        const char *id = st->doc->ids->u.list.items[i]->u.str.ptr;
+        if (!strncmp(id, "cite-", 5) && !strncmp(id + 5, key, strlen(key)) && id[5 + strlen(key)] == '-')
+            uses++;
+    }
+    strbuf id = STRBUF_INIT;
+    strbuf_printf(&id, "cite-%s-%zu", key, uses + 1);
+    if (!first)
+        strbuf_puts(html, ", ");
+    strbuf_puts(html, "<a href=\"#ref-");
+    esc_html(html, key, strlen(key));
+    strbuf_puts(html, "\" id=\"");
+    esc_html(html, id.data, id.len);
+    strbuf_printf(html, "\" aria-label=\"Reference %zu\">%zu</a>", n + 1, n + 1);
+    value_list_push(st->doc->ids, value_str_take(strbuf_detach(&id)));
+}
+
+/* Returns the HTML for the citation whose inside is s[0..n). */
+static char *citation_html(render_state *st, const char *s, size_t n, int line, int col)
+{
+    strbuf html = STRBUF_INIT;
+    strbuf_puts(&html, "<sup class=\"cite\">[");
+    bool first = true;
+    for (size_t i = 0; i < n;) {
+        while (i < n && (s[i] == ' ' || s[i] == ';' || s[i] == '@'))
+            i++;
+        size_t start = i;
+        while (i < n && is_key_char(s[i]))
+            i++;
+        if (i > start) {
+            char *key = xstrndup(s + start, i - start);
+            size_t before = html.len;
+            cite_key(st, key, line, col + (int)start - 1, &html, first);
+            first = first && html.len == before;
+            free(key);
+        }
+    }
+    strbuf_puts(&html, "]</sup>");
+    return strbuf_detach(&html);
+}
+
+/* Splits one text node around its citations. */
+static void expand_citations(render_state *st, cmark_node *text)
+{
+    const char *lit = cmark_node_get_literal(text);
+    if (!lit || !strstr(lit, "[@"))
+        return;
+    char *copy = xstrdup(lit);
+    int line = file_line(st, text), col = cmark_node_get_start_column(text);
+    const char *p = copy, *rest = copy;
+    while ((p = strstr(p, "[@")) != NULL) {
+        const char *close = strchr(p, ']');
+        if (!close || !is_citation(p + 1, (size_t)(close - p - 1))) {
+            p += 2;
+            continue;
+        }
+        if (p > rest) {
+            cmark_node *before = cmark_node_new(CMARK_NODE_TEXT);
+            char *chunk = xstrndup(rest, (size_t)(p - rest));
+            cmark_node_set_literal(before, chunk);
+            free(chunk);
+            cmark_node_insert_before(text, before);
+        }
+        char *html = citation_html(st, p + 1, (size_t)(close - p - 1), line, col + (int)(p - copy) + 1);
+        cmark_node *cite = cmark_node_new(CMARK_NODE_CUSTOM_INLINE);
+        cmark_node_set_on_enter(cite, html);
+        cmark_node_set_on_exit(cite, "");
+        free(html);
+        cmark_node_insert_before(text, cite);
+        rest = p = close + 1;
+    }
+    cmark_node_set_literal(text, rest);
+    free(copy);
+}
+
+/* ---- links -------------------------------------------------------------- */
+
+/* Appends the normalised join of dir and rel to out ("a/b" + "../c.md" ->
+ * "a/c.md"); false when rel climbs above the content folder. */
+static bool join_content_path(const char *dir, const char *rel, strbuf *out)
+{
+    strbuf joined = STRBUF_INIT;
+    if (rel[0] != '/') {
+        strbuf_puts(&joined, dir);
+        strbuf_putc(&joined, '/');
+    }
+    strbuf_puts(&joined, rel);
+    char *segs = strbuf_detach(&joined);
+    const char *parts[256];
+    size_t count = 0;
+    bool ok = true;
+    for (char *save = NULL, *seg = strtok_r(segs, "/", &save); seg; seg = strtok_r(NULL, "/", &save)) {
+        if (!strcmp(seg, "."))
+            continue;
+        if (!strcmp(seg, "..")) {
+            if (count == 0)
+                ok = false;
+            else
+                count--;
+        } else if (count < 256) {
+            parts[count++] = seg;
+        } else {
+            ok = false;
+        }
+    }
+    for (size_t i = 0; ok && i < count; i++) {
+        if (i)
+            strbuf_putc(out, '/');
+        strbuf_puts(out, parts[i]);
+    }
+    free(segs);
+    return ok && count > 0;
+}
+
+static bool has_scheme(const char *url)
+{
+    size_t n = strspn(url, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-");
+    return n > 0 && url[n] == ':';
+}
+
+/* Rewrites a link to a content file into its page URL. */
+static void resolve_content_link(render_state *st, cmark_node *link, const char *url, size_t path_len)
+{
+    char *path = xstrndup(url, path_len);
+    char *dir = xstrdup(st->content_path);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    else
+        dir[0] = '\0';
+    strbuf target = STRBUF_INIT;
+    const char *page = NULL;
+    if (join_content_path(dir, path, &target))
+        page = st->env->page_url ? st->env->page_url(st->env->ctx, target.data) : NULL;
+    if (page) {
+        strbuf full = STRBUF_INIT;
+        strbuf_puts(&full, page);
+        strbuf_puts(&full, url + path_len);
+        cmark_node_set_url(link, full.data);
+        strbuf_free(&full);
+    } else {
+        diag_add(st->diags, DIAG_ERROR, st->file, file_line(st, link), cmark_node_get_start_column(link),
+                 "link to '%s': no such page (looked for content/%s)", path,
+                 target.len ? target.data : "outside content/");
+    }
+    strbuf_free(&target);
+    free(dir);
+    free(path);
+}
+
+static void rewrite_link(render_state *st, cmark_node *link)
+{
+    const char *url = cmark_node_get_url(link);
+    if (!url || !*url || url[0] == '#' || has_scheme(url) || !strncmp(url, "//", 2))
+        return;
+    size_t path_len = strcspn(url, "?#");
+    if (path_len >= 3 && !strncmp(url + path_len - 3, ".md", 3)) {
+        resolve_content_link(st, link, url, path_len);
+    } else if (url[0] == '/' && strcmp(st->env->base_path, "/") != 0) {
+        strbuf full = STRBUF_INIT;
+        strbuf_puts(&full, st->env->base_path);
+        strbuf_puts(&full, url + 1);
+        cmark_node_set_url(link, full.data);
+        strbuf_free(&full);
+    }
+}
+
+/* ---- headings ----------------------------------------------------------- */
+
+static void collect_text(cmark_node *node, strbuf *out)
+{
+    cmark_iter *it = cmark_iter_new(node);
+    cmark_event_type ev;
+    while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+        cmark_node *cur = cmark_iter_get_node(it);
+        cmark_node_type type = cmark_node_get_type(cur);
+        if (ev != CMARK_EVENT_ENTER)
+            continue;
+        if (type == CMARK_NODE_TEXT || type == CMARK_NODE_CODE)
+            strbuf_puts(out, cmark_node_get_literal(cur));
+        else if (type == CMARK_NODE_SOFTBREAK || type == CMARK_NODE_LINEBREAK)
+            strbuf_putc(out, ' ');
+    }
+    cmark_iter_free(it);
+}
+
+static char *unique_id(render_state *st, const char *text)
+{
+    strbuf base = STRBUF_INIT;
+    fm_slugify(text, strlen(text), &base);
+    if (base.len == 0)
+        strbuf_puts(&base, "section");
+    strbuf id = STRBUF_INIT;
+    strbuf_puts(&id, base.data);
+    for (int n = 2; list_has(st->doc->ids, id.data); n++) {
+        strbuf_reset(&id);
+        strbuf_printf(&id, "%s-%d", base.data, n);
+    }
+    strbuf_free(&base);
+    value_list_push(st->doc->ids, value_str(id.data));
+    return strbuf_detach(&id);
+}
+
+static void add_toc_entry(render_state *st, int level, const char *id, const char *text)
+{
+    value *entry = value_map();
+    value_map_set(entry, "id", value_str(id));
+    value_map_set(entry, "text", value_str(text));
+    value_map_set(entry, "children", value_list());
+    value *toc = st->doc->toc;
+    if (level == 3 && toc->u.list.len > 0) {
+        value *parent = toc->u.list.items[toc->u.list.len - 1];
+        value_list_push(value_map_get(parent, "children"), entry);
+    } else {
+        value_list_push(toc, entry);
+    }
+    st->doc->heading_count++;
+}
+
+/* Replaces a heading with a custom block holding its HTML plus an id. */
+static void give_heading_id(render_state *st, cmark_node *heading)
+{
+    int level = cmark_node_get_heading_level(heading);
+    strbuf text = STRBUF_INIT;
+    collect_text(heading, &text);
+    char *id = unique_id(st, strbuf_cstr(&text));
+    value_list_push(st->doc->headings, value_str(strbuf_cstr(&text)));
+    if (level <= 3)
+        add_toc_entry(st, level, id, strbuf_cstr(&text));
+    char *inner = cmark_render_html(heading, st->options);
+    strbuf html = STRBUF_INIT;
+    strbuf_printf(&html, "<h%d id=\"", level);
+    esc_html(&html, id, strlen(id));
+    strbuf_puts(&html, "\"");
+    strbuf_puts(&html, inner + 3); /* after "<hN" */
+    free(inner);
+    cmark_node *block = cmark_node_new(CMARK_NODE_CUSTOM_BLOCK);
+    cmark_node_set_on_enter(block, html.data);
+    cmark_node_set_on_exit(block, "");
+    cmark_node_replace(heading, block);
+    cmark_node_free(heading);
+    strbuf_free(&html);
+    strbuf_free(&text);
+    free(id);
+}
+
+/* ---- the walk ----------------------------------------------------------- */
+
+static void warn_raw_html(render_state *st, cmark_node *node)
+{
+    if (st->env->unsafe_html || st->warned_raw_html)
+        return;
+    st->warned_raw_html = true;
+    diag_add(st->diags, DIAG_WARNING, st->file, file_line(st, node), cmark_node_get_start_column(node),
+             "raw HTML is left out of the page (set unsafe_html = true in [build] to allow it)");
+}
+
+/* Collects nodes first, then changes them: cmark iterators must not see
+ * the tree change under them. */
+static void transform(render_state *st, cmark_node *root)
+{
+    size_t cap = 64, count = 0;
+    cmark_node **nodes = xmalloc(cap * sizeof *nodes);
+    cmark_iter *it = cmark_iter_new(root);
+    cmark_event_type ev;
+    while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+        if (ev != CMARK_EVENT_ENTER)
+            continue;
+        if (count == cap)
+            nodes = xrealloc(nodes, (cap *= 2) * sizeof *nodes);
+        nodes[count++] = cmark_iter_get_node(it);
+    }
+    cmark_iter_free(it);
+    for (size_t i = 0; i < count; i++) {
+        cmark_node *node = nodes[i];
+        switch (cmark_node_get_type(node)) {
+        case CMARK_NODE_TEXT:
+            expand_citations(st, node);
+            break;
+        case CMARK_NODE_LINK:
+        case CMARK_NODE_IMAGE:
+            rewrite_link(st, node);
+            break;
+        case CMARK_NODE_HTML_BLOCK:
+        case CMARK_NODE_HTML_INLINE:
+            warn_raw_html(st, node);
+            break;
+        default:
+            break;
+        }
+    }
+    /* Headings last, once their inline content is final. */
+    for (size_t i = 0; i < count; i++) {
+        cmark_node *node = nodes[i];
+        if (cmark_node_get_type(node) != CMARK_NODE_HEADING)
+            continue;
+        int level = cmark_node_get_heading_level(node);
+        if (level == 1 && !st->warned_h1) {
+            st->warned_h1 = true;
+            diag_add(st->diags, DIAG_WARNING, st->file, file_line(st, node), 1,
+                     "a level-1 heading in the body: the layout already prints the title as the page's h1; use '##'");
+        }
+        if (level >= 2 && level <= 4)
+            give_heading_id(st, node);
+    }
+    free(nodes);
+}
+
+static void toc_html_list(const value *list, strbuf *out)
+{
+    strbuf_puts(out, "<ol>");
+    for (size_t i = 0; i < list->u.list.len; i++) {
+        const value *e = list->u.list.items[i];
+        const value *id = value_map_get(e, "id"), *text = value_map_get(e, "text");
+        strbuf_puts(out, "<li><a href=\"#");
+        esc_html(out, id->u.str.ptr, id->u.str.len);
+        strbuf_puts(out, "\">");
+        esc_html(out, text->u.str.ptr, text->u.str.len);
+        strbuf_puts(out, "</a>");
+        const value *children = value_map_get(e, "children");
+        if (children->u.list.len)
+            toc_html_list(children, out);
+        strbuf_puts(out, "</li>");
+    }
+    strbuf_puts(out, "</ol>");
+}
+
+static void plain_text(cmark_node *root, md_doc *doc)
+{
+    strbuf text = STRBUF_INIT;
+    cmark_iter *it = cmark_iter_new(root);
+    cmark_event_type ev;
+    while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+        cmark_node *cur = cmark_iter_get_node(it);
+        cmark_node_type type = cmark_node_get_type(cur);
+        if (ev == CMARK_EVENT_ENTER && (type == CMARK_NODE_TEXT || type == CMARK_NODE_CODE)) {
+            strbuf_puts(&text, cmark_node_get_literal(cur));
+        } else if (type == CMARK_NODE_SOFTBREAK || type == CMARK_NODE_LINEBREAK ||
+                   (ev == CMARK_EVENT_EXIT && type >= CMARK_NODE_FIRST_BLOCK && type <= CMARK_NODE_LAST_BLOCK)) {
+            if (text.len && text.data[text.len - 1] != ' ')
+                strbuf_putc(&text, ' ');
+        }
+    }
+    cmark_iter_free(it);
+    bool in_word = false;
+    for (size_t i = 0; i < text.len; i++) {
+        bool space = text.data[i] == ' ' || text.data[i] == '\n' || text.data[i] == '\t';
+        doc->word_count += !space && !in_word;
+        in_word = !space;
+    }
+    doc->text = strbuf_detach(&text);
+}
+
+md_doc *md_render(const char *text, size_t n, int first_line, const char *file, const char *content_path,
+                  const md_env *env, diag_list *diags)
+{
+    md_doc *doc = xcalloc(1, sizeof *doc);
+    doc->toc = value_list();
+    doc->headings = value_list();
+    doc->cites = value_list();
+    doc->ids = value_list();
+    for (const char *const *r = reserved_ids; *r; r++)
+        value_list_push(doc->ids, value_str(*r));
+    render_state st = {.env = env, .file = file, .content_path = content_path, .line_offset = first_line - 1,
+                       .diags = diags, .doc = doc};
+    st.options = CMARK_OPT_VALIDATE_UTF8 | (env->smart_punctuation ? CMARK_OPT_SMART : 0) |
+                 (env->unsafe_html ? CMARK_OPT_UNSAFE : 0);
+    cmark_node *root = cmark_parse_document(text, n, st.options);
+    transform(&st, root);
+    plain_text(root, doc);
+    doc->html = cmark_render_html(root, st.options);
+    cmark_node_free(root);
+    strbuf toc = STRBUF_INIT;
+    if (doc->toc->u.list.len)
+        toc_html_list(doc->toc, &toc);
+    doc->toc_html = strbuf_detach(&toc);
+    return doc;
+}
+
+void md_doc_free(md_doc *doc)
+{
+    if (!doc)
+        return;
+    free(doc->html);
+    free(doc->toc_html);
+    free(doc->text);
+    value_free(doc->toc);
+    value_free(doc->headings);
+    value_free(doc->cites);
+    value_free(doc->ids);
+    free(doc);
+}

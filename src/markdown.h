@@ -1,0 +1,56 @@
+/* markdown: an article body to HTML through cmark, with lumbar's additions.
+ *
+ * On top of CommonMark: h2-h4 get stable, unique ids from their text; a
+ * table of contents of h2/h3; [@key] and [@key1; @key2] citations become
+ * numbered links to the page's reference list; links to content files
+ * ("../treatments/relative-rest.md#rules") become page URLs; links starting
+ * with "/" are made relative to the site's base path; raw HTML is dropped
+ * (with a warning) unless unsafe_html is set. Errors (an unknown citation
+ * key, a link to a content file that does not exist) are reported at their
+ * line and column.
+ *
+ * md_render returns an md_doc the caller frees with md_doc_free. */
+#ifndef LUMBAR_MARKDOWN_H
+#define LUMBAR_MARKDOWN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "diag.h"
+#include "value.h"
+
+typedef struct md_env {
+    bool unsafe_html;
+    bool smart_punctuation;
+    const char *base_path; /* "/" or "/sub/" */
+    /* Returns the URL of the page built from content_path ("causes/x.md"),
+     * or NULL when there is none. The returned string stays owned by ctx. */
+    const char *(*page_url)(void *ctx, const char *content_path);
+    /* True when key is in the bibliography. */
+    bool (*has_reference)(void *ctx, const char *key);
+    void *ctx;
+} md_env;
+
+typedef struct md_doc {
+    char *html;
+    value *toc;         /* list of {id, text, children}: h2 with the h3 under each */
+    char *toc_html;     /* the same as a nested <ol>, "" when there are no headings */
+    size_t heading_count; /* h2 and h3 */
+    value *headings;    /* list of strings: the text of every h2-h4, for search */
+    value *cites;       /* list of strings: cited keys in order of first citation */
+    value *ids;         /* list of strings: every id the body defines */
+    char *text;         /* plain text of the body, for excerpts */
+    size_t word_count;
+} md_doc;
+
+/* Renders the n bytes of Markdown at text, which start on line first_line
+ * of `file` (for diagnostics); content_path is the file's path under
+ * content/ ("causes/x.md"), against which relative links resolve. Returns
+ * the document; errors and warnings are added to diags, and the caller
+ * decides whether errors fail the page. */
+md_doc *md_render(const char *text, size_t n, int first_line, const char *file, const char *content_path,
+                  const md_env *env, diag_list *diags);
+/* Frees the document. Accepts NULL. */
+void md_doc_free(md_doc *doc);
+
+#endif

@@ -1,0 +1,48 @@
+/* output: writing a build into a staging folder and swapping it in.
+ *
+ * A build writes every file into a fresh staging folder beside the output
+ * folder; output_commit swaps the two in one atomic rename (renameat2 with
+ * RENAME_EXCHANGE), so a failed or interrupted build leaves the previous
+ * output exactly as it was. A file whose bytes equal the previous build's is
+ * hard-linked from it instead of written, so unchanged files keep their
+ * modification times and rsync-style deploys send only what changed.
+ *
+ * Nothing is written outside the staging folder: relative paths are
+ * checked, and the output folder is refused when it is the site folder, a
+ * folder above it, content/, layouts/ or assets/, or /. An existing,
+ * non-empty output folder that lumbar did not create (it has no .lumbar
+ * marker file) is refused unless forced. */
+#ifndef LUMBAR_OUTPUT_H
+#define LUMBAR_OUTPUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "diag.h"
+
+typedef struct output output;
+
+#define OUTPUT_MARKER ".lumbar"
+
+/* Checks out_dir against site_dir and creates the staging folder. Returns
+ * the writer, or NULL after adding an error. */
+output *output_begin(const char *site_dir, const char *out_dir, bool force, diag_list *diags);
+/* Writes n bytes to relpath (e.g. "causes/x/index.html") in the staging
+ * folder, creating folders as needed. Safe to call from several threads for
+ * different paths. Returns false after adding an error. */
+bool output_write(output *out, const char *relpath, const char *data, size_t n, diag_list *diags);
+/* Copies the regular files under src_dir (relative to the site folder, e.g.
+ * "assets") into the staging folder's root. Symbolic links are refused.
+ * Adds the number of files copied to *count. */
+bool output_copy_tree(output *out, const char *src_dir, size_t *count, diag_list *diags);
+/* Swaps the staging folder in as the output folder and removes the old
+ * output. Frees out. Returns false after adding an error, leaving the old
+ * output in place. */
+bool output_commit(output *out, diag_list *diags);
+/* Removes the staging folder and frees out. Accepts NULL. */
+void output_abort(output *out);
+/* Removes the folder at path and everything in it, without following
+ * symbolic links. Returns false on failure. */
+bool output_remove_tree(const char *path);
+
+#endif

@@ -1,0 +1,399 @@
+#include "render.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "decision_tree.h"
+#include "escape.h"
+#include "frontmatter.h"
+#include "markdown.h"
+#include "xalloc.h"
+
+#define EXCERPT_BYTES 600
+#define WORDS_PER_MINUTE 200
+
+typedef struct shared {
+    site *s;
+    const tpl_set *tpl;
+    output *out;
+    atomic_size_t next;
+    atomic_size_t bytes;
+} shared;
+
+typedef struct worker {
+    shared *sh;
+    diag_list diags;
+    size_t pages;
+    pthread_t thread;
+} worker;
+
+/* ---- Markdown environment ----------------------------------------------- */
+
+static const char *env_page_url(void *ctx, const char *content_path)
+{
+    return site_page_url(ctx, content_path);
+}
+
+static bool env_has_reference(void *ctx, const char *key)
+{
+    const site *s = ctx;
+    return refs_get(s->refs, key) != NULL;
+}
+
+static md_env make_env(site *s)
+{
+    return (md_env){.unsafe_html = s->cfg->unsafe_html,
+                    .smart_punctuation = s->cfg->smart_punctuation,
+                    .base_path = s->cfg->base_path,
+                    .page_url = env_page_url,
+                    .has_reference = env_has_reference,
+                    .ctx = s};
+}
+
+typedef struct tree_md {
+    site *s;
+    const page *p;
+} tree_md;
+
+static bool tree_markdown(void *ctx, const char *md, size_t n, int line, int col, strbuf *html)
+{
+    (void)col;
+    tree_md *tm = ctx;
+    md_env env = make_env(tm->s);
+    diag_list mine = DIAG_LIST_INIT;
+    md_doc *doc = md_render(md, n, line, tm->p->src_path, tm->p->content_path, &env, &mine);
+    strbuf_puts(html, doc->html);
+    bool ok = diag_count(&mine, DIAG_ERROR) == 0;
+    md_doc_free(doc);
+    /* Citations inside tree advice have no reference list to point at. */
+    diag_list_clear(&mine);
+    return ok;
+}
+
+/* ---- per-page names ----------------------------------------------------- */
+
+static void add_references(site *s, const page *p, const md_doc *doc, value *local)
+{
+    value *list = value_list();
+    value *keys = value_copy(doc->cites);
+    for (size_t i = 0; p->fm->references && i < p->fm->references->u.list.len; i++) {
+        const char *key = p->fm->references->u.list.items[i]->u.str.ptr;
+        bool seen = false;
+        for (size_t k = 0; k < keys->u.list.len && !seen; k++)
+            seen = !strcmp(keys->u.list.items[k]->u.str.ptr, key);
+        if (!seen)
+            value_list_push(keys, value_str(key));
+    }
+    for (size_t i = 0; i < keys->u.list.len; i++) {
+        const char *key = keys->u.list.items[i]->u.str.ptr;
+        const value *entry = refs_get(s->refs, key);
+        if (!entry)
+            continue;
+        value *item = value_copy(entry);
+        value_map_set(item, "n", value_num((double)(i + 1)));
+        strbuf anchor = STRBUF_INIT;
+        strbuf_printf(&anchor, "ref-%s", key);
+        value_map_set(item, "anchor", value_str_take(strbuf_detach(&anchor)));
+        bool cited = i < doc->cites->u.list.len;
+        if (cited) {
+            strbuf back = STRBUF_INIT;
+            strbuf_printf(&back, "#cite-%s-1", key);
+            value_map_set(item, "backlink", value_str_take(strbuf_detach(&back)));
+        }
+        value_list_push(list, item);
+    }
+    value_map_set(local, "has_references", value_bool(list->u.list.len > 0));
+    value_map_set(local, "references", list);
+    value_free(keys);
+}
+
+static void json_key(strbuf *out, const char *key, bool *first)
+{
+    if (!*first)
+        strbuf_putc(out, ',');
+    *first = false;
+    esc_json(out, key, strlen(key));
+    strbuf_putc(out, ':');
+}
+
+static void json_str(strbuf *out, const char *key, const char *val, bool *first)
+{
+    if (!val || !*val)
+        return;
+    json_key(out, key, first);
+    esc_json(out, val, strlen(val));
+}
+
+static const char *ctx_str(const value *ctx, const char *name) { return value_cstr(value_map_get(ctx, name)); }
+
+static void json_citations(strbuf *out, const value *refs_list, bool *first)
+{
+    if (!refs_list->u.list.len)
+        return;
+    json_key(out, "citation", first);
+    strbuf_putc(out, '[');
+    for (size_t i = 0; i < refs_list->u.list.len; i++) {
+        const value *r = refs_list->u.list.items[i];
+        bool f = true;
+        strbuf_puts(out, i ? ",{" : "{");
+        json_str(out, "@type", "CreativeWork", &f);
+        json_str(out, "name", ctx_str(r, "title"), &f);
+        json_str(out, "author", ctx_str(r, "authors"), &f);
+        json_str(out, "datePublished", ctx_str(r, "year"), &f);
+        json_str(out, "publisher", ctx_str(r, "container"), &f);
+        json_str(out, "url", ctx_str(r, "href"), &f);
+        json_str(out, "isbn", ctx_str(r, "isbn"), &f);
+        strbuf_putc(out, '}');
+    }
+    strbuf_putc(out, ']');
+}
+
+/* schema.org MedicalWebPage for articles; escaped for a <script> element. */
+static void article_json_ld(site *s, const page *p, const value *local, strbuf *out)
+{
+    const value *ctx = p->ctx;
+    bool first = true;
+    strbuf_putc(out, '{');
+    json_str(out, "@context", "https://schema.org", &first);
+    json_str(out, "@type", "MedicalWebPage", &first);
+    json_str(out, "name", p->fm->title, &first);
+    json_str(out, "headline", p->fm->title, &first);
+    json_str(out, "description", p->fm->description, &first);
+    json_str(out, "url", ctx_str(ctx, "permalink"), &first);
+    json_str(out, "inLanguage", s->cfg->language, &first);
+    json_str(out, "datePublished", ctx_str(ctx, "date"), &first);
+    json_str(out, "dateModified", ctx_str(ctx, "updated") ? ctx_str(ctx, "updated") : ctx_str(ctx, "date"), &first);
+    json_str(out, "lastReviewed", ctx_str(ctx, "last_reviewed"), &first);
+    if (p->fm->reviewed_by) {
+        json_key(out, "reviewedBy", &first);
+        bool f = true;
+        strbuf_putc(out, '{');
+        json_str(out, "@type", "Person", &f);
+        json_str(out, "name", p->fm->reviewed_by, &f);
+        strbuf_putc(out, '}');
+    }
+    json_key(out, "about", &first);
+    bool f = true;
+    strbuf_putc(out, '{');
+    json_str(out, "@type", "MedicalCondition", &f);
+    json_str(out, "name", s->cfg->about, &f);
+    strbuf_putc(out, '}');
+    json_str(out, "aspect", ctx_str(ctx, "section_title"), &first);
+    json_key(out, "isPartOf", &first);
+    f = true;
+    strbuf_putc(out, '{');
+    json_str(out, "@type", "WebSite", &f);
+    json_str(out, "name", s->cfg->title, &f);
+    json_str(out, "url", s->cfg->base_url, &f);
+    strbuf_putc(out, '}');
+    json_citations(out, value_map_get(local, "references"), &first);
+    strbuf_putc(out, '}');
+}
+
+static void site_json_ld(site *s, strbuf *out)
+{
+    bool first = true;
+    strbuf_putc(out, '{');
+    json_str(out, "@context", "https://schema.org", &first);
+    json_str(out, "@type", "WebSite", &first);
+    json_str(out, "name", s->cfg->title, &first);
+    json_str(out, "description", s->cfg->description, &first);
+    json_str(out, "url", s->cfg->base_url, &first);
+    json_str(out, "inLanguage", s->cfg->language, &first);
+    strbuf_putc(out, '}');
+}
+
+/* Cuts plain text to about EXCERPT_BYTES at a word boundary. */
+static char *make_excerpt(const char *text)
+{
+    size_t n = strlen(text);
+    if (n <= EXCERPT_BYTES)
+        return xstrdup(text);
+    size_t cut = EXCERPT_BYTES;
+    while (cut > 0 && text[cut] != ' ')
+        cut--;
+    if (cut == 0)
+        for (cut = EXCERPT_BYTES; cut > 0 && ((unsigned char)text[cut] & 0xC0) == 0x80; cut--)
+            ;
+    return xstrndup(text, cut);
+}
+
+static void add_body_names(const page *p, const md_doc *doc, value *local)
+{
+    value_map_set(local, "content", value_str(doc->html));
+    value_map_set(local, "toc", value_ref(doc->toc));
+    value_map_set(local, "toc_html", value_str(doc->toc_html));
+    value_map_set(local, "has_toc", value_bool(doc->heading_count >= 2));
+    value_map_set(local, "word_count", value_num((double)doc->word_count));
+    double minutes = ceil((double)doc->word_count / WORDS_PER_MINUTE);
+    value_map_set(local, "reading_minutes", value_num(minutes < 1 ? 1 : minutes));
+    (void)p;
+}
+
+static bool add_tree(site *s, page *p, value *local, diag_list *diags)
+{
+    tree_md tm = {s, p};
+    dtree *tree = dtree_load(p->fm->tree, p->src_path, tree_markdown, &tm, diags);
+    if (!tree)
+        return false;
+    strbuf html = STRBUF_INIT, json = STRBUF_INIT;
+    dtree_render_html(tree, &html);
+    dtree_render_json(tree, &json);
+    value_map_set(local, "tree_html", value_str_take(strbuf_detach(&html)));
+    value_map_set(local, "tree_json", value_str_take(strbuf_detach(&json)));
+    dtree_free(tree);
+    return true;
+}
+
+/* ---- one page ------------------------------------------------------------ */
+
+static md_doc *render_body(site *s, page *p, diag_list *diags)
+{
+    strbuf path = STRBUF_INIT;
+    strbuf_printf(&path, "%s/%s", s->site_dir, p->src_path);
+    strbuf text = STRBUF_INIT;
+    bool read = site_read_file(path.data, &text);
+    strbuf_free(&path);
+    if (!read) {
+        diag_add(diags, DIAG_ERROR, p->src_path, 0, 0, "cannot read the file again: it changed during the build?");
+        strbuf_free(&text);
+        return NULL;
+    }
+    text.len = fm_normalise(text.data, text.len);
+    fm_parts parts;
+    md_doc *doc = NULL;
+    if (fm_split(text.data, text.len, p->src_path, &parts, diags)) {
+        md_env env = make_env(s);
+        doc = md_render(parts.body, parts.body_len, parts.body_line, p->src_path, p->content_path, &env, diags);
+    }
+    strbuf_free(&text);
+    return doc;
+}
+
+static bool page_locals(site *s, page *p, value *local, diag_list *diags)
+{
+    bool ok = true;
+    if (p->fm) {
+        size_t errors = diag_count(diags, DIAG_ERROR);
+        md_doc *doc = render_body(s, p, diags);
+        if (!doc)
+            return false;
+        ok = diag_count(diags, DIAG_ERROR) == errors;
+        add_body_names(p, doc, local);
+        add_references(s, p, doc, local);
+        if (!p->excerpt) {
+            p->excerpt = make_excerpt(doc->text);
+            p->headings = value_ref(doc->headings);
+            p->ids = value_ref(doc->ids);
+            p->cites = value_ref(doc->cites);
+        }
+        md_doc_free(doc);
+        if (p->fm->tree)
+            ok = add_tree(s, p, local, diags) && ok;
+    }
+    strbuf ld = STRBUF_INIT;
+    if (p->kind == PAGE_ARTICLE)
+        article_json_ld(s, p, local, &ld);
+    else if (p->kind == PAGE_HOME)
+        site_json_ld(s, &ld);
+    if (ld.len)
+        value_map_set(local, "json_ld", value_str_take(strbuf_detach(&ld)));
+    strbuf_free(&ld);
+    return ok;
+}
+
+static void render_one(shared *sh, page *p, strbuf *html, diag_list *diags)
+{
+    value *local = value_map();
+    bool ok = page_locals(sh->s, p, local, diags);
+    const value *stack[] = {sh->s->site_ctx, p->ctx, local};
+    strbuf_reset(html);
+    if (ok && !tpl_render(sh->tpl, p->layout, stack, 3, html)) {
+        diag_add(diags, DIAG_ERROR, p->src_path ? p->src_path : "layouts", 0, 0,
+                 "layout '%s' could not be rendered (see the errors in layouts/, or a partial that includes itself)",
+                 p->layout);
+        ok = false;
+    }
+    if (ok && sh->out && output_write(sh->out, p->out_path, strbuf_cstr(html), html->len, diags))
+        atomic_fetch_add(&sh->bytes, html->len);
+    value_free(local);
+    p->rendered = ok;
+}
+
+static void *work(void *arg)
+{
+    worker *w = arg;
+    shared *sh = w->sh;
+    strbuf html = STRBUF_INIT;
+    for (;;) {
+        size_t i = atomic_fetch_add(&sh->next, 1);
+        if (i >= sh->s->npages)
+            break;
+        render_one(sh, sh->s->pages[i], &html, &w->diags);
+        w->pages++;
+    }
+    strbuf_free(&html);
+    return NULL;
+}
+
+/* A page's layout must exist: checked before any thread starts, and each
+ * missing default layout reported once. */
+static bool check_layouts(site *s, const tpl_set *tpl, diag_list *diags)
+{
+    bool ok = true;
+    value *reported = value_list();
+    for (size_t i = 0; i < s->npages; i++) {
+        page *p = s->pages[i];
+        if (tpl_set_has(tpl, p->layout))
+            continue;
+        ok = false;
+        const value *lv = p->fm && p->owns_fm ? value_map_get(p->fm->all, "layout") : NULL;
+        if (lv) {
+            diag_add(diags, DIAG_ERROR, p->src_path, lv->line, lv->col, "unknown layout '%s' (no layouts/%s.html)",
+                     p->layout, p->layout);
+            continue;
+        }
+        bool seen = false;
+        for (size_t k = 0; k < reported->u.list.len && !seen; k++)
+            seen = !strcmp(reported->u.list.items[k]->u.str.ptr, p->layout);
+        if (seen || (p->fm && !p->owns_fm))
+            continue;
+        value_list_push(reported, value_str(p->layout));
+        diag_add(diags, DIAG_ERROR, p->src_path ? p->src_path : "layouts", 0, 0,
+                 "no layouts/%s.html: every %s page needs one", p->layout, p->layout);
+    }
+    value_free(reported);
+    return ok;
+}
+
+bool render_pages(site *s, const tpl_set *tpl, output *out, int jobs, render_stats *stats, diag_list *diags)
+{
+    if (!check_layouts(s, tpl, diags))
+        return false;
+    shared sh = {.s = s, .tpl = tpl, .out = out};
+    atomic_init(&sh.next, 0);
+    atomic_init(&sh.bytes, 0);
+    if (jobs < 1)
+        jobs = 1;
+    worker *workers = xcalloc((size_t)jobs, sizeof *workers);
+    for (int i = 0; i < jobs; i++) {
+        workers[i].sh = &sh;
+        if (i > 0 && pthread_create(&workers[i].thread, NULL, work, &workers[i]) != 0)
+            jobs = i; /* fewer threads is slower, not wrong */
+    }
+    work(&workers[0]);
+    for (int i = 1; i < jobs; i++)
+        pthread_join(workers[i].thread, NULL);
+    bool ok = true;
+    for (int i = 0; i < jobs; i++) {
+        ok = ok && diag_count(&workers[i].diags, DIAG_ERROR) == 0;
+        stats->pages += workers[i].pages;
+        diag_move(diags, &workers[i].diags);
+    }
+    stats->bytes = atomic_load(&sh.bytes);
+    free(workers);
+    return ok;
+}

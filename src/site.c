@@ -1,0 +1,1026 @@
+#include "site.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "escape.h"
+#include "strbuf.h"
+#include "xalloc.h"
+
+#define HOME_RECENT 10
+
+typedef struct loader {
+    const site_options *opts;
+    const config *cfg;
+    site *s;
+    diag_list *diags;
+    char *site_real; /* canonical site folder, to keep symlinks inside it */
+    size_t cap;
+} loader;
+
+static const char *const kind_names[] = {"home", "section", "article", "page", "tag", "tags", "404"};
+
+/* ---- reading files ------------------------------------------------------ */
+
+bool site_read_file(const char *path, strbuf *out)
+{
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return false;
+    char buf[65536];
+    ssize_t got;
+    while ((got = read(fd, buf, sizeof buf)) > 0)
+        strbuf_append(out, buf, (size_t)got);
+    close(fd);
+    strbuf_reserve(out, 0);
+    return got == 0;
+}
+
+static char *path_join(const char *a, const char *b)
+{
+    strbuf sb = STRBUF_INIT;
+    strbuf_printf(&sb, "%s/%s", a, b);
+    return strbuf_detach(&sb);
+}
+
+/* ---- pages -------------------------------------------------------------- */
+
+static void add_page(loader *ld, page *p)
+{
+    site *s = ld->s;
+    if (s->npages == ld->cap) {
+        ld->cap = ld->cap ? ld->cap * 2 : 64;
+        s->pages = xrealloc(s->pages, ld->cap * sizeof *s->pages);
+    }
+    s->pages[s->npages++] = p;
+}
+
+static void set_urls(page *p, const config *cfg, const char *rel_url)
+{
+    p->rel_url = xstrdup(rel_url);
+    strbuf sb = STRBUF_INIT;
+    strbuf_printf(&sb, "%s%s", cfg->base_path, rel_url);
+    p->url = strbuf_detach(&sb);
+    strbuf_printf(&sb, "%sindex.html", rel_url);
+    p->out_path = strbuf_detach(&sb);
+}
+
+/* The slug of a content file: front matter's slug, else the file name. */
+static bool page_slug(loader *ld, page *p, const char *stem, strbuf *slug)
+{
+    if (p->fm->slug) {
+        strbuf_puts(slug, p->fm->slug);
+        return true;
+    }
+    if (!fm_slug_ok(stem)) {
+        diag_add(ld->diags, DIAG_ERROR, p->src_path, 1, 1,
+                 "unsafe file name '%s': use only a-z, 0-9 and '-', or set 'slug' in the front matter", stem);
+        return false;
+    }
+    strbuf_puts(slug, stem);
+    return true;
+}
+
+static bool check_index_fields(loader *ld, page *p)
+{
+    value *slug = value_map_get(p->fm->all, "slug");
+    if (slug) {
+        diag_add(ld->diags, DIAG_ERROR, p->src_path, slug->line, slug->col,
+                 "'slug' is not allowed in _index.md: rename the folder instead");
+        return false;
+    }
+    return true;
+}
+
+static bool place_page(loader *ld, page *p, const char *section, const char *stem)
+{
+    strbuf rel = STRBUF_INIT;
+    bool ok = true;
+    if (p->kind == PAGE_HOME) {
+        ok = check_index_fields(ld, p);
+    } else if (p->kind == PAGE_SECTION) {
+        ok = check_index_fields(ld, p);
+        strbuf_printf(&rel, "%s/", section);
+    } else {
+        if (section)
+            strbuf_printf(&rel, "%s/", section);
+        ok = page_slug(ld, p, stem, &rel);
+        strbuf_putc(&rel, '/');
+    }
+    set_urls(p, ld->cfg, strbuf_cstr(&rel));
+    strbuf_free(&rel);
+    return ok;
+}
+
+/* Reads one content file into a page; NULL when it is a draft left out or broken. */
+static page *load_page(loader *ld, const char *content_path, const char *section, const char *stem)
+{
+    page *p = xcalloc(1, sizeof *p);
+    p->content_path = xstrdup(content_path);
+    p->src_path = path_join("content", content_path);
+    p->section = section ? xstrdup(section) : NULL;
+    bool is_index = !strcmp(stem, "_index");
+    p->kind = is_index ? (section ? PAGE_SECTION : PAGE_HOME) : (section ? PAGE_ARTICLE : PAGE_PAGE);
+    char *full = path_join(ld->opts->site_dir, p->src_path);
+    strbuf text = STRBUF_INIT;
+    bool ok = site_read_file(full, &text);
+    free(full);
+    if (!ok)
+        diag_add(ld->diags, DIAG_ERROR, p->src_path, 0, 0, "cannot read: %s", strerror(errno));
+    fm_parts parts;
+    if (ok) {
+        text.len = fm_normalise(text.data, text.len);
+        ok = fm_split(text.data, text.len, p->src_path, &parts, ld->diags);
+    }
+    static const fm_kind fm_kinds[] = {FM_HOME, FM_SECTION, FM_ARTICLE, FM_PAGE};
+    if (ok) {
+        p->fm = fm_read(&parts, fm_kinds[p->kind], p->src_path, ld->diags);
+        p->owns_fm = true;
+        ok = p->fm != NULL;
+    }
+    strbuf_free(&text);
+    ok = ok && place_page(ld, p, section, stem);
+    if (ok && p->fm->draft && !ld->opts->drafts)
+        ok = false;
+    else if (ok)
+        p->sort_date = p->fm->date;
+    if (!ok) {
+        fm_fields_free(p->fm);
+        free(p->content_path);
+        free(p->src_path);
+        free(p->section);
+        free(p->rel_url);
+        free(p->url);
+        free(p->out_path);
+        free(p);
+        return NULL;
+    }
+    return p;
+}
+
+/* ---- scanning content/ -------------------------------------------------- */
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* Returns the sorted, non-hidden entry names of dir; *n gets the count. */
+static char **list_dir(const char *dir, size_t *n)
+{
+    *n = 0;
+    DIR *d = opendir(dir);
+    if (!d)
+        return NULL;
+    char **names = NULL;
+    size_t cap = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        if (*n == cap)
+            names = xrealloc(names, (cap = cap ? cap * 2 : 32) * sizeof *names);
+        names[(*n)++] = xstrdup(e->d_name);
+    }
+    closedir(d);
+    qsort(names, *n, sizeof *names, cmp_str);
+    return names;
+}
+
+static void free_names(char **names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
+/* Stats rel (under the site folder) and refuses symlinks that leave it. */
+static bool stat_inside(loader *ld, const char *rel, struct stat *st)
+{
+    char *full = path_join(ld->opts->site_dir, rel);
+    bool ok = lstat(full, st) == 0;
+    if (ok && S_ISLNK(st->st_mode)) {
+        char *real = realpath(full, NULL);
+        size_t n = strlen(ld->site_real);
+        if (!real || strncmp(real, ld->site_real, n) != 0 || (real[n] != '/' && real[n] != '\0')) {
+            diag_add(ld->diags, DIAG_ERROR, rel, 0, 0, "symbolic link points outside the site folder: refused");
+            ok = false;
+        } else {
+            ok = stat(full, st) == 0;
+        }
+        free(real);
+    }
+    free(full);
+    return ok;
+}
+
+static bool has_suffix(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && !strcmp(s + n - m, suffix);
+}
+
+static void scan_file(loader *ld, const char *section, const char *name)
+{
+    strbuf cp = STRBUF_INIT;
+    if (section)
+        strbuf_printf(&cp, "%s/", section);
+    strbuf_puts(&cp, name);
+    if (!has_suffix(name, ".md")) {
+        if (section || strcmp(name, "references.yaml") != 0)
+            diag_add(ld->diags, DIAG_WARNING, "content", 0, 0,
+                     "ignoring '%s': content/ holds Markdown files (put images and files in assets/)", cp.data);
+        strbuf_free(&cp);
+        return;
+    }
+    char *stem = xstrndup(name, strlen(name) - 3);
+    page *p = load_page(ld, cp.data, section, stem);
+    if (p)
+        add_page(ld, p);
+    free(stem);
+    strbuf_free(&cp);
+}
+
+static void scan_section(loader *ld, const char *section)
+{
+    if (!fm_slug_ok(section)) {
+        diag_add(ld->diags, DIAG_ERROR, "content", 0, 0,
+                 "unsafe section folder name '%s': use only a-z, 0-9 and '-'", section);
+        return;
+    }
+    char *rel = path_join("content", section);
+    char *dir = path_join(ld->opts->site_dir, rel);
+    size_t n;
+    char **names = list_dir(dir, &n);
+    for (size_t i = 0; i < n; i++) {
+        char *child = path_join(rel, names[i]);
+        struct stat st;
+        if (stat_inside(ld, child, &st)) {
+            if (S_ISDIR(st.st_mode))
+                diag_add(ld->diags, DIAG_ERROR, child, 0, 0,
+                         "folders nest one level only: content/SECTION/SLUG.md (move what is in this folder)");
+            else if (S_ISREG(st.st_mode))
+                scan_file(ld, section, names[i]);
+        }
+        free(child);
+    }
+    free_names(names, n);
+    free(dir);
+    free(rel);
+}
+
+static bool scan_content(loader *ld)
+{
+    char *dir = path_join(ld->opts->site_dir, "content");
+    size_t n;
+    char **names = list_dir(dir, &n);
+    if (!names && n == 0) {
+        struct stat st;
+        if (stat(dir, &st) != 0) {
+            diag_add(ld->diags, DIAG_ERROR, "content", 0, 0, "no content folder: the site needs content/_index.md");
+            free(dir);
+            return false;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        char *child = path_join("content", names[i]);
+        struct stat st;
+        if (stat_inside(ld, child, &st)) {
+            if (S_ISDIR(st.st_mode))
+                scan_section(ld, names[i]);
+            else if (S_ISREG(st.st_mode))
+                scan_file(ld, NULL, names[i]);
+        }
+        free(child);
+    }
+    free_names(names, n);
+    free(dir);
+    return true;
+}
+
+/* ---- ordering ----------------------------------------------------------- */
+
+static const char *page_title(const page *p) { return p->fm && p->fm->title ? p->fm->title : ""; }
+
+/* Weight first (pages with a weight before those without), then newest, then title. */
+static int cmp_listed(const void *a, const void *b)
+{
+    const page *x = *(page *const *)a, *y = *(page *const *)b;
+    bool xw = x->fm->has_weight, yw = y->fm->has_weight;
+    if (xw != yw)
+        return xw ? -1 : 1;
+    if (xw && x->fm->weight != y->fm->weight)
+        return x->fm->weight < y->fm->weight ? -1 : 1;
+    int c = date_cmp(y->sort_date, x->sort_date);
+    if (c)
+        return c;
+    c = strcmp(page_title(x), page_title(y));
+    return c ? c : strcmp(x->url, y->url);
+}
+
+/* Newest first, then title: feeds, home and tag pages. */
+static int cmp_newest(const void *a, const void *b)
+{
+    const page *x = *(page *const *)a, *y = *(page *const *)b;
+    int c = date_cmp(y->sort_date, x->sort_date);
+    if (c)
+        return c;
+    c = strcmp(page_title(x), page_title(y));
+    return c ? c : strcmp(x->url, y->url);
+}
+
+static int cmp_url(const void *a, const void *b)
+{
+    return strcmp((*(page *const *)a)->url, (*(page *const *)b)->url);
+}
+
+static int cmp_content_path(const void *a, const void *b)
+{
+    return strcmp((*(page *const *)a)->content_path, (*(page *const *)b)->content_path);
+}
+
+/* ---- values for templates ----------------------------------------------- */
+
+static value *str_value(const char *s) { return value_str(s ? s : ""); }
+
+static void set_date(value *ctx, const char *name, date d)
+{
+    if (!date_is_set(d))
+        return;
+    strbuf sb = STRBUF_INIT;
+    date_format_iso(d, &sb);
+    value_map_set(ctx, name, value_str(sb.data));
+    strbuf_reset(&sb);
+    date_format_human(d, &sb);
+    strbuf key = STRBUF_INIT;
+    strbuf_printf(&key, "%s_human", name);
+    value_map_set(ctx, key.data, value_str(sb.data));
+    strbuf_free(&key);
+    strbuf_free(&sb);
+}
+
+static char *absolute_url(const config *cfg, const char *rel_url)
+{
+    strbuf sb = STRBUF_INIT;
+    strbuf_printf(&sb, "%s%s", cfg->base_url, rel_url);
+    return strbuf_detach(&sb);
+}
+
+static value *tag_list(const site *s, const value *tags)
+{
+    value *list = value_list();
+    strbuf slug = STRBUF_INIT;
+    for (size_t i = 0; tags && i < tags->u.list.len; i++) {
+        const value *t = tags->u.list.items[i];
+        strbuf_reset(&slug);
+        fm_slugify(t->u.str.ptr, t->u.str.len, &slug);
+        value *entry = value_map();
+        value_map_set(entry, "name", value_str(t->u.str.ptr));
+        strbuf url = STRBUF_INIT;
+        strbuf_printf(&url, "%stags/%s/", s->cfg->base_path, slug.data);
+        value_map_set(entry, "url", value_str_take(strbuf_detach(&url)));
+        value_list_push(list, entry);
+    }
+    strbuf_free(&slug);
+    return list;
+}
+
+static const char *section_title(const site *s, const char *name)
+{
+    for (size_t i = 0; name && i < s->nsections; i++)
+        if (!strcmp(s->sections[i].name, name))
+            return s->sections[i].index ? page_title(s->sections[i].index) : name;
+    return "";
+}
+
+static value *page_summary(const site *s, const page *p)
+{
+    value *sum = value_map();
+    value_map_set(sum, "title", str_value(page_title(p)));
+    value_map_set(sum, "url", value_str(p->url));
+    value_map_set(sum, "description", str_value(p->fm ? p->fm->description : NULL));
+    value_map_set(sum, "kind", value_str(kind_names[p->kind]));
+    value_map_set(sum, "section", str_value(p->section));
+    value_map_set(sum, "section_title", value_str(section_title(s, p->section)));
+    if (p->fm) {
+        set_date(sum, "date", p->fm->date);
+        value_map_set(sum, "tag_list", tag_list(s, p->fm->tags));
+    }
+    return sum;
+}
+
+static value *link_value(const page *p)
+{
+    value *v = value_map();
+    value_map_set(v, "title", str_value(page_title(p)));
+    value_map_set(v, "url", value_str(p->url));
+    return v;
+}
+
+/* The names every page has; front matter first so computed names win. */
+static void base_context(site *s, page *p)
+{
+    value *ctx = value_map();
+    for (size_t i = 0; p->fm && i < p->fm->all->u.map.len; i++)
+        value_map_set(ctx, p->fm->all->u.map.keys[i], value_ref(p->fm->all->u.map.vals[i]));
+    value_map_set(ctx, "kind", value_str(kind_names[p->kind]));
+    for (int k = PAGE_HOME; k <= PAGE_404; k++) {
+        strbuf name = STRBUF_INIT;
+        strbuf_printf(&name, "is_%s", kind_names[k]);
+        value_map_set(ctx, name.data, value_bool(p->kind == (page_kind)k));
+        strbuf_free(&name);
+    }
+    value_map_set(ctx, "url", value_str(p->url));
+    value_map_set(ctx, "permalink", value_str_take(absolute_url(s->cfg, p->rel_url)));
+    value_map_set(ctx, "section", str_value(p->section));
+    value_map_set(ctx, "section_title", value_str(section_title(s, p->section)));
+    value *section_is = value_map();
+    if (p->section) {
+        value_map_set(section_is, p->section, value_bool(true));
+        strbuf url = STRBUF_INIT;
+        strbuf_printf(&url, "%s%s/", s->cfg->base_path, p->section);
+        value_map_set(ctx, "section_url", value_str_take(strbuf_detach(&url)));
+    }
+    value_map_set(ctx, "section_is", section_is);
+    if (p->fm) {
+        set_date(ctx, "date", p->fm->date);
+        set_date(ctx, "updated", p->fm->updated);
+        set_date(ctx, "last_reviewed", p->fm->last_reviewed);
+        value_map_set(ctx, "tag_list", tag_list(s, p->fm->tags));
+    }
+    p->ctx = ctx;
+}
+
+/* ---- sections, tags, pagination ----------------------------------------- */
+
+static site_section *find_section(site *s, const char *name)
+{
+    for (size_t i = 0; i < s->nsections; i++)
+        if (!strcmp(s->sections[i].name, name))
+            return &s->sections[i];
+    return NULL;
+}
+
+static site_section *add_section(site *s, const char *name)
+{
+    site_section *sec = find_section(s, name);
+    if (sec)
+        return sec;
+    s->sections = xrealloc(s->sections, (s->nsections + 1) * sizeof *s->sections);
+    sec = &s->sections[s->nsections++];
+    memset(sec, 0, sizeof *sec);
+    sec->name = xstrdup(name);
+    return sec;
+}
+
+static void collect_sections(site *s, diag_list *diags)
+{
+    for (size_t i = 0; i < s->npages; i++) {
+        page *p = s->pages[i];
+        if (p->kind == PAGE_SECTION)
+            add_section(s, p->section)->index = p;
+    }
+    for (size_t i = 0; i < s->npages; i++) {
+        page *p = s->pages[i];
+        if (p->kind != PAGE_ARTICLE)
+            continue;
+        site_section *sec = add_section(s, p->section);
+        sec->articles = xrealloc(sec->articles, (sec->count + 1) * sizeof(page *));
+        sec->articles[sec->count++] = p;
+    }
+    for (size_t i = 0; i < s->nsections; i++) {
+        site_section *sec = &s->sections[i];
+        qsort(sec->articles, sec->count, sizeof(page *), cmp_listed);
+        if (!sec->index && sec->count)
+            diag_add(diags, DIAG_ERROR, sec->articles[0]->src_path, 0, 0,
+                     "section '%s' has no content/%s/_index.md (it needs at least a title)", sec->name, sec->name);
+    }
+}
+
+typedef struct tag_ref {
+    char *slug;
+    const char *name;
+    page *page;
+} tag_ref;
+
+static int cmp_tag_ref(const void *a, const void *b)
+{
+    const tag_ref *x = a, *y = b;
+    int c = strcmp(x->slug, y->slug);
+    return c ? c : cmp_newest(&x->page, &y->page);
+}
+
+/* Groups (tag, page) pairs by sorting: n log n, however many tags. */
+static void collect_tags(site *s)
+{
+    size_t n = 0, cap = 0;
+    tag_ref *pairs = NULL;
+    for (size_t i = 0; i < s->npages; i++) {
+        page *p = s->pages[i];
+        for (size_t t = 0; p->fm && p->fm->tags && t < p->fm->tags->u.list.len; t++) {
+            const value *tag = p->fm->tags->u.list.items[t];
+            if (n == cap)
+                pairs = xrealloc(pairs, (cap = cap ? cap * 2 : 64) * sizeof *pairs);
+            strbuf slug = STRBUF_INIT;
+            fm_slugify(tag->u.str.ptr, tag->u.str.len, &slug);
+            pairs[n++] = (tag_ref){strbuf_detach(&slug), tag->u.str.ptr, p};
+        }
+    }
+    qsort(pairs, n, sizeof *pairs, cmp_tag_ref);
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        while (j < n && !strcmp(pairs[j].slug, pairs[i].slug))
+            j++;
+        s->tags = xrealloc(s->tags, (s->ntags + 1) * sizeof *s->tags);
+        site_tag *tag = &s->tags[s->ntags++];
+        tag->slug = xstrdup(pairs[i].slug);
+        tag->name = xstrdup(pairs[i].name);
+        tag->pages = xmalloc((j - i) * sizeof(page *));
+        tag->count = 0;
+        for (size_t k = i; k < j; k++)
+            if (k == i || pairs[k].page != pairs[k - 1].page)
+                tag->pages[tag->count++] = pairs[k].page;
+        i = j;
+    }
+    for (size_t i = 0; i < n; i++)
+        free(pairs[i].slug);
+    free(pairs);
+}
+
+static value *summaries(page **pages, size_t from, size_t to)
+{
+    value *list = value_list();
+    for (size_t i = from; i < to; i++)
+        value_list_push(list, value_ref(pages[i]->summary));
+    return list;
+}
+
+static char *pager_url(const site *s, const char *rel_base, size_t n)
+{
+    strbuf sb = STRBUF_INIT;
+    if (n == 1)
+        strbuf_printf(&sb, "%s%s", s->cfg->base_path, rel_base);
+    else
+        strbuf_printf(&sb, "%s%spage/%zu/", s->cfg->base_path, rel_base, n);
+    return strbuf_detach(&sb);
+}
+
+static value *paginator(const site *s, const char *rel_base, size_t current, size_t total)
+{
+    value *pg = value_map();
+    value_map_set(pg, "current", value_num((double)current));
+    value_map_set(pg, "total", value_num((double)total));
+    if (current > 1)
+        value_map_set(pg, "prev_url", value_str_take(pager_url(s, rel_base, current - 1)));
+    if (current < total)
+        value_map_set(pg, "next_url", value_str_take(pager_url(s, rel_base, current + 1)));
+    value *pages = value_list();
+    for (size_t n = 1; n <= total; n++) {
+        value *entry = value_map();
+        value_map_set(entry, "n", value_num((double)n));
+        value_map_set(entry, "url", value_str_take(pager_url(s, rel_base, n)));
+        value_map_set(entry, "is_current", value_bool(n == current));
+        value_list_push(pages, entry);
+    }
+    value_map_set(pg, "pages", pages);
+    return pg;
+}
+
+/* A copy of a list page for page n of its pagination. */
+static page *pager_copy(loader *ld, const page *first, size_t n)
+{
+    page *p = xcalloc(1, sizeof *p);
+    *p = *first;
+    p->src_path = first->src_path ? xstrdup(first->src_path) : NULL;
+    p->content_path = first->content_path ? xstrdup(first->content_path) : NULL;
+    p->section = first->section ? xstrdup(first->section) : NULL;
+    p->layout = first->layout ? xstrdup(first->layout) : NULL;
+    p->owns_fm = false;
+    p->ctx = p->summary = NULL;
+    strbuf rel = STRBUF_INIT;
+    strbuf_printf(&rel, "%spage/%zu/", first->rel_url, n);
+    set_urls(p, ld->cfg, rel.data);
+    strbuf_free(&rel);
+    p->headings = p->ids = p->cites = NULL;
+    p->excerpt = NULL;
+    return p;
+}
+
+/* Sets `pages` (and `paginator` when page_size is set) on a list page,
+ * adding copies for its further pages. */
+static void paginate(loader *ld, page *first, page **items, size_t count)
+{
+    size_t size = ld->cfg->page_size ? (size_t)ld->cfg->page_size : count;
+    size_t total = size ? (count + size - 1) / size : 1;
+    if (total == 0)
+        total = 1;
+    for (size_t n = 1; n <= total; n++) {
+        page *p = n == 1 ? first : pager_copy(ld, first, n);
+        if (n > 1) {
+            base_context(ld->s, p);
+            add_page(ld, p);
+        }
+        size_t from = (n - 1) * size, to = from + size < count ? from + size : count;
+        value_map_set(p->ctx, "pages", summaries(items, from, to));
+        if (ld->cfg->page_size)
+            value_map_set(p->ctx, "paginator", paginator(ld->s, first->rel_url, n, total));
+    }
+}
+
+static page *made_up_page(loader *ld, page_kind kind, const char *title, const char *rel_url)
+{
+    page *p = xcalloc(1, sizeof *p);
+    p->kind = kind;
+    set_urls(p, ld->cfg, rel_url);
+    if (kind == PAGE_404) {
+        free(p->out_path);
+        free(p->url);
+        free(p->rel_url);
+        p->out_path = xstrdup("404.html");
+        p->rel_url = xstrdup("404.html");
+        strbuf url = STRBUF_INIT;
+        strbuf_printf(&url, "%s404.html", ld->cfg->base_path);
+        p->url = strbuf_detach(&url);
+    }
+    p->ctx = NULL;
+    base_context(ld->s, p);
+    value_map_set(p->ctx, "title", value_str(title));
+    p->summary = page_summary(ld->s, p);
+    value_map_set(p->summary, "title", value_str(title));
+    p->layout = xstrdup(kind_names[kind]);
+    return p;
+}
+
+static void article_extras(site *s, site_section *sec)
+{
+    for (size_t i = 0; i < sec->count; i++) {
+        page *p = sec->articles[i];
+        if (i > 0)
+            value_map_set(p->ctx, "prev", link_value(sec->articles[i - 1]));
+        if (i + 1 < sec->count)
+            value_map_set(p->ctx, "next", link_value(sec->articles[i + 1]));
+        if (date_is_set(p->fm->last_reviewed)) {
+            date next = date_is_set(p->fm->next_review) ? p->fm->next_review
+                                                        : date_add_months(p->fm->last_reviewed, s->cfg->interval_months);
+            set_date(p->ctx, "next_review", next);
+        }
+    }
+}
+
+static value *section_values(site *s)
+{
+    value *list = value_list();
+    for (size_t i = 0; i < s->nsections; i++) {
+        site_section *sec = &s->sections[i];
+        if (!sec->index)
+            continue;
+        value *v = value_map();
+        value_map_set(v, "name", value_str(sec->name));
+        value_map_set(v, "title", value_str(page_title(sec->index)));
+        value_map_set(v, "description", str_value(sec->index->fm->description));
+        value_map_set(v, "url", value_str(sec->index->url));
+        value_map_set(v, "count", value_num((double)sec->count));
+        if (sec->index->fm->has_weight)
+            value_map_set(v, "weight", value_num(sec->index->fm->weight));
+        value_map_set(v, "pages", summaries(sec->articles, 0, sec->count));
+        value_list_push(list, v);
+    }
+    return list;
+}
+
+static int cmp_section(const void *a, const void *b)
+{
+    const site_section *x = a, *y = b;
+    if (!x->index || !y->index)
+        return !x->index - !y->index;
+    page *px = x->index, *py = y->index;
+    bool xw = px->fm->has_weight, yw = py->fm->has_weight;
+    if (xw != yw)
+        return xw ? -1 : 1;
+    if (xw && px->fm->weight != py->fm->weight)
+        return px->fm->weight < py->fm->weight ? -1 : 1;
+    int c = strcmp(page_title(px), page_title(py));
+    return c ? c : strcmp(x->name, y->name);
+}
+
+static value *tag_values(site *s)
+{
+    value *list = value_list();
+    for (size_t i = 0; i < s->ntags; i++) {
+        value *v = value_map();
+        value_map_set(v, "name", value_str(s->tags[i].name));
+        strbuf url = STRBUF_INIT;
+        strbuf_printf(&url, "%stags/%s/", s->cfg->base_path, s->tags[i].slug);
+        value_map_set(v, "url", value_str_take(strbuf_detach(&url)));
+        value_map_set(v, "count", value_num((double)s->tags[i].count));
+        value_list_push(list, v);
+    }
+    return list;
+}
+
+static void set_site_url(value *site_v, const config *cfg, const char *name, const char *rel)
+{
+    strbuf sb = STRBUF_INIT;
+    strbuf_printf(&sb, "%s%s", cfg->base_path, rel);
+    value_map_set(site_v, name, value_str_take(strbuf_detach(&sb)));
+}
+
+static void build_site_context(site *s)
+{
+    const config *cfg = s->cfg;
+    value *v = value_map();
+    value_map_set(v, "title", value_str(cfg->title));
+    value_map_set(v, "description", value_str(cfg->description));
+    value_map_set(v, "language", value_str(cfg->language));
+    value_map_set(v, "base_url", value_str(cfg->base_url));
+    value_map_set(v, "base_path", value_str(cfg->base_path));
+    value_map_set(v, "sections", section_values(s));
+    value_map_set(v, "tags", tag_values(s));
+    value_map_set(v, "has_tags", value_bool(s->ntags > 0));
+    set_site_url(v, cfg, "tags_url", "tags/");
+    set_site_url(v, cfg, "feed_url", "atom.xml");
+    set_site_url(v, cfg, "sitemap_url", "sitemap.xml");
+    set_site_url(v, cfg, "search_index_url", "search.json");
+    value_map_set(v, "params", value_ref(cfg->params));
+    value_map_set(v, "generator", value_str("lumbar " LUMBAR_VERSION));
+    s->site_ctx = value_map();
+    value_map_set(s->site_ctx, "site", v);
+}
+
+/* ---- checks across pages ------------------------------------------------ */
+
+static void report_duplicate(diag_list *diags, const page *dup, const page *first, const char *what)
+{
+    const value *slug = dup->fm ? value_map_get(dup->fm->all, "slug") : NULL;
+    diag_add(diags, DIAG_ERROR, dup->src_path ? dup->src_path : "content", slug ? slug->line : 1, slug ? slug->col : 1,
+             "%s %s is also the URL of %s", what, dup->url, first->src_path ? first->src_path : "a generated page");
+}
+
+static bool check_unique_urls(site *s, diag_list *diags)
+{
+    page **sorted = xmalloc((s->npages ? s->npages : 1) * sizeof *sorted);
+    memcpy(sorted, s->pages, s->npages * sizeof *sorted);
+    qsort(sorted, s->npages, sizeof *sorted, cmp_url);
+    bool ok = true;
+    for (size_t i = 1; i < s->npages; i++) {
+        if (strcmp(sorted[i]->url, sorted[i - 1]->url) != 0)
+            continue;
+        const page *a = sorted[i - 1], *b = sorted[i];
+        bool b_later = a->src_path && b->src_path && strcmp(a->src_path, b->src_path) > 0;
+        report_duplicate(diags, b_later ? a : b, b_later ? b : a, "URL");
+        ok = false;
+    }
+    free(sorted);
+    return ok;
+}
+
+static int cmp_alias_from(const void *a, const void *b)
+{
+    const value *x = *(value *const *)a, *y = *(value *const *)b;
+    return strcmp(value_cstr(value_map_get(x, "from")), value_cstr(value_map_get(y, "from")));
+}
+
+static bool url_taken(site *s, const char *out_path)
+{
+    for (size_t i = 0; i < s->npages; i++)
+        if (!strcmp(s->pages[i]->out_path, out_path))
+            return true;
+    return false;
+}
+
+/* Aliases become small redirect pages; each must be free. */
+static bool collect_aliases(site *s, diag_list *diags)
+{
+    s->aliases = value_list();
+    for (size_t i = 0; i < s->npages; i++) {
+        page *p = s->pages[i];
+        for (size_t a = 0; p->owns_fm && p->fm->aliases && a < p->fm->aliases->u.list.len; a++) {
+            const value *alias = p->fm->aliases->u.list.items[a];
+            strbuf out = STRBUF_INIT;
+            const char *path = alias->u.str.ptr + 1;
+            strbuf_puts(&out, path);
+            if (out.len && out.data[out.len - 1] != '/')
+                strbuf_putc(&out, '/');
+            strbuf_puts(&out, "index.html");
+            value *v = value_at(value_map(), alias->line, alias->col);
+            value_map_set(v, "from", value_str_take(strbuf_detach(&out)));
+            value_map_set(v, "target", value_str(p->url));
+            value_map_set(v, "permalink", value_str_take(absolute_url(s->cfg, p->rel_url)));
+            value_map_set(v, "file", value_str(p->src_path));
+            value_list_push(s->aliases, v);
+        }
+    }
+    value **items = s->aliases->u.list.items;
+    size_t n = s->aliases->u.list.len;
+    qsort(items, n, sizeof *items, cmp_alias_from);
+    bool ok = true;
+    for (size_t i = 0; i < n; i++) {
+        const char *from = value_cstr(value_map_get(items[i], "from"));
+        bool dup = i > 0 && !strcmp(from, value_cstr(value_map_get(items[i - 1], "from")));
+        if (dup || url_taken(s, from)) {
+            diag_add(diags, DIAG_ERROR, value_cstr(value_map_get(items[i], "file")), items[i]->line, items[i]->col,
+                     "alias /%.*s is already %s", (int)(strlen(from) - strlen("index.html")), from,
+                     dup ? "another page's alias" : "the URL of a page");
+            ok = false;
+        }
+    }
+    return ok;
+}
+
+static void warn_overdue(site *s, const site_options *opts, diag_list *diags)
+{
+    date today = date_from_unix(opts->today_unix);
+    for (size_t i = 0; i < s->npages; i++) {
+        page *p = s->pages[i];
+        if (p->kind != PAGE_ARTICLE || !p->owns_fm)
+            continue;
+        if (!date_is_set(p->fm->last_reviewed)) {
+            diag_add(diags, DIAG_WARNING, p->src_path, 1, 1, "article has no 'last_reviewed' date");
+            continue;
+        }
+        const value *due = value_map_get(p->ctx, "next_review");
+        date next;
+        if (due && date_parse(value_cstr(due), &next) && date_cmp(next, today) < 0) {
+            const value *lr = value_map_get(p->fm->all, "last_reviewed");
+            diag_add(diags, DIAG_WARNING, p->src_path, lr->line, lr->col,
+                     "review overdue: next review was due on %s", value_cstr(due));
+        }
+    }
+}
+
+/* ---- putting it together ------------------------------------------------ */
+
+static void make_list_pages(loader *ld)
+{
+    site *s = ld->s;
+    size_t content_pages = s->npages;
+    for (size_t i = 0; i < content_pages; i++)
+        s->pages[i]->summary = page_summary(s, s->pages[i]);
+    for (size_t i = 0; i < s->nsections; i++) {
+        site_section *sec = &s->sections[i];
+        article_extras(s, sec);
+        if (sec->index)
+            paginate(ld, sec->index, sec->articles, sec->count);
+    }
+    for (size_t i = 0; i < s->ntags; i++) {
+        site_tag *tag = &s->tags[i];
+        strbuf rel = STRBUF_INIT;
+        strbuf_printf(&rel, "tags/%s/", tag->slug);
+        page *p = made_up_page(ld, PAGE_TAG, tag->name, rel.data);
+        strbuf_free(&rel);
+        value *tv = value_map();
+        value_map_set(tv, "name", value_str(tag->name));
+        value_map_set(tv, "url", value_str(p->url));
+        value_map_set(tv, "count", value_num((double)tag->count));
+        value_map_set(p->ctx, "tag", tv);
+        add_page(ld, p);
+        paginate(ld, p, tag->pages, tag->count);
+    }
+    add_page(ld, made_up_page(ld, PAGE_TAGS, "Tags", "tags/"));
+    add_page(ld, made_up_page(ld, PAGE_404, "Page not found", ""));
+}
+
+static void home_recent(site *s)
+{
+    page *home = NULL;
+    size_t n = 0;
+    page **articles = xmalloc((s->npages ? s->npages : 1) * sizeof(page *));
+    for (size_t i = 0; i < s->npages; i++) {
+        if (s->pages[i]->kind == PAGE_HOME)
+            home = s->pages[i];
+        else if (s->pages[i]->kind == PAGE_ARTICLE)
+            articles[n++] = s->pages[i];
+    }
+    qsort(articles, n, sizeof *articles, cmp_newest);
+    if (home)
+        value_map_set(home->ctx, "pages", summaries(articles, 0, n < HOME_RECENT ? n : HOME_RECENT));
+    free(articles);
+}
+
+static void set_layouts(site *s)
+{
+    for (size_t i = 0; i < s->npages; i++) {
+        page *p = s->pages[i];
+        if (!p->layout)
+            p->layout = xstrdup(p->fm && p->fm->layout ? p->fm->layout : kind_names[p->kind]);
+    }
+}
+
+site *site_load(const site_options *opts, const config *cfg, const refs *bib, diag_list *diags)
+{
+    site *s = xcalloc(1, sizeof *s);
+    s->site_dir = opts->site_dir;
+    s->cfg = cfg;
+    s->refs = bib;
+    loader ld = {.opts = opts, .cfg = cfg, .s = s, .diags = diags};
+    ld.site_real = realpath(opts->site_dir, NULL);
+    if (!ld.site_real) {
+        diag_add(diags, DIAG_ERROR, "", 0, 0, "cannot open the site folder '%s': %s", opts->site_dir, strerror(errno));
+        free(s);
+        return NULL;
+    }
+    size_t errors_before = diag_count(diags, DIAG_ERROR);
+    bool ok = scan_content(&ld);
+    bool has_home = false;
+    for (size_t i = 0; i < s->npages; i++)
+        has_home = has_home || s->pages[i]->kind == PAGE_HOME;
+    if (ok && !has_home && diag_count(diags, DIAG_ERROR) == errors_before)
+        diag_add(diags, DIAG_ERROR, "content", 0, 0, "no content/_index.md: the site needs a home page");
+    collect_sections(s, diags);
+    qsort(s->sections, s->nsections, sizeof *s->sections, cmp_section);
+    collect_tags(s);
+    for (size_t i = 0; i < s->npages; i++)
+        base_context(s, s->pages[i]);
+    make_list_pages(&ld);
+    home_recent(s);
+    set_layouts(s);
+    build_site_context(s);
+    check_unique_urls(s, diags);
+    collect_aliases(s, diags);
+    warn_overdue(s, opts, diags);
+    s->by_path = xmalloc((s->npages ? s->npages : 1) * sizeof(page *));
+    for (size_t i = 0; i < s->npages; i++)
+        if (s->pages[i]->content_path && s->pages[i]->owns_fm)
+            s->by_path[s->nby_path++] = s->pages[i];
+    qsort(s->by_path, s->nby_path, sizeof(page *), cmp_content_path);
+    free(ld.site_real);
+    if (diag_count(diags, DIAG_ERROR) > errors_before) {
+        site_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+page *site_page_by_path(const site *s, const char *content_path)
+{
+    size_t lo = 0, hi = s->nby_path;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(content_path, s->by_path[mid]->content_path);
+        if (c == 0)
+            return s->by_path[mid];
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return NULL;
+}
+
+const char *site_page_url(const site *s, const char *content_path)
+{
+    page *p = site_page_by_path(s, content_path);
+    return p ? p->url : NULL;
+}
+
+static void page_free(page *p)
+{
+    if (p->owns_fm)
+        fm_fields_free(p->fm);
+    free(p->src_path);
+    free(p->content_path);
+    free(p->section);
+    free(p->rel_url);
+    free(p->url);
+    free(p->out_path);
+    free(p->layout);
+    free(p->excerpt);
+    value_free(p->ctx);
+    value_free(p->summary);
+    value_free(p->headings);
+    value_free(p->ids);
+    value_free(p->cites);
+    free(p);
+}
+
+void site_free(site *s)
+{
+    if (!s)
+        return;
+    /* Paginated copies share their first page's front matter: free copies first. */
+    for (size_t i = 0; i < s->npages; i++)
+        if (!s->pages[i]->owns_fm)
+            page_free(s->pages[i]);
+    for (size_t i = 0; i < s->npages; i++)
+        if (s->pages[i]->owns_fm)
+            page_free(s->pages[i]);
+    for (size_t i = 0; i < s->nsections; i++) {
+        free(s->sections[i].name);
+        free(s->sections[i].articles);
+    }
+    for (size_t i = 0; i < s->ntags; i++) {
+        free(s->tags[i].slug);
+        free(s->tags[i].name);
+        free(s->tags[i].pages);
+    }
+    free(s->sections);
+    free(s->tags);
+    free(s->pages);
+    free(s->by_path);
+    value_free(s->site_ctx);
+    value_free(s->aliases);
+    free(s);
+}

@@ -1,0 +1,100 @@
+/* site: the site model, from content/ to a list of pages ready to render.
+ *
+ * site_load scans content/, reads and checks every file's front matter,
+ * gives each page its URL and output path, and builds what list pages and
+ * menus need: sections, tags, ordering, previous/next, pagination, and the
+ * per-page template context (front matter plus computed names, see
+ * docs/templates.md). Bodies are not rendered here: render.c does that,
+ * page by page, so memory stays flat however large the site.
+ *
+ * The site owns every page, value and string reachable from it; site_free
+ * releases them all. */
+#ifndef LUMBAR_SITE_H
+#define LUMBAR_SITE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "config.h"
+#include "date.h"
+#include "diag.h"
+#include "frontmatter.h"
+#include "refs.h"
+#include "value.h"
+
+typedef enum { PAGE_HOME, PAGE_SECTION, PAGE_ARTICLE, PAGE_PAGE, PAGE_TAG, PAGE_TAGS, PAGE_404 } page_kind;
+
+typedef struct page page;
+
+struct page {
+    page_kind kind;
+    char *src_path;     /* "content/causes/x.md" (relative to the site folder); NULL for made-up pages */
+    char *content_path; /* "causes/x.md"; NULL for made-up pages */
+    char *section;      /* "causes"; NULL for home and standalone pages */
+    char *rel_url;      /* "causes/x/" relative to the base path ("" for home) */
+    char *url;          /* base path + rel_url */
+    char *out_path;     /* "causes/x/index.html" */
+    char *layout;       /* template name */
+    fm_fields *fm;      /* NULL for made-up pages; shared by paginated copies */
+    bool owns_fm;
+    value *ctx;         /* the page's template context; owned */
+    value *summary;     /* {title, url, ...} for lists; owned, shared by reference */
+    date sort_date;     /* date, for ordering */
+    /* Filled in by rendering, for the search index and link checks. */
+    char *excerpt;
+    value *headings;
+    value *ids;
+    value *cites; /* citation keys of the body */
+    bool rendered;
+};
+
+typedef struct site_section {
+    char *name;
+    page *index; /* the section's _index.md page (first of its paginated copies) */
+    page **articles;
+    size_t count;
+} site_section;
+
+typedef struct site_tag {
+    char *slug;
+    char *name;
+    page **pages;
+    size_t count;
+} site_tag;
+
+typedef struct site_options {
+    const char *site_dir;
+    bool drafts;
+    long long today_unix; /* "now" for overdue reviews: SOURCE_DATE_EPOCH or the clock */
+} site_options;
+
+typedef struct site {
+    const char *site_dir; /* as given in the options; not owned */
+    const config *cfg;
+    const refs *refs;
+    page **pages; /* every page to render, in a stable order */
+    size_t npages;
+    site_section *sections;
+    size_t nsections;
+    site_tag *tags;
+    size_t ntags;
+    page **by_path; /* content pages sorted by content_path, for link lookups */
+    size_t nby_path;
+    value *site_ctx; /* the bottom of every context stack: {site: {...}} */
+    value *aliases;  /* list of {from (output path), target (url), file, line, col} */
+} site;
+
+/* Scans the content folder of opts->site_dir and builds the model. cfg and
+ * refs must outlive the site. Returns the site, or NULL after adding every
+ * error found to diags (warnings may be added either way). */
+site *site_load(const site_options *opts, const config *cfg, const refs *bib, diag_list *diags);
+/* Appends the whole file at path to out; false when it cannot be read. */
+bool site_read_file(const char *path, strbuf *out);
+/* Returns the URL of the page built from content_path, or NULL. */
+const char *site_page_url(const site *s, const char *content_path);
+/* Returns the page built from content_path, or NULL. */
+page *site_page_by_path(const site *s, const char *content_path);
+/* Frees the site. Accepts NULL. */
+void site_free(site *s);
+
+#endif
