@@ -87,4 +87,9 @@ install: lumbar
 clean:
 	rm -rf build lumbar tests/out
 
-.PHONY: all lumbar site check check-asan check-valgrind deps install clean
+.PHONY: all lumbar site check check-asan check-valgrind deps install clean regen-golden
+
+# Rewrites tests/sites/*/expected and tests/errors/*/expected from the
+# current binary: review the diff before committing it.
+regen-golden: lumbar
+	LUMBAR=$(CURDIR)/$(BUILD)/lumbar REGEN=1 tests/suite-sites.sh

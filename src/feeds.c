@@ -10,7 +10,7 @@ static void xml_text(strbuf *out, const char *s) { esc_xml(out, s, strlen(s)); }
 
 static const char *ctx_str(const page *p, const char *name) { return value_cstr(value_map_get(p->ctx, name)); }
 
-static bool in_sitemap(const page *p) { return p->kind != PAGE_404; }
+static bool in_sitemap(const page *p) { return p->kind != PAGE_404 && p->rendered; }
 
 static int cmp_url(const void *a, const void *b)
 {

@@ -259,7 +259,7 @@ static void read_other_fields(checker *ck, fm_fields *f)
     check_tags(ck, f->tags);
 }
 
-fm_fields *fm_read(const fm_parts *parts, fm_kind kind, const char *file, diag_list *diags)
+fm_fields *fm_read(const fm_parts *parts, fm_kind kind, const char *file, bool check_drafts, diag_list *diags)
 {
     value *map = yaml_load(parts->yaml, parts->yaml_len, file, parts->yaml_line - 1, diags);
     if (!map)
@@ -272,6 +272,11 @@ fm_fields *fm_read(const fm_parts *parts, fm_kind kind, const char *file, diag_l
     }
     fm_fields *f = xcalloc(1, sizeof *f);
     f->all = map;
+    const value *draft = value_map_get(map, "draft");
+    if (!check_drafts && draft && draft->kind == V_BOOL && draft->u.b) {
+        f->draft = true;
+        return f;
+    }
     checker ck = {.map = map, .file = file, .diags = diags, .fm_line = parts->yaml_line - 1, .ok = true};
     read_typed_fields(&ck, f, kind);
     read_other_fields(&ck, f);

@@ -46,8 +46,10 @@ size_t fm_normalise(char *text, size_t n);
  * closed. */
 bool fm_split(const char *text, size_t n, const char *file, fm_parts *out, diag_list *diags);
 /* Parses and checks the front matter of a file of the given kind. Returns
- * the fields, or NULL after adding every error found to diags. */
-fm_fields *fm_read(const fm_parts *parts, fm_kind kind, const char *file, diag_list *diags);
+ * the fields, or NULL after adding every error found to diags. A draft
+ * (draft: true) is only checked when check_drafts is set: a draft that is
+ * not built may still be half-written. */
+fm_fields *fm_read(const fm_parts *parts, fm_kind kind, const char *file, bool check_drafts, diag_list *diags);
 /* Frees the fields. Accepts NULL. */
 void fm_fields_free(fm_fields *f);
 /* True when s is a safe slug: one or more of a-z, 0-9 and "-". */

@@ -221,9 +221,13 @@ static void resolve_content_link(render_state *st, cmark_node *link, const char 
         dir[0] = '\0';
     strbuf target = STRBUF_INIT;
     const char *page = NULL;
-    if (join_content_path(dir, path, &target))
+    bool inside = join_content_path(dir, path, &target);
+    if (inside)
         page = st->env->page_url ? st->env->page_url(st->env->ctx, target.data) : NULL;
-    if (page) {
+    if (!inside) {
+        diag_add(st->diags, DIAG_ERROR, st->file, file_line(st, link), cmark_node_get_start_column(link),
+                 "link to '%s' leads outside the content folder", path);
+    } else if (page) {
         strbuf full = STRBUF_INIT;
         strbuf_puts(&full, page);
         strbuf_puts(&full, url + path_len);
@@ -231,8 +235,7 @@ static void resolve_content_link(render_state *st, cmark_node *link, const char 
         strbuf_free(&full);
     } else {
         diag_add(st->diags, DIAG_ERROR, st->file, file_line(st, link), cmark_node_get_start_column(link),
-                 "link to '%s': no such page (looked for content/%s)", path,
-                 target.len ? target.data : "outside content/");
+                 "link to '%s': no such page (looked for content/%s)", path, target.data);
     }
     strbuf_free(&target);
     free(dir);

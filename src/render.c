@@ -210,8 +210,10 @@ static void site_json_ld(site *s, strbuf *out)
 static char *make_excerpt(const char *text)
 {
     size_t n = strlen(text);
+    while (n > 0 && text[n - 1] == ' ')
+        n--;
     if (n <= EXCERPT_BYTES)
-        return xstrdup(text);
+        return xstrndup(text, n);
     size_t cut = EXCERPT_BYTES;
     while (cut > 0 && text[cut] != ' ')
         cut--;
@@ -332,6 +334,8 @@ static void *work(void *arg)
         size_t i = atomic_fetch_add(&sh->next, 1);
         if (i >= sh->s->npages)
             break;
+        if (sh->s->pages[i]->skip)
+            continue;
         render_one(sh, sh->s->pages[i], &html, &w->diags);
         w->pages++;
     }
@@ -339,31 +343,45 @@ static void *work(void *arg)
     return NULL;
 }
 
-/* A page's layout must exist: checked before any thread starts, and each
- * missing default layout reported once. */
+static bool made_up(const page *p) { return p->kind == PAGE_TAG || p->kind == PAGE_TAGS || p->kind == PAGE_404; }
+
+/* Reports a missing layout once per name; false when it was reported before. */
+static bool first_report(value *reported, const char *layout)
+{
+    for (size_t k = 0; k < reported->u.list.len; k++)
+        if (!strcmp(reported->u.list.items[k]->u.str.ptr, layout))
+            return false;
+    value_list_push(reported, value_str(layout));
+    return true;
+}
+
+/* A content page's layout must exist. Tag, tags and 404 pages are optional
+ * parts of a theme: without their layout they are left out, with a warning. */
 static bool check_layouts(site *s, const tpl_set *tpl, diag_list *diags)
 {
     bool ok = true;
     value *reported = value_list();
     for (size_t i = 0; i < s->npages; i++) {
         page *p = s->pages[i];
+        p->skip = false;
         if (tpl_set_has(tpl, p->layout))
             continue;
-        ok = false;
         const value *lv = p->fm && p->owns_fm ? value_map_get(p->fm->all, "layout") : NULL;
-        if (lv) {
+        if (made_up(p)) {
+            p->skip = true;
+            if (first_report(reported, p->layout))
+                diag_add(diags, DIAG_WARNING, "layouts", 0, 0, "no layouts/%s.html: %s pages are left out", p->layout,
+                         p->layout);
+        } else if (lv) {
             diag_add(diags, DIAG_ERROR, p->src_path, lv->line, lv->col, "unknown layout '%s' (no layouts/%s.html)",
                      p->layout, p->layout);
-            continue;
+            ok = false;
+        } else {
+            ok = false;
+            if (first_report(reported, p->layout) && p->owns_fm)
+                diag_add(diags, DIAG_ERROR, p->src_path, 0, 0, "no layouts/%s.html: every %s page needs one", p->layout,
+                         p->layout);
         }
-        bool seen = false;
-        for (size_t k = 0; k < reported->u.list.len && !seen; k++)
-            seen = !strcmp(reported->u.list.items[k]->u.str.ptr, p->layout);
-        if (seen || (p->fm && !p->owns_fm))
-            continue;
-        value_list_push(reported, value_str(p->layout));
-        diag_add(diags, DIAG_ERROR, p->src_path ? p->src_path : "layouts", 0, 0,
-                 "no layouts/%s.html: every %s page needs one", p->layout, p->layout);
     }
     value_free(reported);
     return ok;

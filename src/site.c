@@ -140,15 +140,15 @@ static page *load_page(loader *ld, const char *content_path, const char *section
     }
     static const fm_kind fm_kinds[] = {FM_HOME, FM_SECTION, FM_ARTICLE, FM_PAGE};
     if (ok) {
-        p->fm = fm_read(&parts, fm_kinds[p->kind], p->src_path, ld->diags);
+        p->fm = fm_read(&parts, fm_kinds[p->kind], p->src_path, ld->opts->drafts, ld->diags);
         p->owns_fm = true;
         ok = p->fm != NULL;
     }
     strbuf_free(&text);
-    ok = ok && place_page(ld, p, section, stem);
     if (ok && p->fm->draft && !ld->opts->drafts)
         ok = false;
-    else if (ok)
+    ok = ok && place_page(ld, p, section, stem);
+    if (ok)
         p->sort_date = p->fm->date;
     if (!ok) {
         fm_fields_free(p->fm);
@@ -879,7 +879,8 @@ static void make_list_pages(loader *ld)
         add_page(ld, p);
         paginate(ld, p, tag->pages, tag->count);
     }
-    add_page(ld, made_up_page(ld, PAGE_TAGS, "Tags", "tags/"));
+    if (s->ntags)
+        add_page(ld, made_up_page(ld, PAGE_TAGS, "Tags", "tags/"));
     add_page(ld, made_up_page(ld, PAGE_404, "Page not found", ""));
 }
 

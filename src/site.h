@@ -46,6 +46,7 @@ struct page {
     value *ids;
     value *cites; /* citation keys of the body */
     bool rendered;
+    bool skip; /* a made-up page whose optional layout the theme lacks */
 };
 
 typedef struct site_section {

@@ -1,0 +1,124 @@
+#!/bin/sh
+# Command-line behaviour that golden files cannot show: exit statuses, a
+# failed build leaving the previous output untouched, byte-identical
+# rebuilds, -j independence, unchanged files keeping their mtimes, sub-path
+# base URLs, well-formed sitemap and feed, output-folder safety, `new`,
+# review dates.
+cd "$(dirname "$0")/.." || exit 2
+work=$(pwd)/tests/out/cli
+rm -rf "$work"
+mkdir -p "$work"
+passed=0
+failed=0
+SOURCE_DATE_EPOCH=1795478400 # 2026-11-24
+export SOURCE_DATE_EPOCH
+golden=tests/sites/basic
+
+ok() { passed=$((passed + 1)); echo "ok   $1"; }
+fail() { failed=$((failed + 1)); echo "FAIL $1"; }
+check() { # check NAME COMMAND...: passes when the command succeeds
+    name=$1
+    shift
+    if "$@" >"$work/last.out" 2>&1; then ok "$name"; else fail "$name"; sed 's/^/     /' "$work/last.out" | head -20; fi
+}
+status_is() { # status_is WANT COMMAND...
+    want=$1
+    shift
+    "$@" >"$work/status.out" 2>&1
+    [ $? -eq "$want" ]
+}
+# Lists every file with its inode, mtime and checksum, to compare trees exactly.
+snapshot() { (cd "$1" && find . -type f -printf '%p %i %T@ ' -exec md5sum {} \; | sort); }
+
+copy_site() { rm -rf "$2" && mkdir -p "$2" && cp -r "$1/config.ini" "$1/content" "$1/layouts" "$2/" && { [ ! -d "$1/assets" ] || cp -r "$1/assets" "$2/"; }; }
+
+# -- exit statuses -----------------------------------------------------------
+check "no command is a usage error (2)" status_is 2 "$LUMBAR"
+check "unknown command is a usage error (2)" status_is 2 "$LUMBAR" frobnicate
+check "unknown option is a usage error (2)" status_is 2 "$LUMBAR" build --bogus
+check "-j needs a number (2)" status_is 2 "$LUMBAR" build -j lots
+check "--help exits 0" status_is 0 "$LUMBAR" --help
+check "build --help exits 0" status_is 0 "$LUMBAR" build --help
+check "--version prints the version" sh -c '"$LUMBAR" --version | grep -q "^lumbar [0-9]"'
+check "a site with errors exits 1" status_is 1 "$LUMBAR" build -q -s tests/errors/duplicate-key -o "$work/never"
+check "a failed build writes no output folder" test ! -e "$work/never"
+
+# -- a successful build -------------------------------------------------------
+out="$work/public"
+check "build succeeds and prints a summary" sh -c '"$LUMBAR" build -s "$0" -o "$1" | grep -q "^lumbar: built 9 pages"' "$golden" "$out"
+check "the output holds lumbar's marker" test -f "$out/.lumbar"
+
+# -- no-change rebuilds keep files (inode and mtime) ------------------------
+snapshot "$out" >"$work/snap1"
+sleep 1
+"$LUMBAR" build -q -s "$golden" -o "$out" 2>/dev/null
+snapshot "$out" >"$work/snap2"
+check "a no-change rebuild keeps every file's inode and mtime" cmp "$work/snap1" "$work/snap2"
+
+# -- a failed build leaves the previous output untouched --------------------
+site="$work/site"
+copy_site "$golden" "$site"
+"$LUMBAR" build -q -s "$site" -o "$out" 2>/dev/null
+snapshot "$out" >"$work/before"
+printf -- '---\ntitle: [broken\n---\n' >"$site/content/guide/second.md"
+check "a broken site fails with status 1" status_is 1 "$LUMBAR" build -q -s "$site" -o "$out"
+snapshot "$out" >"$work/after"
+check "a failed build leaves the previous output byte for byte" cmp "$work/before" "$work/after"
+check "a failed build leaves no staging folder behind" sh -c '! ls -d "$0".lumbar-staging-* 2>/dev/null' "$out"
+
+# -- reproducible, whatever -j ------------------------------------------------
+"$LUMBAR" build -q -j 1 -s "$golden" -o "$work/j1" 2>/dev/null
+"$LUMBAR" build -q -j 4 -s "$golden" -o "$work/j4" 2>/dev/null
+check "-j 1 and -j 4 give byte-identical output" diff -r "$work/j1" "$work/j4"
+check "two builds are byte-identical" diff -r "$work/j1" "$out"
+rm -rf "$work/bundled1" "$work/bundled2"
+"$LUMBAR" build -q -j 1 -o "$work/bundled1" >/dev/null 2>&1
+"$LUMBAR" build -q -j 4 -o "$work/bundled2" >/dev/null 2>&1
+check "the bundled site builds the same with -j 1 and -j 4" diff -r "$work/bundled1" "$work/bundled2"
+
+# -- sub-path base URL ---------------------------------------------------------
+sub="$work/sub"
+"$LUMBAR" build -q -s "$golden" -o "$sub" --base-url https://example.org/backpain 2>/dev/null
+check "sub-path: links carry the base path" grep -q 'href="/backpain/guide/first/"' "$sub/index.html"
+check "sub-path: root-relative Markdown links get the base path" grep -q 'href="/backpain/">home page' "$sub/guide/first/index.html"
+check "sub-path: canonical URLs are absolute under the sub-path" grep -q 'href="https://example.org/backpain/guide/first/"' "$sub/guide/first/index.html"
+check "sub-path: the sitemap lists sub-path URLs" grep -q '<loc>https://example.org/backpain/tags/sleep/</loc>' "$sub/sitemap.xml"
+check "sub-path: aliases redirect under the sub-path" grep -q 'url=/backpain/about/' "$sub/old-about/index.html"
+check "--base-url must be absolute (exit 1)" status_is 1 "$LUMBAR" build -q -s "$golden" -o "$work/x" --base-url example.org
+
+# -- sitemap and feed parse as XML ---------------------------------------------
+check "sitemap.xml is well-formed XML" xmllint --noout "$out/sitemap.xml"
+check "sitemap.xml lists 8 URLs" sh -c '[ "$(xmllint --xpath "count(//*[local-name()=\"url\"])" "$0")" = 8 ]' "$out/sitemap.xml"
+check "atom.xml is well-formed XML" xmllint --noout "$out/atom.xml"
+check "atom.xml has its entries, newest first" sh -c '[ "$(xmllint --xpath "string(//*[local-name()=\"entry\"][1]/*[local-name()=\"title\"])" "$0")" = Second ]' "$out/atom.xml"
+check "robots.txt points at the sitemap" grep -q '^Sitemap: https://example.org/sitemap.xml$' "$out/robots.txt"
+check "drafts are left out by default" test ! -e "$out/guide/draft"
+"$LUMBAR" build -q --drafts -s "$golden" -o "$work/drafts" 2>/dev/null
+check "--drafts builds drafts" test -f "$work/drafts/guide/draft/index.html"
+
+# -- output folder safety ----------------------------------------------------
+check "-o equal to the site folder is refused" status_is 1 "$LUMBAR" build -q -s "$site" -o "$site"
+check "-o inside content/ is refused" status_is 1 "$LUMBAR" build -q -s "$site" -o "$site/content/out"
+check "-o a parent of the site is refused" status_is 1 "$LUMBAR" build -q -s "$site" -o "$work"
+check "-o / is refused" status_is 1 "$LUMBAR" build -q -s "$site" -o /
+mkdir -p "$work/foreign" && echo keep >"$work/foreign/precious.txt"
+check "a non-empty folder lumbar did not make is refused" status_is 1 "$LUMBAR" build -q -s "$golden" -o "$work/foreign"
+check "the refused folder is untouched" grep -q keep "$work/foreign/precious.txt"
+check "--force replaces it" status_is 0 "$LUMBAR" build -q --force -s "$golden" -o "$work/foreign"
+
+# -- lumbar new ------------------------------------------------------------------
+copy_site "$golden" "$work/newsite"
+check "new writes an article" status_is 0 "$LUMBAR" new -s "$work/newsite" guide/heat-therapy
+check "new fills in the title, date and draft" sh -c 'grep -q "^title: \"Heat therapy\"$" "$0" && grep -q "^date: 2026-11-24$" "$0" && grep -q "^draft: true$" "$0"' "$work/newsite/content/guide/heat-therapy.md"
+check "new never overwrites" status_is 1 "$LUMBAR" new -s "$work/newsite" guide/heat-therapy
+check "new refuses an unsafe slug" status_is 2 "$LUMBAR" new -s "$work/newsite" guide/Bad_Slug
+check "a site with a fresh draft still builds" status_is 0 "$LUMBAR" build -q -s "$work/newsite" -o "$work/newsite/public"
+
+# -- review dates ----------------------------------------------------------------
+check "next_review defaults to last_reviewed + interval" grep -q 'next 2027-03-01' "$out/guide/first/index.html"
+check "an overdue review is a warning" sh -c 'SOURCE_DATE_EPOCH=1830000000 "$0" check -s "$1" 2>&1 | grep -q "first.md:5:16: warning: review overdue: next review was due on 2027-03-01"' "$LUMBAR" "$golden"
+check "--strict makes an overdue review an error" status_is 1 env SOURCE_DATE_EPOCH=1830000000 "$LUMBAR" check --strict -s "$golden"
+check "check writes nothing" sh -c '"$0" check -s "$1" >/dev/null 2>&1; test ! -e "$1/public"' "$LUMBAR" "$golden"
+
+echo "cli: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
