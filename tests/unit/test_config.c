@@ -1,0 +1,79 @@
+/* Unit tests for config.c and refs.c. */
+#include "harness.h"
+
+#include "config.h"
+#include "refs.h"
+
+static const char *all_diags(diag_list *dl, strbuf *sb)
+{
+    strbuf_reset(sb);
+    for (size_t i = 0; i < dl->len; i++)
+        diag_format(&dl->items[i], sb);
+    return strbuf_cstr(sb);
+}
+
+static void test_config(void)
+{
+    diag_list dl = DIAG_LIST_INIT;
+    strbuf sb = STRBUF_INIT;
+    const char *ini = "[site]\ntitle = T\nbase_url = https://example.org/backpain\n[build]\npage_size = 5\n"
+                      "[params]\ncolour = teal\n";
+    config *cfg = config_parse(ini, strlen(ini), "config.ini", &dl);
+    CHECK(cfg != NULL);
+    CHECK_INT(dl.len, 0);
+    CHECK_STR(cfg->base_url, "https://example.org/backpain/");
+    CHECK_STR(cfg->base_path, "/backpain/");
+    CHECK_INT(cfg->page_size, 5);
+    CHECK_INT(cfg->interval_months, 36);
+    CHECK_STR(value_cstr(value_map_get(cfg->params, "colour")), "teal");
+    CHECK(config_set_base_url(cfg, "http://127.0.0.1:1313", "x", 0, &dl));
+    CHECK_STR(cfg->base_path, "/");
+    CHECK(!config_set_base_url(cfg, "ftp://x/", "--base-url", 0, &dl));
+    CHECK(!config_set_base_url(cfg, "https://x/a/../b/", "--base-url", 0, &dl));
+    config_free(cfg);
+    diag_list_clear(&dl);
+
+    ini = "[site]\ntitle = T\nbase_url = https://e.org/\nfoo = 1\n[build]\nsmart_punctuation = perhaps\nthis is not ini\n";
+    cfg = config_parse(ini, strlen(ini), "config.ini", &dl);
+    CHECK(cfg == NULL);
+    CHECK_STR(all_diags(&dl, &sb),
+              "config.ini:4: warning: unknown key 'foo' in [site]\n"
+              "config.ini:6: error: smart_punctuation must be true or false, not 'perhaps'\n"
+              "config.ini:7: error: not valid INI syntax (expected [section] or key = value)\n");
+    diag_list_clear(&dl);
+    config_free(NULL);
+    strbuf_free(&sb);
+}
+
+static void test_refs(void)
+{
+    diag_list dl = DIAG_LIST_INIT;
+    strbuf sb = STRBUF_INIT;
+    const char *yaml = "b1:\n  authors: A\n  title: T\n  journal: J\n  year: 2020\n  doi: 10.1/a(b)\n"
+                       "a1:\n  authors: B\n  title: U\n  publisher: P\n  year: 2019\n  pmid: 42\n  colour: red\n";
+    refs *r = refs_load(yaml, strlen(yaml), "refs.yaml", &dl);
+    CHECK(r != NULL);
+    CHECK_INT(refs_count(r), 2);
+    CHECK_STR(value_cstr(value_map_get(refs_get(r, "b1"), "href")), "https://doi.org/10.1/a(b)");
+    CHECK_STR(value_cstr(value_map_get(refs_get(r, "a1"), "href")), "https://pubmed.ncbi.nlm.nih.gov/42/");
+    CHECK_STR(value_cstr(value_map_get(refs_get(r, "a1"), "container")), "P");
+    CHECK_STR(value_cstr(value_map_get(refs_get(r, "a1"), "year")), "2019");
+    CHECK(refs_get(r, "zz") == NULL);
+    CHECK_STR(all_diags(&dl, &sb), "refs.yaml:13:11: warning: unknown field 'colour' in reference 'a1'\n");
+    refs_free(r);
+    diag_list_clear(&dl);
+
+    yaml = "x:\n  authors: A\n  title: T\n  year: 2020\n  journal: J\n  url: ftp://x\n";
+    CHECK(refs_load(yaml, strlen(yaml), "refs.yaml", &dl) == NULL);
+    CHECK_STR(all_diags(&dl, &sb), "refs.yaml:6:8: error: 'url' of reference 'x' must start with https:// or http://\n");
+    diag_list_clear(&dl);
+    refs_free(NULL);
+    strbuf_free(&sb);
+}
+
+int main(void)
+{
+    test_config();
+    test_refs();
+    TEST_END("config");
+}

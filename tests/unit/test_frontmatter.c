@@ -1,0 +1,132 @@
+/* Unit tests for frontmatter.c and date.c. */
+#include "harness.h"
+
+#include <stdlib.h>
+
+#include "date.h"
+#include "frontmatter.h"
+
+static const char *first_diag(diag_list *dl, strbuf *sb)
+{
+    strbuf_reset(sb);
+    if (dl->len)
+        diag_format(&dl->items[0], sb);
+    return strbuf_cstr(sb);
+}
+
+static void test_split(void)
+{
+    diag_list dl = DIAG_LIST_INIT;
+    strbuf sb = STRBUF_INIT;
+    char text[] = "\xEF\xBB\xBF---\r\ntitle: x\r\n---\r\nBody\r\n";
+    size_t n = fm_normalise(text, sizeof text - 1);
+    CHECK_STR(text, "---\ntitle: x\n---\nBody\n");
+    fm_parts parts;
+    CHECK(fm_split(text, n, "a.md", &parts, &dl));
+    CHECK_INT(parts.yaml_len, 9);
+    CHECK_INT(parts.yaml_line, 2);
+    CHECK_INT(parts.body_line, 4);
+    CHECK(!strncmp(parts.body, "Body", 4));
+    CHECK(!fm_split("no fence\n", 9, "a.md", &parts, &dl));
+    CHECK_STR(first_diag(&dl, &sb),
+              "a.md:1:1: error: no front matter: the file must start with a line '---', then YAML, then '---'\n");
+    diag_list_clear(&dl);
+    CHECK(!fm_split("---\ntitle: x\n", 13, "a.md", &parts, &dl));
+    CHECK_STR(first_diag(&dl, &sb), "a.md:1:1: error: front matter is never closed: add a line '---' after the YAML\n");
+    CHECK(fm_split("---\n---\n", 8, "a.md", &parts, &dl));
+    CHECK_INT(parts.body_len, 0);
+    diag_list_clear(&dl);
+    strbuf_free(&sb);
+}
+
+static fm_fields *read_fm(const char *yaml, fm_kind kind, diag_list *dl)
+{
+    fm_parts parts = {.yaml = yaml, .yaml_len = strlen(yaml), .yaml_line = 2};
+    return fm_read(&parts, kind, "a.md", true, dl);
+}
+
+static void test_fields(void)
+{
+    diag_list dl = DIAG_LIST_INIT;
+    strbuf sb = STRBUF_INIT;
+    fm_fields *f = read_fm("title: T\ndescription: D\ndate: 2024-02-29\ntags: [a, b]\nweight: 3\nextra: {k: v}\n",
+                           FM_ARTICLE, &dl);
+    CHECK(f != NULL);
+    CHECK_INT(dl.len, 0);
+    CHECK_STR(f->title, "T");
+    CHECK_INT(f->date.day, 29);
+    CHECK(f->has_weight && f->weight == 3);
+    CHECK_INT(f->tags->u.list.len, 2);
+    CHECK(value_map_get(f->all, "extra") != NULL);
+    fm_fields_free(f);
+
+    CHECK(read_fm("title: T\ndescription: D\ndate: 2023-02-29\n", FM_ARTICLE, &dl) == NULL);
+    CHECK_STR(first_diag(&dl, &sb), "a.md:4:7: error: 'date' must be a real date written YYYY-MM-DD, not '2023-02-29'\n");
+    diag_list_clear(&dl);
+
+    CHECK(read_fm("title: T\n", FM_ARTICLE, &dl) == NULL);
+    CHECK_INT(dl.len, 2);
+    CHECK_STR(first_diag(&dl, &sb), "a.md:1:1: error: missing required field 'description'\n");
+    diag_list_clear(&dl);
+
+    CHECK(read_fm("title: T\nslug: Bad/slug\n", FM_PAGE, &dl) == NULL);
+    diag_list_clear(&dl);
+
+    f = read_fm("title: T\ndraft: true\n", FM_ARTICLE, &dl);
+    CHECK(f == NULL); /* a draft is checked when drafts are built */
+    diag_list_clear(&dl);
+    fm_parts parts = {.yaml = "draft: true\n", .yaml_len = 12, .yaml_line = 2};
+    f = fm_read(&parts, FM_ARTICLE, "a.md", false, &dl);
+    CHECK(f && f->draft && dl.len == 0);
+    fm_fields_free(f);
+
+    CHECK(read_fm("- a\n- b\n", FM_PAGE, &dl) == NULL);
+    CHECK_STR(first_diag(&dl, &sb), "a.md:2:1: error: front matter must be a map of 'key: value' lines, not a list\n");
+    diag_list_clear(&dl);
+    strbuf_free(&sb);
+}
+
+static void test_slugs(void)
+{
+    strbuf sb = STRBUF_INIT;
+    fm_slugify("  Red Flags & You!  ", 20, &sb);
+    CHECK_STR(strbuf_cstr(&sb), "red-flags-you");
+    strbuf_reset(&sb);
+    fm_slugify("***", 3, &sb);
+    CHECK_STR(strbuf_cstr(&sb), "");
+    CHECK(fm_slug_ok("a-1"));
+    CHECK(!fm_slug_ok("A"));
+    CHECK(!fm_slug_ok(""));
+    CHECK(!fm_slug_ok("../x"));
+    strbuf_free(&sb);
+}
+
+static void test_dates(void)
+{
+    date d;
+    CHECK(date_parse("2024-01-31", &d));
+    date m = date_add_months(d, 1);
+    CHECK(m.year == 2024 && m.month == 2 && m.day == 29);
+    m = date_add_months(d, 36);
+    CHECK(m.year == 2027 && m.month == 1 && m.day == 31);
+    CHECK(!date_parse("2024-13-01", &d));
+    CHECK(!date_parse("2024-1-01", &d));
+    CHECK(!date_parse("2024-01-01x", &d));
+    d = date_from_unix(1795478400);
+    CHECK(d.year == 2026 && d.month == 11 && d.day == 24);
+    d = date_from_unix(0);
+    CHECK(d.year == 1970 && d.month == 1 && d.day == 1);
+    strbuf sb = STRBUF_INIT;
+    date_format_human((date){2024, 3, 3}, &sb);
+    CHECK_STR(strbuf_cstr(&sb), "3 March 2024");
+    strbuf_free(&sb);
+}
+
+int main(void)
+{
+    test_split();
+    test_fields();
+    test_slugs();
+    test_dates();
+    TEST_END("frontmatter");
+}

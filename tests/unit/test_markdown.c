@@ -1,0 +1,128 @@
+/* Unit tests for markdown.c: ids, table of contents, citations, links, raw HTML. */
+#include "harness.h"
+
+#include "markdown.h"
+
+static const char *page_url(void *ctx, const char *path)
+{
+    (void)ctx;
+    if (!strcmp(path, "treatments/relative-rest.md"))
+        return "/sub/treatments/relative-rest/";
+    if (!strcmp(path, "causes/x.md"))
+        return "/sub/causes/x/";
+    return NULL;
+}
+
+static bool has_ref(void *ctx, const char *key)
+{
+    (void)ctx;
+    return !strcmp(key, "a2020") || !strcmp(key, "b2021");
+}
+
+static md_env env(bool unsafe)
+{
+    return (md_env){.unsafe_html = unsafe, .smart_punctuation = true, .base_path = "/sub/",
+                    .page_url = page_url, .has_reference = has_ref};
+}
+
+static md_doc *render(const char *md, bool unsafe, diag_list *dl)
+{
+    md_env e = env(unsafe);
+    return md_render(md, strlen(md), 10, "content/causes/x.md", "causes/x.md", &e, dl);
+}
+
+static const char *diags_text(diag_list *dl, strbuf *sb)
+{
+    strbuf_reset(sb);
+    for (size_t i = 0; i < dl->len; i++)
+        diag_format(&dl->items[i], sb);
+    return strbuf_cstr(sb);
+}
+
+static void test_headings(void)
+{
+    diag_list dl = DIAG_LIST_INIT;
+    md_doc *doc = render("## Get help *now*\n\n### Step one\n\n## Get help now\n\n#### Deep\n\n## References\n", false, &dl);
+    CHECK_STR(doc->html, "<h2 id=\"get-help-now\">Get help <em>now</em></h2>\n<h3 id=\"step-one\">Step one</h3>\n"
+                         "<h2 id=\"get-help-now-2\">Get help now</h2>\n<h4 id=\"deep\">Deep</h4>\n"
+                         "<h2 id=\"references-2\">References</h2>\n");
+    CHECK_STR(doc->toc_html, "<ol><li><a href=\"#get-help-now\">Get help now</a><ol><li><a href=\"#step-one\">Step one"
+                             "</a></li></ol></li><li><a href=\"#get-help-now-2\">Get help now</a></li><li><a href=\""
+                             "#references-2\">References</a></li></ol>");
+    CHECK_INT(doc->heading_count, 4);
+    CHECK_INT(doc->headings->u.list.len, 5);
+    CHECK_INT(dl.len, 0);
+    md_doc_free(doc);
+    doc = render("# Title\n\nText\n", false, &dl);
+    CHECK_INT(dl.len, 1);
+    CHECK(dl.len && dl.items[0].level == DIAG_WARNING && dl.items[0].line == 10);
+    md_doc_free(doc);
+    diag_list_clear(&dl);
+}
+
+static void test_citations(void)
+{
+    diag_list dl = DIAG_LIST_INIT;
+    strbuf sb = STRBUF_INIT;
+    md_doc *doc = render("One [@b2021]. Two [@a2020; @b2021]. Not [a cite] nor [@].\n\nBad [@zzz].\n", false, &dl);
+    CHECK_STR(doc->html,
+              "<p>One <sup class=\"cite\">[<a href=\"#ref-b2021\" id=\"cite-b2021-1\" aria-label=\"Reference 1\">1</a>]"
+              "</sup>. Two <sup class=\"cite\">[<a href=\"#ref-a2020\" id=\"cite-a2020-1\" aria-label=\"Reference 2\">2"
+              "</a>, <a href=\"#ref-b2021\" id=\"cite-b2021-2\" aria-label=\"Reference 1\">1</a>]</sup>. Not [a cite] "
+              "nor [@].</p>\n<p>Bad <sup class=\"cite\">[]</sup>.</p>\n");
+    CHECK_INT(doc->cites->u.list.len, 2);
+    CHECK_STR(doc->cites->u.list.items[0]->u.str.ptr, "b2021");
+    CHECK_STR(diags_text(&dl, &sb),
+              "content/causes/x.md:12:6: error: unknown citation key '@zzz' (not in content/references.yaml)\n");
+    md_doc_free(doc);
+    diag_list_clear(&dl);
+    strbuf_free(&sb);
+}
+
+static void test_links(void)
+{
+    diag_list dl = DIAG_LIST_INIT;
+    strbuf sb = STRBUF_INIT;
+    md_doc *doc = render("[a](../treatments/relative-rest.md#rules) [b](/treatments/relative-rest.md) [c](x.md) "
+                         "[d](/causes/) [e](https://x.org/a.md) [f](#top) [g](nope.md) [h](../../up.md)\n",
+                         false, &dl);
+    CHECK(strstr(doc->html, "href=\"/sub/treatments/relative-rest/#rules\"") != NULL);
+    CHECK(strstr(doc->html, "<a href=\"/sub/treatments/relative-rest/\">b</a>") != NULL);
+    CHECK(strstr(doc->html, "href=\"/sub/causes/x/\"") != NULL);
+    CHECK(strstr(doc->html, "href=\"/sub/causes/\"") != NULL);
+    CHECK(strstr(doc->html, "href=\"https://x.org/a.md\"") != NULL);
+    CHECK(strstr(doc->html, "href=\"#top\"") != NULL);
+    CHECK_STR(diags_text(&dl, &sb),
+              "content/causes/x.md:10:135: error: link to 'nope.md': no such page (looked for content/causes/nope.md)\n"
+              "content/causes/x.md:10:148: error: link to '../../up.md' leads outside the content folder\n");
+    md_doc_free(doc);
+    diag_list_clear(&dl);
+    strbuf_free(&sb);
+}
+
+static void test_raw_html_and_text(void)
+{
+    diag_list dl = DIAG_LIST_INIT;
+    md_doc *doc = render("Hi <script>alert(1)</script> there.\n\n<div>block</div>\n", false, &dl);
+    CHECK(strstr(doc->html, "<script>") == NULL);
+    CHECK(strstr(doc->html, "<div>") == NULL);
+    CHECK_INT(dl.len, 1); /* warned once per file */
+    md_doc_free(doc);
+    diag_list_clear(&dl);
+    doc = render("Hi <b>bold</b> \"quoted\" -- words.\n", true, &dl);
+    CHECK(strstr(doc->html, "<b>bold</b>") != NULL);
+    CHECK(strstr(doc->html, "\xE2\x80\x9C" "quoted" "\xE2\x80\x9D") != NULL);
+    CHECK_INT(doc->word_count, 5);
+    CHECK_INT(dl.len, 0);
+    md_doc_free(doc);
+    md_doc_free(NULL);
+}
+
+int main(void)
+{
+    test_headings();
+    test_citations();
+    test_links();
+    test_raw_html_and_text();
+    TEST_END("markdown");
+}
