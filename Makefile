@@ -93,3 +93,8 @@ clean:
 # current binary: review the diff before committing it.
 regen-golden: lumbar
 	LUMBAR=$(CURDIR)/$(BUILD)/lumbar REGEN=1 tests/suite-sites.sh
+
+# Fuzzing (tests/fuzz/fuzz.mk) and benchmarks (bench/bench.mk) keep their
+# rules beside their sources.
+-include tests/fuzz/fuzz.mk
+-include bench/bench.mk
