@@ -13,6 +13,7 @@
 #include "date.h"
 #include "diag.h"
 #include "frontmatter.h"
+#include "serve.h"
 #include "strbuf.h"
 
 #define EXIT_SITE_ERRORS 1
@@ -24,6 +25,7 @@ static const char usage_main[] =
     "Commands:\n"
     "  build          build the site into its output folder\n"
     "  check          validate everything and write nothing\n"
+    "  serve          build, serve on 127.0.0.1:1313, rebuild and reload on change\n"
     "  new SECTION/SLUG\n"
     "                 start a new article with its front matter filled in\n"
     "\n"
@@ -56,6 +58,17 @@ static const char usage_check[] =
     "\n"
     "Exit status: 0 no errors, 1 the site has errors, 2 bad usage.\n";
 
+static const char usage_serve[] =
+    "usage: lumbar serve [-s DIR] [--port N] [--bind ADDR] [--base-url URL] [--drafts] [-j N]\n"
+    "\n"
+    "Builds the site into a private folder and serves it, by default at\n"
+    "http://127.0.0.1:1313/. Watches config.ini, content/, layouts/ and assets/,\n"
+    "rebuilds on every change and reloads open pages. When a rebuild fails, the\n"
+    "last good site stays up and the errors show in the page and here.\n"
+    "\n"
+    "  --port N       the port (default 1313; 0 picks a free one)\n"
+    "  --bind ADDR    the address to listen on (default 127.0.0.1)\n";
+
 static const char usage_new[] =
     "usage: lumbar new [-s DIR] SECTION/SLUG\n"
     "\n"
@@ -66,6 +79,8 @@ static const char usage_new[] =
 typedef struct cli {
     const char *command;
     build_options build;
+    const char *bind;
+    int port;
     bool quiet;
     const char *target; /* for new */
 } cli;
@@ -103,6 +118,8 @@ static const char *usage_for(const char *command)
         return usage_build;
     if (!strcmp(command, "check"))
         return usage_check;
+    if (!strcmp(command, "serve"))
+        return usage_serve;
     return usage_new;
 }
 
@@ -111,11 +128,13 @@ static int parse_options(cli *c, int argc, char **argv)
 {
     const char *usage = usage_for(c->command);
     bool is_build = !strcmp(c->command, "build"), is_new = !strcmp(c->command, "new");
+    bool is_serve = !strcmp(c->command, "serve");
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
         const char *next = i + 1 < argc ? argv[i + 1] : NULL;
         bool takes_value = !strcmp(a, "-s") || !strcmp(a, "--source") || !strcmp(a, "-o") || !strcmp(a, "--output") ||
-                           !strcmp(a, "--base-url") || !strcmp(a, "-j") || !strcmp(a, "--jobs");
+                           !strcmp(a, "--base-url") || !strcmp(a, "-j") || !strcmp(a, "--jobs") ||
+                           !strcmp(a, "--port") || !strcmp(a, "--bind");
         if (takes_value && !next)
             return usage_error("%s needs a value", a, usage);
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -139,6 +158,14 @@ static int parse_options(cli *c, int argc, char **argv)
             c->quiet = true;
         } else if (!is_new && !strcmp(a, "--strict")) {
             c->build.strict = true;
+        } else if (is_serve && !strcmp(a, "--port")) {
+            char *end;
+            long port = strtol(argv[++i], &end, 10);
+            if (*end || port < 0 || port > 65535)
+                return usage_error("--port needs a port number from 0 to 65535, not '%s'", argv[i], usage);
+            c->port = (int)port;
+        } else if (is_serve && !strcmp(a, "--bind")) {
+            c->bind = argv[++i];
         } else if (is_build && !strcmp(a, "--force")) {
             c->build.force = true;
         } else if (is_new && a[0] != '-' && !c->target) {
@@ -184,6 +211,37 @@ static int run_build(cli *c)
                 diag_count(&diags, DIAG_WARNING) == 1 ? "" : "s");
     diag_list_clear(&diags);
     return ok ? 0 : EXIT_SITE_ERRORS;
+}
+
+static void serve_on_build(void *ctx, bool ok, const build_stats *stats, const diag_list *diags)
+{
+    (void)ctx;
+    print_diags(diags);
+    if (ok)
+        printf("lumbar: rebuilt %zu pages in %.0f ms\n", stats->pages, stats->ms);
+    else
+        print_failure(diags, false);
+    fflush(stdout);
+}
+
+static void serve_on_listen(void *ctx, const char *url)
+{
+    (void)ctx;
+    printf("lumbar: serving %s (press Ctrl-C to stop)\n", url);
+    fflush(stdout);
+}
+
+static void serve_on_error(void *ctx, const char *message)
+{
+    (void)ctx;
+    fprintf(stderr, "lumbar: %s\n", message);
+}
+
+static int run_serve(cli *c)
+{
+    serve_options so = {.build = c->build, .bind = c->bind, .port = c->port, .on_build = serve_on_build,
+                        .on_listen = serve_on_listen, .on_error = serve_on_error};
+    return serve_run(&so);
 }
 
 /* "heat-therapy" -> "Heat therapy" */
@@ -265,9 +323,9 @@ int main(int argc, char **argv)
         puts("lumbar " LUMBAR_VERSION);
         return 0;
     }
-    if (strcmp(command, "build") && strcmp(command, "check") && strcmp(command, "new"))
+    if (strcmp(command, "build") && strcmp(command, "check") && strcmp(command, "new") && strcmp(command, "serve"))
         return usage_error("unknown command '%s'", command, usage_main);
-    cli c = {.command = command};
+    cli c = {.command = command, .bind = "127.0.0.1", .port = 1313};
     c.build.site_dir = ".";
     c.build.jobs = default_jobs();
     c.build.write = !strcmp(command, "build");
@@ -277,5 +335,7 @@ int main(int argc, char **argv)
         return status;
     if (!strcmp(command, "new"))
         return run_new(&c);
+    if (!strcmp(command, "serve"))
+        return run_serve(&c);
     return run_build(&c);
 }

@@ -242,6 +242,16 @@ static void resolve_content_link(render_state *st, cmark_node *link, const char 
     free(path);
 }
 
+static void record_link(render_state *st, cmark_node *link)
+{
+    const char *url = cmark_node_get_url(link);
+    value *rec = value_map();
+    value_map_set(rec, "url", value_str(url ? url : ""));
+    value_map_set(rec, "line", value_num(file_line(st, link)));
+    value_map_set(rec, "col", value_num(cmark_node_get_start_column(link)));
+    value_list_push(st->doc->links, rec);
+}
+
 static void rewrite_link(render_state *st, cmark_node *link)
 {
     const char *url = cmark_node_get_url(link);
@@ -365,6 +375,7 @@ static void transform(render_state *st, cmark_node *root)
         nodes[count++] = cmark_iter_get_node(it);
     }
     cmark_iter_free(it);
+    size_t headings = 0;
     for (size_t i = 0; i < count; i++) {
         cmark_node *node = nodes[i];
         switch (cmark_node_get_type(node)) {
@@ -374,20 +385,23 @@ static void transform(render_state *st, cmark_node *root)
         case CMARK_NODE_LINK:
         case CMARK_NODE_IMAGE:
             rewrite_link(st, node);
+            record_link(st, node);
             break;
         case CMARK_NODE_HTML_BLOCK:
         case CMARK_NODE_HTML_INLINE:
             warn_raw_html(st, node);
             break;
+        case CMARK_NODE_HEADING:
+            nodes[headings++] = node; /* reuses the array's front: i >= headings */
+            break;
         default:
             break;
         }
     }
-    /* Headings last, once their inline content is final. */
-    for (size_t i = 0; i < count; i++) {
+    /* Headings last, once their inline content is final. Replacing one frees
+     * its children, so only heading nodes are kept from here on. */
+    for (size_t i = 0; i < headings; i++) {
         cmark_node *node = nodes[i];
-        if (cmark_node_get_type(node) != CMARK_NODE_HEADING)
-            continue;
         int level = cmark_node_get_heading_level(node);
         if (level == 1 && !st->warned_h1) {
             st->warned_h1 = true;
@@ -453,6 +467,7 @@ md_doc *md_render(const char *text, size_t n, int first_line, const char *file, 
     doc->headings = value_list();
     doc->cites = value_list();
     doc->ids = value_list();
+    doc->links = value_list();
     for (const char *const *r = reserved_ids; *r; r++)
         value_list_push(doc->ids, value_str(*r));
     render_state st = {.env = env, .file = file, .content_path = content_path, .line_offset = first_line - 1,
@@ -482,5 +497,6 @@ void md_doc_free(md_doc *doc)
     value_free(doc->headings);
     value_free(doc->cites);
     value_free(doc->ids);
+    value_free(doc->links);
     free(doc);
 }

@@ -56,21 +56,23 @@ static md_env make_env(site *s)
 typedef struct tree_md {
     site *s;
     const page *p;
+    diag_list *diags;
 } tree_md;
 
 static bool tree_markdown(void *ctx, const char *md, size_t n, int line, int col, strbuf *html)
 {
-    (void)col;
     tree_md *tm = ctx;
     md_env env = make_env(tm->s);
-    diag_list mine = DIAG_LIST_INIT;
-    md_doc *doc = md_render(md, n, line, tm->p->src_path, tm->p->content_path, &env, &mine);
+    size_t errors = diag_count(tm->diags, DIAG_ERROR);
+    md_doc *doc = md_render(md, n, line, tm->p->src_path, tm->p->content_path, &env, tm->diags);
+    /* Each piece of tree text would number its citations from 1, apart from
+     * the page's reference list: cite sources in the page body instead. */
+    if (doc->cites->u.list.len)
+        diag_add(tm->diags, DIAG_ERROR, tm->p->src_path, line, col,
+                 "citations are not supported in decision-tree text: cite the source in the page's body");
     strbuf_puts(html, doc->html);
-    bool ok = diag_count(&mine, DIAG_ERROR) == 0;
     md_doc_free(doc);
-    /* Citations inside tree advice have no reference list to point at. */
-    diag_list_clear(&mine);
-    return ok;
+    return diag_count(tm->diags, DIAG_ERROR) == errors;
 }
 
 /* ---- per-page names ----------------------------------------------------- */
@@ -237,7 +239,7 @@ static void add_body_names(const page *p, const md_doc *doc, value *local)
 
 static bool add_tree(site *s, page *p, value *local, diag_list *diags)
 {
-    tree_md tm = {s, p};
+    tree_md tm = {s, p, diags};
     dtree *tree = dtree_load(p->fm->tree, p->src_path, tree_markdown, &tm, diags);
     if (!tree)
         return false;

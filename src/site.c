@@ -420,6 +420,8 @@ static value *link_value(const page *p)
     return v;
 }
 
+static value *nav_sections(const site *s, const page *p);
+
 /* The names every page has; front matter first so computed names win. */
 static void base_context(site *s, page *p)
 {
@@ -445,6 +447,7 @@ static void base_context(site *s, page *p)
         value_map_set(ctx, "section_url", value_str_take(strbuf_detach(&url)));
     }
     value_map_set(ctx, "section_is", section_is);
+    value_map_set(ctx, "nav_sections", nav_sections(s, p));
     if (p->fm) {
         set_date(ctx, "date", p->fm->date);
         set_date(ctx, "updated", p->fm->updated);
@@ -452,6 +455,25 @@ static void base_context(site *s, page *p)
         value_map_set(ctx, "tag_list", tag_list(s, p->fm->tags));
     }
     p->ctx = ctx;
+}
+
+/* The section menu with the page's own section marked, since a template
+ * cannot compare names. */
+static value *nav_sections(const site *s, const page *p)
+{
+    value *list = value_list();
+    for (size_t i = 0; i < s->nsections; i++) {
+        const site_section *sec = &s->sections[i];
+        if (!sec->index)
+            continue;
+        value *v = value_map();
+        value_map_set(v, "name", value_str(sec->name));
+        value_map_set(v, "title", value_str(page_title(sec->index)));
+        value_map_set(v, "url", value_str(sec->index->url));
+        value_map_set(v, "is_current", value_bool(p->section && !strcmp(p->section, sec->name)));
+        value_list_push(list, v);
+    }
+    return list;
 }
 
 /* ---- sections, tags, pagination ----------------------------------------- */
@@ -1003,10 +1025,12 @@ void site_free(site *s)
         return;
     /* Paginated copies share their first page's front matter: free copies first. */
     for (size_t i = 0; i < s->npages; i++)
-        if (!s->pages[i]->owns_fm)
+        if (!s->pages[i]->owns_fm) {
             page_free(s->pages[i]);
+            s->pages[i] = NULL;
+        }
     for (size_t i = 0; i < s->npages; i++)
-        if (s->pages[i]->owns_fm)
+        if (s->pages[i])
             page_free(s->pages[i]);
     for (size_t i = 0; i < s->nsections; i++) {
         free(s->sections[i].name);

@@ -1,0 +1,374 @@
+// The relative-rest decision tree in a real browser. The tree is read from
+// the built page's JSON, every route from the first question to an outcome
+// is walked by clicking, and the page is checked with and without
+// JavaScript: Back, Start over, reload and history, keyboard only, focus and
+// announcements, axe, a 320 px screen, sub-path hosting, and screenshots.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { test, assert, launch, serve, axe, forbidExternalRequests } from './lib.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const SHOTS = path.join(here, 'screenshots');
+const PAGE = 'relative-rest/';
+
+// The tree exactly as the built page embeds it.
+function readTree(siteDir) {
+  const html = fs.readFileSync(path.join(siteDir, PAGE, 'index.html'), 'utf8');
+  const m = /<script type="application\/json" id="decision-tree-data">([^<]*)<\/script>/.exec(html);
+  assert(m, 'the page embeds the tree in <script type="application/json" id="decision-tree-data">');
+  return JSON.parse(m[1]);
+}
+
+// Every route from the start to an outcome: [{ steps: [{ q, a }], outcome }].
+function allRoutes(tree) {
+  const questions = new Map(tree.questions.map((q) => [q.id, q]));
+  const outcomes = new Map(tree.outcomes.map((o) => [o.id, o]));
+  const routes = [];
+  const walk = (id, steps) => {
+    assert(steps.length <= tree.questions.length, `a route through ${id} is longer than the tree: a loop`);
+    if (outcomes.has(id)) {
+      routes.push({ steps, outcome: outcomes.get(id) });
+      return;
+    }
+    const q = questions.get(id);
+    assert(q, `'${id}' is neither a question nor an outcome`);
+    q.answers.forEach((ans, a) => walk(ans.next, steps.concat([{ q, a }])));
+  };
+  walk(tree.start, []);
+  return routes;
+}
+
+const hashOf = (steps) => '#path=' + steps.map((s) => `${s.q.id}:${s.a}`).join(',');
+
+const tree = readTree(process.env.SITE_OUT);
+const routes = allRoutes(tree);
+
+let shared = null;
+
+// One browser and one server for the whole file, started on first use.
+async function setup() {
+  if (!shared) {
+    shared = (async () => {
+      const server = await serve(process.env.SITE_OUT, '/');
+      const browser = await launch();
+      return { server, browser };
+    })();
+  }
+  return shared;
+}
+
+async function teardown() {
+  if (!shared) return;
+  const { server, browser } = await shared;
+  shared = null;
+  await browser.close();
+  await server.close();
+}
+
+// Opens the guide (plus hash) in a fresh context; fn gets the page.
+async function withGuide(options, hash, fn) {
+  const { server, browser } = await setup();
+  // Smooth scrolling only slows the clicks down; the guide is the same without it.
+  const context = await browser.newContext({ reducedMotion: 'reduce', ...options });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  try {
+    await page.goto(server.url + PAGE + hash, { waitUntil: 'load' });
+    await fn(page, server);
+    assert(errors.length === 0, `script errors: ${errors.join('; ')}`);
+  } finally {
+    await context.close();
+  }
+}
+
+// The ids of the sections a reader can see.
+function visibleSections(page) {
+  return page.$$eval('.dtree .dt-node', (nodes) => nodes.filter((n) => n.offsetParent !== null).map((n) => n.id));
+}
+
+async function expectShown(page, sectionId) {
+  const shown = await visibleSections(page);
+  assert(shown.length === 1 && shown[0] === sectionId, `expected only #${sectionId} visible, saw [${shown.join(', ')}]`);
+}
+
+const sectionId = (id) => (tree.outcomes.some((o) => o.id === id) ? 'o-' : 'q-') + id;
+
+// With JavaScript: clicks the answer of step s and waits for the next section.
+async function clickAnswer(page, s) {
+  const link = page.locator(`#q-${s.q.id}.dt-current a.dt-answer[data-answer="${s.a}"]`);
+  const text = (await link.textContent()).trim();
+  assert(text === s.q.answers[s.a].label, `answer ${s.a} of '${s.q.id}' reads "${text}"`);
+  await link.click();
+  await page.waitForSelector(`#${sectionId(s.q.answers[s.a].next)}.dt-current`);
+}
+
+async function focusedId(page) {
+  return page.evaluate(() => document.activeElement && document.activeElement.id);
+}
+
+test('decision-tree: the embedded tree starts with both red-flag screens and every route ends in an outcome', () => {
+  assert(tree.start === 'emergency', `the tree starts at '${tree.start}'`);
+  assert(routes.length >= 7, `only ${routes.length} routes`);
+  const reached = new Set(routes.map((r) => r.outcome.id));
+  for (const o of tree.outcomes) assert(reached.has(o.id), `no route reaches outcome '${o.id}'`);
+  for (const r of routes) {
+    if (r.outcome.verdict === 'seek-care') continue;
+    const [first, second] = r.steps;
+    assert(first && first.q.id === 'emergency' && second && second.q.id === 'same-day',
+      `the route to '${r.outcome.id}' skips a red-flag screen`);
+    assert(/^No\b/.test(first.q.answers[first.a].label) && /^No\b/.test(second.q.answers[second.a].label),
+      `the route to '${r.outcome.id}' passes a red flag`);
+  }
+  const q = tree.questions.find((x) => x.id === 'emergency');
+  assert(q.list.length === 6, `the emergency screen lists ${q.list.length} signs, not 6`);
+  assert(tree.questions.find((x) => x.id === 'same-day').list.length === 6, 'the same-day screen lists 6 signs');
+});
+
+test(`decision-tree: with JavaScript, each of the ${routes.length} routes clicked through shows its outcome`, async () => {
+  await withGuide({}, '', async (page) => {
+    for (const r of routes) {
+      await expectShown(page, `q-${tree.start}`);
+      for (const [i, s] of r.steps.entries()) {
+        await clickAnswer(page, s);
+        const next = sectionId(s.q.answers[s.a].next);
+        assert(await focusedId(page) === `${next}-h`, `after step ${i + 1} focus is on #${await focusedId(page)}`);
+        const items = await page.$$eval('.dt-summary-list li', (lis) => lis.length);
+        assert(items === i + 1, `after ${i + 1} answers the summary lists ${items}`);
+      }
+      await expectShown(page, `o-${r.outcome.id}`);
+      const title = await page.textContent(`#o-${r.outcome.id} h2`);
+      assert(title.trim() === r.outcome.title, `outcome heading "${title}"`);
+      const verdict = await page.textContent(`#o-${r.outcome.id} .dt-verdict`);
+      assert(verdict.includes(r.outcome.verdict_text), `the verdict "${verdict}" is not in words`);
+      const reminder = await page.$(`#o-${r.outcome.id} .dt-reminder a[href$="/symptoms/red-flags/"]`);
+      assert(reminder, `outcome '${r.outcome.id}' does not link to the red flags`);
+      const hash = await page.evaluate(() => location.hash);
+      assert(hash === hashOf(r.steps), `the URL says ${hash}, not ${hashOf(r.steps)}`);
+      const live = await page.textContent('[aria-live]');
+      assert(live.includes(r.outcome.title), `the announcement "${live}" does not name the outcome`);
+      await page.click('button.dt-start-over');
+      await page.waitForSelector(`#q-${tree.start}.dt-current`);
+      assert(await focusedId(page) === `q-${tree.start}-h`, 'Start over moves focus to the first question');
+    }
+  });
+});
+
+test('decision-tree: Back goes one question back and Start over clears every answer', async () => {
+  const r = routes.reduce((a, b) => (b.steps.length > a.steps.length ? b : a));
+  await withGuide({}, '', async (page) => {
+    assert(!(await page.isVisible('button.dt-back')), 'Back is offered on the first question');
+    for (const s of r.steps) await clickAnswer(page, s);
+    for (let i = r.steps.length - 1; i >= 0; i--) {
+      await page.click('button.dt-back');
+      await page.waitForSelector(`#q-${r.steps[i].q.id}.dt-current`);
+      await expectShown(page, `q-${r.steps[i].q.id}`);
+      assert(await focusedId(page) === `q-${r.steps[i].q.id}-h`, 'Back moves focus to the question heading');
+      const items = await page.$$eval('.dt-summary-list li', (lis) => lis.length);
+      assert(items === i, `after Back the summary lists ${items} answers, not ${i}`);
+    }
+    assert(!(await page.isVisible('.dt-summary')), 'the empty summary is still shown');
+    for (const s of r.steps.slice(0, 3)) await clickAnswer(page, s);
+    await page.click('button.dt-start-over');
+    await page.waitForSelector(`#q-${tree.start}.dt-current`);
+    assert(await page.evaluate(() => location.hash) === '#path=', 'Start over leaves answers in the URL');
+  });
+});
+
+test('decision-tree: reload and the browser Back and Forward buttons keep the place', async () => {
+  const r = routes.find((x) => x.steps.length >= 4);
+  await withGuide({}, '', async (page) => {
+    for (const s of r.steps.slice(0, 3)) await clickAnswer(page, s);
+    const here3 = sectionId(r.steps[2].q.answers[r.steps[2].a].next);
+    await page.reload({ waitUntil: 'load' });
+    await expectShown(page, here3);
+    const items = await page.$$eval('.dt-summary-list li', (lis) => lis.length);
+    assert(items === 3, `after reload the summary lists ${items} answers`);
+    await page.goBack();
+    await page.waitForSelector(`#q-${r.steps[2].q.id}.dt-current`);
+    await expectShown(page, `q-${r.steps[2].q.id}`);
+    await page.goBack();
+    await page.waitForSelector(`#q-${r.steps[1].q.id}.dt-current`);
+    await page.goForward();
+    await page.waitForSelector(`#q-${r.steps[2].q.id}.dt-current`);
+    await expectShown(page, `q-${r.steps[2].q.id}`);
+  });
+});
+
+test('decision-tree: a hand-edited or no-JavaScript link in the URL still lands somewhere sensible', async () => {
+  await withGuide({}, '#path=emergency:1,same-day:7', async (page) => {
+    await expectShown(page, 'q-same-day');
+    assert(await page.evaluate(() => location.hash) === '#path=emergency:1', 'the bad step stays in the URL');
+  });
+  await withGuide({}, '#q-settles', async (page) => {
+    await expectShown(page, 'q-settles');
+    const hash = await page.evaluate(() => location.hash);
+    assert(hash === '#path=emergency:1,same-day:1,pain-rise:1', `#q-settles became ${hash}`);
+  });
+  await withGuide({}, '#path=emergency:1', async (page) => {
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter'); // the skip link: #main is not the guide's
+    await page.waitForFunction(() => location.hash === '#main');
+    await expectShown(page, 'q-same-day');
+  });
+});
+
+test('decision-tree: the whole guide works from the keyboard alone', async () => {
+  const r = routes.find((x) => x.outcome.verdict === 'pause');
+  await withGuide({}, '', async (page) => {
+    let guard = 0;
+    while (!(await page.evaluate(() => document.activeElement.classList.contains('dt-answer')))) {
+      assert(guard++ < 80, 'Tab never reaches an answer');
+      await page.keyboard.press('Tab');
+    }
+    for (const [i, s] of r.steps.entries()) {
+      if (i > 0) {
+        // Focus sits on the new heading; the answers come next in tab order.
+        for (let k = 0; k <= s.a; k++) await page.keyboard.press('Tab');
+      } else {
+        for (let k = 0; k < s.a; k++) await page.keyboard.press('Tab');
+      }
+      const label = await page.evaluate(() => document.activeElement.textContent.trim());
+      assert(label === s.q.answers[s.a].label, `Tab reached "${label}", not "${s.q.answers[s.a].label}"`);
+      await page.keyboard.press('Enter');
+      await page.waitForSelector(`#${sectionId(s.q.answers[s.a].next)}.dt-current`);
+    }
+    await expectShown(page, `o-${r.outcome.id}`);
+    guard = 0;
+    while (!(await page.evaluate(() => document.activeElement.classList.contains('dt-back')))) {
+      assert(guard++ < 20, 'Tab never reaches the Back button');
+      await page.keyboard.press('Tab');
+    }
+    const ring = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+    assert(ring !== 'none', 'the focused Back button has no visible outline');
+    await page.keyboard.press('Enter');
+    const last = r.steps[r.steps.length - 1].q.id;
+    await page.waitForSelector(`#q-${last}.dt-current`);
+    assert(await focusedId(page) === `q-${last}-h`, 'Back from the keyboard moves focus to the question');
+    await page.keyboard.press('Shift+Tab');
+    guard = 0;
+    while (!(await page.evaluate(() => document.activeElement.classList.contains('dt-start-over')))) {
+      assert(guard++ < 20, 'Tab never reaches Start over');
+      await page.keyboard.press('Tab');
+    }
+    await page.keyboard.press('Space');
+    await page.waitForSelector(`#q-${tree.start}.dt-current`);
+  });
+});
+
+test('decision-tree: without JavaScript every route works through plain links', async () => {
+  await withGuide({ javaScriptEnabled: false }, '', async (page) => {
+    assert(await page.isVisible('.dt-nojs-hint'), 'the no-JavaScript hint is hidden');
+    for (const r of routes) {
+      await page.goto(new URL(page.url()).href.replace(/#.*$/, '') + `#q-${tree.start}`);
+      await expectShown(page, `q-${tree.start}`);
+      for (const s of r.steps) {
+        const next = sectionId(s.q.answers[s.a].next);
+        const link = page.locator(`#q-${s.q.id} a.dt-answer[data-answer="${s.a}"]`);
+        assert((await link.getAttribute('href')) === `#${next}`, `answer ${s.a} of '${s.q.id}' does not link to #${next}`);
+        await link.click();
+        await expectShown(page, next);
+      }
+      assert((await page.textContent(`#o-${r.outcome.id} .dt-verdict`)).includes(r.outcome.verdict_text),
+        `outcome '${r.outcome.id}' does not say its verdict in words`);
+    }
+    await page.click(`#o-${routes[routes.length - 1].outcome.id} .dt-restart a`);
+    await expectShown(page, `q-${tree.start}`);
+    await page.goBack();
+    await expectShown(page, `o-${routes[routes.length - 1].outcome.id}`);
+  });
+  await withGuide({ javaScriptEnabled: false }, '', async (page) => {
+    await expectShown(page, `q-${tree.start}`);
+  });
+});
+
+test('decision-tree: axe finds no WCAG A/AA violation with or without JavaScript', async () => {
+  const deep = routes.reduce((a, b) => (b.steps.length > a.steps.length ? b : a));
+  // The theme's tests run axe on the first question with JavaScript; these
+  // add the parts only this page has: the summary, the controls, each kind
+  // of section, and the page as it is without JavaScript.
+  const cases = [
+    [{}, hashOf(deep.steps.slice(0, 3))], [{}, hashOf(deep.steps)],
+    [{ colorScheme: 'dark' }, hashOf(deep.steps)],
+    [{ javaScriptEnabled: false }, ''], [{ javaScriptEnabled: false }, `#o-${deep.outcome.id}`],
+    [{ javaScriptEnabled: false, colorScheme: 'dark' }, '#o-emergency-care'],
+  ];
+  for (const [options, hash] of cases) {
+    await withGuide(options, hash, async (page) => {
+      // axe is injected as a script, so the no-JavaScript runs need a context that allows it.
+      const violations = options.javaScriptEnabled === false ? await axeWithoutPageScripts(page) : await axe(page);
+      assert(violations.length === 0, `${JSON.stringify(options)} ${hash}: ${JSON.stringify(violations)}`);
+    });
+  }
+});
+
+// Renders the page as a no-JavaScript reader sees it (the enhancement never
+// ran), then runs axe in a JavaScript-enabled copy of that DOM.
+async function axeWithoutPageScripts(page) {
+  const url = page.url();
+  const { browser } = await setup();
+  const context = await browser.newContext({ javaScriptEnabled: true });
+  const copy = await context.newPage();
+  try {
+    await copy.route('**/js/decision-tree.js', (route) => route.fulfill({ status: 200, contentType: 'text/javascript', body: '' }));
+    await copy.goto(url, { waitUntil: 'load' });
+    const jsOff = await copy.evaluate(() => !document.getElementById('dtree').classList.contains('dt-js'));
+    assert(jsOff, 'the no-JavaScript copy ran the enhancement');
+    assert(await copy.isVisible('.dt-nojs-hint'), 'the no-JavaScript copy hides its hint');
+    return await axe(copy);
+  } finally {
+    await context.close();
+  }
+}
+
+test('decision-tree: nothing scrolls sideways at 320 px, and screenshots at 375 and 1280 px', async () => {
+  const deep = routes.reduce((a, b) => (b.steps.length > a.steps.length ? b : a));
+  fs.mkdirSync(SHOTS, { recursive: true });
+  for (const js of [true, false]) {
+    for (const width of [320, 375, 1280]) {
+      const hash = js ? hashOf(deep.steps) : `#o-${deep.outcome.id}`;
+      await withGuide({ viewport: { width, height: 900 }, javaScriptEnabled: js }, hash, async (page) => {
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+        assert(overflow <= 0, `${js ? 'with' : 'without'} JavaScript the page is ${overflow} px too wide at ${width} px`);
+        if (width === 320) return;
+        await page.locator('.dtree').scrollIntoViewIfNeeded();
+        await page.screenshot({ path: path.join(SHOTS, `decision-tree-${js ? 'js' : 'nojs'}-${width}.png`), fullPage: true });
+      });
+    }
+  }
+});
+
+test('decision-tree: the script makes no network request while a route is walked', async () => {
+  const r = routes[routes.length - 1];
+  await withGuide({}, '', async (page) => {
+    const seen = forbidExternalRequests(page, 'http://no-request-is-expected.invalid');
+    for (const s of r.steps) await clickAnswer(page, s);
+    await page.click('button.dt-back');
+    await page.click('button.dt-start-over');
+    await page.waitForSelector(`#q-${tree.start}.dt-current`);
+    assert(seen.length === 0, `requests while walking: ${seen.join(', ')}`);
+  });
+});
+
+test('decision-tree: under a sub-path the page loads its style and script and links keep the base path', async () => {
+  const sub = await serve(process.env.SITE_OUT_SUB, '/backpain/');
+  const { browser } = await setup();
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  try {
+    const failed = [];
+    page.on('response', (res) => { if (res.status() >= 400) failed.push(res.url()); });
+    await page.goto(sub.url + PAGE, { waitUntil: 'load' });
+    assert(failed.length === 0, `failed requests: ${failed.join(', ')}`);
+    assert(await page.$('#dtree.dt-js'), 'the script did not run under /backpain/');
+    const r = routes[0];
+    for (const s of r.steps) await clickAnswer(page, s);
+    const href = await page.getAttribute(`#o-${r.outcome.id} .dt-reminder a`, 'href');
+    assert(href === '/backpain/symptoms/red-flags/', `the red-flags link is ${href}`);
+  } finally {
+    await context.close();
+    await sub.close();
+    await teardown();
+  }
+});
