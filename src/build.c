@@ -8,6 +8,7 @@
 
 #include "config.h"
 #include "feeds.h"
+#include "links.h"
 #include "output.h"
 #include "refs.h"
 #include "render.h"
@@ -179,6 +180,8 @@ static bool produce(build_state *b, build_stats *stats, diag_list *diags)
     stats->aliases = b->s->aliases->u.list.len;
     if (ok)
         warn_uncited(b->s, b->bib, diags);
+    if (ok && !b->out)
+        links_check(b->s, diags);
     if (ok && b->out) {
         ok = feeds_write(b->s, b->tpl, b->out, diags);
         ok = output_copy_tree(b->out, "assets", &stats->assets, diags) && ok;

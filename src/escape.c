@@ -1,5 +1,6 @@
 #include "escape.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 void esc_html(strbuf *out, const char *s, size_t n)
@@ -20,19 +21,6 @@ void esc_html(strbuf *out, const char *s, size_t n)
         start = i + 1;
     }
     strbuf_append(out, s + start, n - start);
-}
-
-void esc_xml(strbuf *out, const char *s, size_t n)
-{
-    size_t start = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
-            esc_html(out, s + start, i - start);
-            start = i + 1;
-        }
-    }
-    esc_html(out, s + start, n - start);
 }
 
 /* Length of the valid UTF-8 sequence at s (at most n bytes), or 0. */
@@ -57,6 +45,30 @@ static size_t utf8_valid_len(const unsigned char *s, size_t n)
     if (cp < min[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
         return 0;
     return len;
+}
+
+/* XML 1.0 allows only well-formed UTF-8 and excludes most control
+ * characters and U+FFFE/U+FFFF: a feed reader rejects the whole feed for one
+ * such byte, and config.ini (unlike YAML) is not checked for UTF-8. */
+void esc_xml(strbuf *out, const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t start = 0;
+    for (size_t i = 0; i < n;) {
+        size_t len = u[i] < 0x80 ? 1 : utf8_valid_len(u + i, n - i);
+        bool control = u[i] < 0x20 && u[i] != '\t' && u[i] != '\n' && u[i] != '\r';
+        bool nonchar = len == 3 && u[i] == 0xEF && u[i + 1] == 0xBF && (u[i + 2] == 0xBE || u[i + 2] == 0xBF);
+        if (len && !control && !nonchar) {
+            i += len;
+            continue;
+        }
+        esc_html(out, s + start, i - start);
+        if (len == 0)
+            strbuf_puts(out, "\xEF\xBF\xBD"); /* U+FFFD */
+        i += len ? len : 1;
+        start = i;
+    }
+    esc_html(out, s + start, n - start);
 }
 
 void esc_json(strbuf *out, const char *s, size_t n)

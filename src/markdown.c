@@ -104,6 +104,14 @@ static void cite_key(render_state *st, const char *key, int line, int col, strbu
     esc_html(html, id.data, id.len);
     strbuf_printf(html, "\" aria-label=\"Reference %zu\">%zu</a>", n + 1, n + 1);
     value_list_push(st->doc->ids, value_str_take(strbuf_detach(&id)));
+    /* Recorded so the link checker reports a missing reference list here. */
+    value *rec = value_map();
+    strbuf url = STRBUF_INIT;
+    strbuf_printf(&url, "#ref-%s", key);
+    value_map_set(rec, "url", value_str_take(strbuf_detach(&url)));
+    value_map_set(rec, "line", value_num(line));
+    value_map_set(rec, "col", value_num(col));
+    value_list_push(st->doc->links, rec);
 }
 
 /* Returns the HTML for the citation whose inside is s[0..n). */

@@ -9,6 +9,7 @@
 #include "decision_tree.h"
 #include "escape.h"
 #include "frontmatter.h"
+#include "links.h"
 #include "markdown.h"
 #include "xalloc.h"
 
@@ -277,7 +278,7 @@ static md_doc *render_body(site *s, page *p, diag_list *diags)
     return doc;
 }
 
-static bool page_locals(site *s, page *p, value *local, diag_list *diags)
+static bool page_locals(site *s, page *p, value *local, value **body_links, diag_list *diags)
 {
     bool ok = true;
     if (p->fm) {
@@ -288,6 +289,7 @@ static bool page_locals(site *s, page *p, value *local, diag_list *diags)
         ok = diag_count(diags, DIAG_ERROR) == errors;
         add_body_names(p, doc, local);
         add_references(s, p, doc, local);
+        *body_links = value_ref(doc->links);
         if (!p->excerpt) {
             p->excerpt = make_excerpt(doc->text);
             p->headings = value_ref(doc->headings);
@@ -312,7 +314,8 @@ static bool page_locals(site *s, page *p, value *local, diag_list *diags)
 static void render_one(shared *sh, page *p, strbuf *html, diag_list *diags)
 {
     value *local = value_map();
-    bool ok = page_locals(sh->s, p, local, diags);
+    value *body_links = NULL;
+    bool ok = page_locals(sh->s, p, local, &body_links, diags);
     const value *stack[] = {sh->s->site_ctx, p->ctx, local};
     strbuf_reset(html);
     if (ok && !tpl_render(sh->tpl, p->layout, stack, 3, html)) {
@@ -323,6 +326,9 @@ static void render_one(shared *sh, page *p, strbuf *html, diag_list *diags)
     }
     if (ok && sh->out && output_write(sh->out, p->out_path, strbuf_cstr(html), html->len, diags))
         atomic_fetch_add(&sh->bytes, html->len);
+    if (ok && !sh->out)
+        links_scan(p, strbuf_cstr(html), html->len, body_links);
+    value_free(body_links);
     value_free(local);
     p->rendered = ok;
 }

@@ -7,7 +7,8 @@
  * `lumbar check`). Output order and bytes never depend on the number of
  * threads: diagnostics are sorted afterwards and every page goes to its own
  * file. Rendering fills each page's excerpt, headings and ids for the
- * search index and link checks. */
+ * search index; without an output writer (`lumbar check`) it also records
+ * every page's ids and links for links_check. */
 #ifndef LUMBAR_RENDER_H
 #define LUMBAR_RENDER_H
 

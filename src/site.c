@@ -626,7 +626,7 @@ static page *pager_copy(loader *ld, const page *first, size_t n)
     strbuf_printf(&rel, "%spage/%zu/", first->rel_url, n);
     set_urls(p, ld->cfg, rel.data);
     strbuf_free(&rel);
-    p->headings = p->ids = p->cites = NULL;
+    p->headings = p->ids = p->cites = p->links = NULL;
     p->excerpt = NULL;
     return p;
 }
@@ -1016,6 +1016,7 @@ static void page_free(page *p)
     value_free(p->headings);
     value_free(p->ids);
     value_free(p->cites);
+    value_free(p->links);
     free(p);
 }
 

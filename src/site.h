@@ -45,6 +45,7 @@ struct page {
     value *headings;
     value *ids;
     value *cites; /* citation keys of the body */
+    value *links; /* {url, line?, col?} of every href and src; `lumbar check` only */
     bool rendered;
     bool skip; /* a made-up page whose optional layout the theme lacks */
 };

@@ -75,6 +75,8 @@ rm -rf "$work/bundled1" "$work/bundled2"
 "$LUMBAR" build -q -j 1 -o "$work/bundled1" >/dev/null 2>&1
 "$LUMBAR" build -q -j 4 -o "$work/bundled2" >/dev/null 2>&1
 check "the bundled site builds the same with -j 1 and -j 4" diff -r "$work/bundled1" "$work/bundled2"
+check "every bundled article has valid MedicalWebPage JSON-LD" python3 tests/check-jsonld.py "$work/bundled1"
+check "lumbar check --strict passes on the bundled site with no warnings" sh -c '"$0" check --strict 2>&1 | grep -qx "lumbar: checked [0-9]* pages: 0 warnings"' "$LUMBAR"
 
 # -- sub-path base URL ---------------------------------------------------------
 sub="$work/sub"

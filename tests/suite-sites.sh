@@ -6,7 +6,8 @@
 #                     succeed and `diff -r` must find nothing.
 # tests/errors/NAME/  a site that must fail; `expected` holds the exact
 #                     stderr and the exit status must be 1.
-# Either may hold `args` (extra command-line arguments, one line).
+# Either may hold `args` (extra command-line arguments, one line); an error
+# case may hold `command` (check instead of build).
 #
 # REGEN=1 rewrites expected output instead of comparing (make regen-golden).
 cd "$(dirname "$0")/.." || exit 2
@@ -49,8 +50,13 @@ done
 for dir in tests/errors/*/; do
     [ -d "$dir" ] || continue
     name=$(basename "$dir")
-    # shellcheck disable=SC2046
-    "$LUMBAR" build -q -s "$dir" -o "$work/err-$name" $(args_of "$dir") 2>"$work/err-$name.stderr" >/dev/null
+    if [ "$(cat "$dir/command" 2>/dev/null)" = check ]; then
+        # shellcheck disable=SC2046
+        "$LUMBAR" check -s "$dir" $(args_of "$dir") 2>"$work/err-$name.stderr" >/dev/null
+    else
+        # shellcheck disable=SC2046
+        "$LUMBAR" build -q -s "$dir" -o "$work/err-$name" $(args_of "$dir") 2>"$work/err-$name.stderr" >/dev/null
+    fi
     status=$?
     if [ -n "$REGEN" ]; then
         cp "$work/err-$name.stderr" "$dir/expected"

@@ -1,0 +1,385 @@
+#include "links.h"
+
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "strbuf.h"
+#include "xalloc.h"
+
+/* ---- reading HTML -------------------------------------------------------- */
+
+/* Decodes the few entities an escaped attribute value can hold. */
+static void unescape_attr(const char *s, size_t n, strbuf *out)
+{
+    static const struct {
+        const char *entity;
+        char c;
+    } entities[] = {{"&amp;", '&'}, {"&quot;", '"'}, {"&#39;", '\''}, {"&lt;", '<'}, {"&gt;", '>'}};
+    for (size_t i = 0; i < n;) {
+        bool replaced = false;
+        for (size_t e = 0; s[i] == '&' && e < sizeof entities / sizeof *entities && !replaced; e++) {
+            size_t len = strlen(entities[e].entity);
+            if (i + len <= n && !strncmp(s + i, entities[e].entity, len)) {
+                strbuf_putc(out, entities[e].c);
+                i += len;
+                replaced = true;
+            }
+        }
+        if (!replaced)
+            strbuf_putc(out, s[i++]);
+    }
+}
+
+typedef struct scan {
+    page *p;
+    value *body_links;
+    bool *used; /* which body links were matched already */
+} scan;
+
+static void record(scan *sc, const char *name, size_t name_len, const char *val, size_t val_len)
+{
+    strbuf v = STRBUF_INIT;
+    unescape_attr(val, val_len, &v);
+    if (name_len == 2 && !strncasecmp(name, "id", 2)) {
+        value_list_push(sc->p->ids, value_str(strbuf_cstr(&v)));
+    } else if ((name_len == 4 && !strncasecmp(name, "href", 4)) || (name_len == 3 && !strncasecmp(name, "src", 3))) {
+        value *link = value_map();
+        value_map_set(link, "url", value_str(strbuf_cstr(&v)));
+        size_t n = sc->body_links ? sc->body_links->u.list.len : 0;
+        for (size_t i = 0; i < n; i++) {
+            const value *bl = sc->body_links->u.list.items[i];
+            if (!sc->used[i] && !strcmp(value_cstr(value_map_get(bl, "url")), strbuf_cstr(&v))) {
+                sc->used[i] = true;
+                value_map_set(link, "line", value_ref(value_map_get(bl, "line")));
+                value_map_set(link, "col", value_ref(value_map_get(bl, "col")));
+                break;
+            }
+        }
+        value_list_push(sc->p->links, link);
+    }
+    strbuf_free(&v);
+}
+
+/* Parses one tag's attributes from s (just after the tag name); returns
+ * the position after '>'. */
+static const char *scan_attrs(scan *sc, const char *s, const char *end)
+{
+    while (s < end && *s != '>') {
+        while (s < end && (*s == ' ' || *s == '\n' || *s == '\t' || *s == '\r' || *s == '/'))
+            s++;
+        const char *name = s;
+        while (s < end && *s != '=' && *s != '>' && *s != ' ' && *s != '\n' && *s != '\t' && *s != '/')
+            s++;
+        size_t name_len = (size_t)(s - name);
+        if (s < end && *s == '=') {
+            s++;
+            char quote = s < end && (*s == '"' || *s == '\'') ? *s++ : 0;
+            const char *val = s;
+            while (s < end && (quote ? *s != quote : (*s != ' ' && *s != '>' && *s != '\n')))
+                s++;
+            record(sc, name, name_len, val, (size_t)(s - val));
+            if (quote && s < end)
+                s++;
+        } else if (name_len == 0 && s < end && *s != '>') {
+            s++;
+        }
+    }
+    return s < end ? s + 1 : end;
+}
+
+/* Skips raw-text elements (script, style) whose contents are not markup. */
+static const char *skip_raw_text(const char *s, const char *end, const char *tag)
+{
+    size_t len = strlen(tag);
+    for (; s + len + 2 < end; s++)
+        if (s[0] == '<' && s[1] == '/' && !strncasecmp(s + 2, tag, len))
+            return s;
+    return end;
+}
+
+void links_scan(page *p, const char *html, size_t n, const value *body_links)
+{
+    value_free(p->ids);
+    value_free(p->links);
+    p->ids = value_list();
+    p->links = value_list();
+    scan sc = {p, (value *)body_links, NULL};
+    sc.used = xcalloc(body_links ? body_links->u.list.len + 1 : 1, sizeof(bool));
+    const char *s = html, *end = html + n;
+    while ((s = memchr(s, '<', (size_t)(end - s))) != NULL) {
+        if (end - s >= 4 && !strncmp(s, "<!--", 4)) {
+            const char *close = strstr(s + 4, "-->");
+            s = close ? close + 3 : end;
+            continue;
+        }
+        s++;
+        const char *tag = s;
+        while (s < end && ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9')))
+            s++;
+        size_t tag_len = (size_t)(s - tag);
+        if (tag_len == 0)
+            continue;
+        s = scan_attrs(&sc, s, end);
+        if (tag_len == 6 && !strncasecmp(tag, "script", 6))
+            s = skip_raw_text(s, end, "script");
+        else if (tag_len == 5 && !strncasecmp(tag, "style", 5))
+            s = skip_raw_text(s, end, "style");
+        if (s >= end)
+            break;
+    }
+    free(sc.used);
+}
+
+/* ---- what exists --------------------------------------------------------- */
+
+typedef struct known {
+    char **paths; /* sorted */
+    size_t len, cap;
+    page **pages; /* sorted by url */
+    size_t npages;
+} known;
+
+static void add_path(known *k, const char *base_path, const char *rel)
+{
+    if (k->len == k->cap)
+        k->paths = xrealloc(k->paths, (k->cap = k->cap ? k->cap * 2 : 256) * sizeof(char *));
+    strbuf sb = STRBUF_INIT;
+    strbuf_printf(&sb, "%s%s", base_path, rel);
+    k->paths[k->len++] = strbuf_detach(&sb);
+}
+
+static void add_assets(known *k, const char *base_path, const char *dir, const char *rel)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        strbuf path = STRBUF_INIT, child_rel = STRBUF_INIT;
+        strbuf_printf(&path, "%s/%s", dir, e->d_name);
+        strbuf_printf(&child_rel, "%s%s%s", rel, *rel ? "/" : "", e->d_name);
+        struct stat st;
+        if (lstat(path.data, &st) == 0 && S_ISDIR(st.st_mode))
+            add_assets(k, base_path, path.data, child_rel.data);
+        else if (S_ISREG(st.st_mode))
+            add_path(k, base_path, child_rel.data);
+        strbuf_free(&path);
+        strbuf_free(&child_rel);
+    }
+    closedir(d);
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+static int cmp_page_url(const void *a, const void *b)
+{
+    return strcmp((*(page *const *)a)->url, (*(page *const *)b)->url);
+}
+
+static void known_build(known *k, const site *s)
+{
+    const char *base = s->cfg->base_path;
+    static const char *const generated[] = {"sitemap.xml", "atom.xml", "robots.txt", "search.json", NULL};
+    for (const char *const *g = generated; *g; g++)
+        add_path(k, base, *g);
+    k->pages = xmalloc((s->npages ? s->npages : 1) * sizeof(page *));
+    for (size_t i = 0; i < s->npages; i++) {
+        page *p = s->pages[i];
+        if (p->skip)
+            continue;
+        add_path(k, base, p->rel_url);
+        add_path(k, base, p->out_path);
+        k->pages[k->npages++] = p;
+    }
+    for (size_t i = 0; i < s->aliases->u.list.len; i++) {
+        const char *from = value_cstr(value_map_get(s->aliases->u.list.items[i], "from"));
+        add_path(k, base, from);
+        strbuf dir = STRBUF_INIT;
+        strbuf_append(&dir, from, strlen(from) - strlen("index.html"));
+        add_path(k, base, dir.data);
+        strbuf_free(&dir);
+    }
+    strbuf assets = STRBUF_INIT;
+    strbuf_printf(&assets, "%s/assets", s->site_dir);
+    add_assets(k, base, assets.data, "");
+    strbuf_free(&assets);
+    qsort(k->paths, k->len, sizeof(char *), cmp_str);
+    qsort(k->pages, k->npages, sizeof(page *), cmp_page_url);
+}
+
+static bool known_has(const known *k, const char *path)
+{
+    return bsearch(&path, k->paths, k->len, sizeof(char *), cmp_str) != NULL;
+}
+
+static page *known_page(const known *k, const char *url)
+{
+    page key = {.url = (char *)url};
+    page *kp = &key;
+    page **hit = bsearch(&kp, k->pages, k->npages, sizeof(page *), cmp_page_url);
+    return hit ? *hit : NULL;
+}
+
+static void known_free(known *k)
+{
+    for (size_t i = 0; i < k->len; i++)
+        free(k->paths[i]);
+    free(k->paths);
+    free(k->pages);
+}
+
+/* ---- resolving ----------------------------------------------------------- */
+
+static bool is_external(const char *url)
+{
+    if (!strncmp(url, "//", 2))
+        return true;
+    size_t n = strspn(url, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-");
+    return n > 0 && url[n] == ':';
+}
+
+static int hex_value(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* Appends the absolute, normalised, decoded path of url's path part as
+ * seen from a page at page_url. */
+static void resolve_path(const char *page_url, const char *path, size_t n, strbuf *out)
+{
+    strbuf joined = STRBUF_INIT;
+    if (n == 0 || path[0] != '/') {
+        const char *slash = strrchr(page_url, '/');
+        strbuf_append(&joined, page_url, slash ? (size_t)(slash - page_url) + 1 : 0);
+    }
+    for (size_t i = 0; i < n; i++) {
+        int hi, lo;
+        if (path[i] == '%' && i + 2 < n + 1 && (hi = hex_value(path[i + 1])) >= 0 && (lo = hex_value(path[i + 2])) >= 0) {
+            strbuf_putc(&joined, (char)(hi * 16 + lo));
+            i += 2;
+        } else {
+            strbuf_putc(&joined, path[i]);
+        }
+    }
+    /* Drop "." and resolve ".." segments. */
+    const char *segs[512];
+    size_t lens[512], count = 0;
+    const char *s = strbuf_cstr(&joined);
+    bool trailing = joined.len && s[joined.len - 1] == '/';
+    while (*s) {
+        while (*s == '/')
+            s++;
+        size_t len = strcspn(s, "/");
+        if (len == 0)
+            break;
+        if (len == 1 && s[0] == '.') {
+        } else if (len == 2 && s[0] == '.' && s[1] == '.') {
+            if (count)
+                count--;
+        } else if (count < 512) {
+            segs[count] = s;
+            lens[count++] = len;
+        }
+        s += len;
+    }
+    strbuf_putc(out, '/');
+    for (size_t i = 0; i < count; i++) {
+        strbuf_append(out, segs[i], lens[i]);
+        if (i + 1 < count || trailing)
+            strbuf_putc(out, '/');
+    }
+    strbuf_free(&joined);
+}
+
+typedef struct checker {
+    const site *s;
+    known k;
+    diag_list *diags;
+    char **layout_errors; /* "layout\tmessage", reported once each */
+    size_t nlayout_errors;
+} checker;
+
+static void report(checker *ck, const page *p, const value *link, const char *msg)
+{
+    const value *line = value_map_get(link, "line");
+    if (line && p->src_path) {
+        diag_add(ck->diags, DIAG_ERROR, p->src_path, (int)line->u.num, (int)value_map_get(link, "col")->u.num, "%s", msg);
+        return;
+    }
+    strbuf key = STRBUF_INIT;
+    strbuf_printf(&key, "layouts/%s.html\t%s", p->layout, msg);
+    ck->layout_errors = xrealloc(ck->layout_errors, (ck->nlayout_errors + 1) * sizeof(char *));
+    ck->layout_errors[ck->nlayout_errors++] = strbuf_detach(&key);
+}
+
+static bool has_id(const page *p, const char *id)
+{
+    for (size_t i = 0; p->ids && i < p->ids->u.list.len; i++)
+        if (!strcmp(p->ids->u.list.items[i]->u.str.ptr, id))
+            return true;
+    return false;
+}
+
+static void check_link(checker *ck, const page *p, const value *link)
+{
+    const char *url = value_cstr(value_map_get(link, "url"));
+    if (!*url || is_external(url))
+        return;
+    size_t path_len = strcspn(url, "?#");
+    const char *hash = strchr(url, '#');
+    strbuf path = STRBUF_INIT, msg = STRBUF_INIT;
+    resolve_path(p->url, url, path_len, &path);
+    const char *base = ck->s->cfg->base_path;
+    const page *target = path_len == 0 ? p : known_page(&ck->k, path.data);
+    if (path_len && strncmp(path.data, base, strlen(base)) != 0) {
+        strbuf_printf(&msg, "link to '%s' leads outside the site's base path %s", url, base);
+    } else if (path_len && !target && !known_has(&ck->k, path.data)) {
+        strbuf_puts(&path, "/");
+        if (known_page(&ck->k, path.data))
+            strbuf_printf(&msg, "link to '%s' needs a trailing slash: %s", url, path.data);
+        else
+            strbuf_printf(&msg, "link to '%s' points to no page or file of the site", url);
+    } else if (target && hash && hash[1] && !has_id(target, hash + 1)) {
+        strbuf_printf(&msg, "link to '%s': no element with id '%s' on %s", url, hash + 1, target->url);
+    }
+    if (msg.len)
+        report(ck, p, link, msg.data);
+    strbuf_free(&path);
+    strbuf_free(&msg);
+}
+
+static void report_layout_errors(checker *ck)
+{
+    qsort(ck->layout_errors, ck->nlayout_errors, sizeof(char *), cmp_str);
+    for (size_t i = 0; i < ck->nlayout_errors;) {
+        size_t j = i;
+        while (j < ck->nlayout_errors && !strcmp(ck->layout_errors[j], ck->layout_errors[i]))
+            j++;
+        char *tab = strchr(ck->layout_errors[i], '\t');
+        *tab = '\0';
+        diag_add(ck->diags, DIAG_ERROR, ck->layout_errors[i], 0, 0, "%s (on %zu page%s)", tab + 1, j - i,
+                 j - i == 1 ? "" : "s");
+        for (size_t k = i; k < j; k++)
+            free(ck->layout_errors[k]);
+        i = j;
+    }
+    free(ck->layout_errors);
+}
+
+void links_check(const site *s, diag_list *diags)
+{
+    checker ck = {.s = s, .diags = diags};
+    known_build(&ck.k, s);
+    for (size_t i = 0; i < s->npages; i++) {
+        const page *p = s->pages[i];
+        for (size_t l = 0; p->links && l < p->links->u.list.len; l++)
+            check_link(&ck, p, p->links->u.list.items[l]);
+    }
+    report_layout_errors(&ck);
+    known_free(&ck.k);
+}

@@ -1,0 +1,26 @@
+/* links: the link checker of `lumbar check`.
+ *
+ * While pages render, links_scan reads each page's finished HTML and
+ * records the ids it defines and every href and src it uses, matching
+ * links that came from the Markdown body to their source line and column.
+ * Once every page has rendered, links_check resolves each internal link
+ * against the pages, aliases, generated files and assets of the build and
+ * reports the ones that lead nowhere, and #fragments that name no element
+ * on their target page. Links from a layout are reported once per layout
+ * and URL. External links (with a scheme, or //host) are not fetched. */
+#ifndef LUMBAR_LINKS_H
+#define LUMBAR_LINKS_H
+
+#include <stddef.h>
+
+#include "diag.h"
+#include "site.h"
+
+/* Replaces p->ids and p->links with what the n bytes of html define and
+ * use; body_links is the md_doc's list of {url, line, col} (or NULL). Safe
+ * to call from several threads for different pages. */
+void links_scan(page *p, const char *html, size_t n, const value *body_links);
+/* Checks every recorded link of s; adds an error for each broken one. */
+void links_check(const site *s, diag_list *diags);
+
+#endif
