@@ -12,6 +12,8 @@ size_t fm_normalise(char *text, size_t n)
     size_t start = 0;
     if (n >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
         start = 3;
+    if (start == 0 && !memchr(text, '\r', n))
+        return n; /* the usual case: nothing to change */
     size_t w = 0;
     for (size_t r = start; r < n; r++) {
         if (text[r] == '\r' && r + 1 < n && text[r + 1] == '\n')
@@ -209,6 +211,28 @@ static void check_tags(checker *ck, value *tags)
     strbuf_free(&slug);
 }
 
+/* Names lumbar computes for templates (docs/templates.md). A front-matter
+ * key is a name in the page's context too, and where lumbar sets nothing
+ * for a page (json_ld on a standalone page, tree_html without a tree,
+ * section_url outside a section, site everywhere) the key would show
+ * through: into a raw {{{json_ld}}}, or an href. So none may be set. */
+static const char *const computed_names[] = {
+    "site", "kind", "is_home", "is_section", "is_article", "is_page", "is_tag", "is_tags", "is_404", "url",
+    "permalink", "content", "toc", "has_toc", "toc_html", "section", "section_title", "section_url", "section_is",
+    "date_human", "updated_human", "last_reviewed_human", "next_review_human", "tag_list", "word_count",
+    "reading_minutes", "json_ld", "has_references", "prev", "next", "pages", "paginator", "tag", "tree_html",
+    "tree_json", NULL};
+
+static void check_computed_names(checker *ck)
+{
+    for (size_t i = 0; i < ck->map->u.map.len; i++)
+        for (const char *const *name = computed_names; *name; name++)
+            if (!strcmp(ck->map->u.map.keys[i], *name))
+                field_error(ck, ck->map->u.map.vals[i],
+                            "'%s' is a name lumbar computes for templates%s; rename this key", *name,
+                            ": front matter cannot set it");
+}
+
 static void read_typed_fields(checker *ck, fm_fields *f, fm_kind kind)
 {
     bool article = kind == FM_ARTICLE;
@@ -257,6 +281,7 @@ static void read_other_fields(checker *ck, fm_fields *f)
                     "unsafe layout name '%s': use a name from layouts/ such as article%s", f->layout, "");
     check_aliases(ck, f->aliases);
     check_tags(ck, f->tags);
+    check_computed_names(ck);
 }
 
 fm_fields *fm_read(const fm_parts *parts, fm_kind kind, const char *file, bool check_drafts, diag_list *diags)

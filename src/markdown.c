@@ -8,6 +8,9 @@
 #include "frontmatter.h"
 #include "xalloc.h"
 
+/* Plain text kept for excerpts; words are counted over the whole body. */
+#define PLAIN_TEXT_MAX 2048
+
 /* Ids the bundled theme uses around the body; headings never take them. */
 static const char *const reserved_ids[] = {"main", "content", "toc", "references", "top", NULL};
 
@@ -441,29 +444,44 @@ static void toc_html_list(const value *list, strbuf *out)
     strbuf_puts(out, "</ol>");
 }
 
+/* Counts words (runs of non-space bytes) in s, carrying in_word across calls. */
+static size_t count_words(const char *s, bool *in_word)
+{
+    size_t words = 0;
+    bool in = *in_word;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        bool space = *p <= ' ';
+        words += !space && !in;
+        in = !space;
+    }
+    *in_word = in;
+    return words;
+}
+
+/* Collects the body's plain text (up to PLAIN_TEXT_MAX bytes, for excerpts)
+ * and counts all its words. */
 static void plain_text(cmark_node *root, md_doc *doc)
 {
     strbuf text = STRBUF_INIT;
+    bool in_word = false;
     cmark_iter *it = cmark_iter_new(root);
     cmark_event_type ev;
     while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
         cmark_node *cur = cmark_iter_get_node(it);
         cmark_node_type type = cmark_node_get_type(cur);
         if (ev == CMARK_EVENT_ENTER && (type == CMARK_NODE_TEXT || type == CMARK_NODE_CODE)) {
-            strbuf_puts(&text, cmark_node_get_literal(cur));
+            const char *lit = cmark_node_get_literal(cur);
+            doc->word_count += count_words(lit, &in_word);
+            if (text.len < PLAIN_TEXT_MAX)
+                strbuf_puts(&text, lit);
         } else if (type == CMARK_NODE_SOFTBREAK || type == CMARK_NODE_LINEBREAK ||
                    (ev == CMARK_EVENT_EXIT && type >= CMARK_NODE_FIRST_BLOCK && type <= CMARK_NODE_LAST_BLOCK)) {
-            if (text.len && text.data[text.len - 1] != ' ')
+            in_word = false;
+            if (text.len && text.len < PLAIN_TEXT_MAX && text.data[text.len - 1] != ' ')
                 strbuf_putc(&text, ' ');
         }
     }
     cmark_iter_free(it);
-    bool in_word = false;
-    for (size_t i = 0; i < text.len; i++) {
-        bool space = text.data[i] == ' ' || text.data[i] == '\n' || text.data[i] == '\t';
-        doc->word_count += !space && !in_word;
-        in_word = !space;
-    }
     doc->text = strbuf_detach(&text);
 }
 

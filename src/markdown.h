@@ -40,7 +40,7 @@ typedef struct md_doc {
     value *cites;       /* list of strings: cited keys in order of first citation */
     value *ids;         /* list of strings: every id the body defines */
     value *links;       /* list of {url, line, col}: every link and image, as rendered */
-    char *text;         /* plain text of the body, for excerpts */
+    char *text;         /* plain text of the body's start (at least 2 KB), for excerpts */
     size_t word_count;
 } md_doc;
 

@@ -33,14 +33,22 @@ void strbuf_putc(strbuf *sb, char c) { strbuf_append(sb, &c, 1); }
 
 void strbuf_vprintf(strbuf *sb, const char *fmt, va_list ap)
 {
+    /* Format straight into the spare room; only a result that does not fit
+     * is formatted a second time. */
+    strbuf_reserve(sb, 64);
     va_list copy;
     va_copy(copy, ap);
-    int n = vsnprintf(NULL, 0, fmt, copy);
+    size_t room = sb->cap - sb->len;
+    int n = vsnprintf(sb->data + sb->len, room, fmt, copy);
     va_end(copy);
-    if (n <= 0)
+    if (n < 0) {
+        sb->data[sb->len] = '\0';
         return;
-    strbuf_reserve(sb, (size_t)n);
-    vsnprintf(sb->data + sb->len, (size_t)n + 1, fmt, ap);
+    }
+    if ((size_t)n >= room) {
+        strbuf_reserve(sb, (size_t)n);
+        vsnprintf(sb->data + sb->len, (size_t)n + 1, fmt, ap);
+    }
     sb->len += (size_t)n;
 }
 

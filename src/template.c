@@ -11,6 +11,14 @@
  * flood the terminal. */
 #define QUOTE_MAX 60
 
+/* Work one render may do before it fails. Nesting is bounded, but sections
+ * over lists multiply: ten nested {{#list}} over a ten-item list is ten
+ * billion steps, so depth alone cannot keep a build from hanging or filling
+ * the disk. A real page takes thousands of steps and kilobytes: a
+ * 100,000-article section listed on one page stays well inside both. */
+#define TPL_MAX_STEPS 10000000
+#define TPL_MAX_OUTPUT ((size_t)128 << 20)
+
 /* ---------------------------------------------------------------------------
  * Parse tree. Every string points into the owning template's copy of its
  * source, so parsing copies no text.
@@ -992,7 +1000,8 @@ typedef struct {
     size_t out_start;
     const value *const *base; /* the caller's stack, bottom first */
     size_t nbase;
-    int depth; /* partials, parents and blocks being expanded */
+    int depth;    /* partials, parents and blocks being expanded */
+    size_t steps; /* nodes rendered so far, against TPL_MAX_STEPS */
 } render_state;
 
 static bool render_nodes(render_state *st, const node *nodes, size_t n, const scope *sc);
@@ -1182,6 +1191,8 @@ static bool render_block(render_state *st, const node *nd, const scope *sc)
 
 static bool render_node(render_state *st, const node *nd, const scope *sc)
 {
+    if (++st->steps > TPL_MAX_STEPS || st->out->len - st->out_start > TPL_MAX_OUTPUT)
+        return false;
     switch (nd->kind) {
     case N_TEXT:
         strbuf_append(st->out, nd->str, nd->len);
@@ -1219,7 +1230,7 @@ bool tpl_render(const tpl_set *set, const char *name, const value *const *stack,
     const tpl *t = lookup_tpl(set, name, strlen(name));
     if (!t || !t->ok)
         return false;
-    render_state st = {set, out, out->len, stack, depth, 0};
+    render_state st = {set, out, out->len, stack, depth, 0, 0};
     scope sc = {NULL, NULL, NULL, NULL};
     if (render_nodes(&st, t->kids, t->nkids, &sc))
         return true;

@@ -86,6 +86,7 @@ void value_free(value *v)
             value_free(v->u.map.vals[i]);
         }
         free(v->u.map.keys);
+        free(v->u.map.key_lens);
         free(v->u.map.vals);
         break;
     default:
@@ -107,11 +108,9 @@ static long map_index(const value *map, const char *key, size_t n)
 {
     if (!map || map->kind != V_MAP)
         return -1;
-    for (size_t i = 0; i < map->u.map.len; i++) {
-        const char *k = map->u.map.keys[i];
-        if (strncmp(k, key, n) == 0 && k[n] == '\0')
+    for (size_t i = 0; i < map->u.map.len; i++)
+        if (map->u.map.key_lens[i] == n && memcmp(map->u.map.keys[i], key, n) == 0)
             return (long)i;
-    }
     return -1;
 }
 
@@ -126,8 +125,10 @@ void value_map_set(value *map, const char *key, value *v)
     if (map->u.map.len == map->u.map.cap) {
         map->u.map.cap = map->u.map.cap ? map->u.map.cap * 2 : 8;
         map->u.map.keys = xrealloc(map->u.map.keys, map->u.map.cap * sizeof(char *));
+        map->u.map.key_lens = xrealloc(map->u.map.key_lens, map->u.map.cap * sizeof(size_t));
         map->u.map.vals = xrealloc(map->u.map.vals, map->u.map.cap * sizeof(value *));
     }
+    map->u.map.key_lens[map->u.map.len] = strlen(key);
     map->u.map.keys[map->u.map.len] = xstrdup(key);
     map->u.map.vals[map->u.map.len] = v;
     map->u.map.len++;

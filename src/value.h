@@ -40,6 +40,7 @@ struct value {
         } list;
         struct {
             char **keys;
+            size_t *key_lens; /* strlen of each key, to skip mismatches fast */
             value **vals;
             size_t len, cap;
         } map;
