@@ -1,6 +1,7 @@
 #include "escape.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 void esc_html(strbuf *out, const char *s, size_t n)
@@ -71,43 +72,56 @@ void esc_xml(strbuf *out, const char *s, size_t n)
     esc_html(out, s + start, n - start);
 }
 
+/* The JSON escape of an ASCII byte, or NULL when it stands for itself. */
+static const char *json_escape_of(unsigned char c, char buf[8])
+{
+    switch (c) {
+    case '"': return "\\\"";
+    case '\\': return "\\\\";
+    case '\n': return "\\n";
+    case '\r': return "\\r";
+    case '\t': return "\\t";
+    case '<': return "\\u003c";
+    case '>': return "\\u003e";
+    case '&': return "\\u0026";
+    default:
+        if (c >= 0x20)
+            return NULL;
+        snprintf(buf, 8, "\\u%04x", c);
+        return buf;
+    }
+}
+
 void esc_json(strbuf *out, const char *s, size_t n)
 {
     const unsigned char *u = (const unsigned char *)s;
+    strbuf_reserve(out, n + 2);
     strbuf_putc(out, '"');
+    size_t start = 0; /* the run of bytes that need no escape */
     for (size_t i = 0; i < n;) {
         unsigned char c = u[i];
+        char buf[8];
+        const char *rep = NULL;
+        size_t len = 1;
         if (c >= 0x80) {
-            size_t len = utf8_valid_len(u + i, n - i);
+            len = utf8_valid_len(u + i, n - i);
             if (len == 0) {
-                strbuf_puts(out, "\\ufffd");
-                i++;
+                rep = "\\ufffd";
+                len = 1;
             } else if (len == 3 && c == 0xE2 && u[i + 1] == 0x80 && (u[i + 2] == 0xA8 || u[i + 2] == 0xA9)) {
-                strbuf_puts(out, u[i + 2] == 0xA8 ? "\\u2028" : "\\u2029");
-                i += 3;
-            } else {
-                strbuf_append(out, s + i, len);
-                i += len;
+                rep = u[i + 2] == 0xA8 ? "\\u2028" : "\\u2029";
             }
-            continue;
+        } else {
+            rep = json_escape_of(c, buf);
         }
-        switch (c) {
-        case '"': strbuf_puts(out, "\\\""); break;
-        case '\\': strbuf_puts(out, "\\\\"); break;
-        case '\n': strbuf_puts(out, "\\n"); break;
-        case '\r': strbuf_puts(out, "\\r"); break;
-        case '\t': strbuf_puts(out, "\\t"); break;
-        case '<': strbuf_puts(out, "\\u003c"); break;
-        case '>': strbuf_puts(out, "\\u003e"); break;
-        case '&': strbuf_puts(out, "\\u0026"); break;
-        default:
-            if (c < 0x20)
-                strbuf_printf(out, "\\u%04x", c);
-            else
-                strbuf_putc(out, (char)c);
+        if (rep) {
+            strbuf_append(out, s + start, i - start);
+            strbuf_puts(out, rep);
+            start = i + len;
         }
-        i++;
+        i += len;
     }
+    strbuf_append(out, s + start, n - start);
     strbuf_putc(out, '"');
 }
 

@@ -444,17 +444,18 @@ static void toc_html_list(const value *list, strbuf *out)
     strbuf_puts(out, "</ol>");
 }
 
-/* Counts words (runs of non-space bytes) in s, carrying in_word across calls. */
+/* Counts words in a text literal, carrying in_word across calls. cmark
+ * literals hold no line breaks, so a word starts at the text's start or
+ * after a space; memchr makes that a fast scan. */
 static size_t count_words(const char *s, bool *in_word)
 {
-    size_t words = 0;
-    bool in = *in_word;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        bool space = *p <= ' ';
-        words += !space && !in;
-        in = !space;
-    }
-    *in_word = in;
+    size_t n = strlen(s), words = 0;
+    if (n == 0)
+        return 0;
+    words += s[0] != ' ' && !*in_word;
+    for (const char *p = s; (p = memchr(p, ' ', n - (size_t)(p - s))) != NULL; p++)
+        words += p + 1 < s + n && p[1] != ' ';
+    *in_word = s[n - 1] != ' ';
     return words;
 }
 

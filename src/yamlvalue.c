@@ -2,12 +2,15 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
 
 typedef struct loader {
     yaml_parser_t parser;
+    const char *src; /* the text being parsed, for positions of reader errors */
+    size_t len;
     const char *file;
     int line_offset;
     diag_list *diags;
@@ -25,6 +28,23 @@ static void error_at(loader *ld, yaml_mark_t mark, const char *msg)
     diag_add(ld->diags, DIAG_ERROR, ld->file, line_of(ld, mark), col_of(mark), "%s", msg);
 }
 
+/* libyaml reports a reader error (bad UTF-8, a control character) with a
+ * byte offset and no mark: finds the line and column (in characters) of
+ * that byte in the source. */
+static void offset_position(const loader *ld, size_t offset, int *line, int *col)
+{
+    *line = 1 + ld->line_offset;
+    *col = 1;
+    for (size_t i = 0; i < offset && i < ld->len; i++) {
+        if (ld->src[i] == '\n') {
+            (*line)++;
+            *col = 1;
+        } else if (((unsigned char)ld->src[i] & 0xC0) != 0x80) {
+            (*col)++;
+        }
+    }
+}
+
 /* Reads the next event; on a syntax error reports it and returns 0. */
 static int next_event(loader *ld, yaml_event_t *ev)
 {
@@ -32,7 +52,12 @@ static int next_event(loader *ld, yaml_event_t *ev)
         return 1;
     yaml_parser_t *p = &ld->parser;
     const char *problem = p->problem ? p->problem : "syntax error";
-    if (p->context)
+    if (p->error == YAML_READER_ERROR) {
+        int line, col;
+        offset_position(ld, p->problem_offset, &line, &col);
+        diag_add(ld->diags, DIAG_ERROR, ld->file, line, col, "YAML syntax error: %s (character 0x%02X)", problem,
+                 (unsigned)p->problem_value);
+    } else if (p->context)
         diag_add(ld->diags, DIAG_ERROR, ld->file, line_of(ld, p->problem_mark), col_of(p->problem_mark),
                  "YAML syntax error: %s %s (line %d)", problem, p->context,
                  line_of(ld, p->context_mark));
@@ -211,19 +236,52 @@ static value *load_document(loader *ld)
     }
 }
 
+/* Length of the well-formed UTF-8 sequence at s (at most n bytes), or 0. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+    size_t len = s[0] < 0x80 ? 1 : s[0] >= 0xC2 && s[0] <= 0xDF ? 2 : s[0] >= 0xE0 && s[0] <= 0xEF ? 3
+               : s[0] >= 0xF0 && s[0] <= 0xF4 ? 4 : 0;
+    if (len == 0 || len > n)
+        return 0;
+    unsigned cp = s[0] & (0xFFu >> (len + 1));
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[i] & 0x3F);
+    }
+    static const unsigned min[] = {0, 0, 0x80, 0x800, 0x10000};
+    return cp < min[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) ? 0 : len;
+}
+
+/* Reports the first NUL byte or invalid UTF-8 sequence at its line and
+ * column, which libyaml would report without a position (or not at all,
+ * for NUL); returns false when there was one. */
+static bool text_ok(loader *ld)
+{
+    const unsigned char *u = (const unsigned char *)ld->src;
+    for (size_t i = 0; i < ld->len;) {
+        size_t len = u[i] ? utf8_len(u + i, ld->len - i) : 0;
+        if (len) {
+            i += len;
+            continue;
+        }
+        int line, col;
+        offset_position(ld, i, &line, &col);
+        if (u[i] == 0)
+            diag_add(ld->diags, DIAG_ERROR, ld->file, line, col, "NUL byte in YAML");
+        else
+            diag_add(ld->diags, DIAG_ERROR, ld->file, line, col,
+                     "invalid UTF-8 (byte 0x%02X): save the file as UTF-8", u[i]);
+        return false;
+    }
+    return true;
+}
+
 value *yaml_load(const char *src, size_t n, const char *file, int line_offset, diag_list *diags)
 {
-    loader ld = {.file = file, .line_offset = line_offset, .diags = diags};
-    if (memchr(src, '\0', n)) {
-        const char *nul = memchr(src, '\0', n);
-        int line = 1 + line_offset, col = 1;
-        for (const char *p = src; p < nul; p++) {
-            col = *p == '\n' ? 1 : col + 1;
-            line += *p == '\n';
-        }
-        diag_add(diags, DIAG_ERROR, file, line, col, "NUL byte in YAML");
+    loader ld = {.src = src, .len = n, .file = file, .line_offset = line_offset, .diags = diags};
+    if (!text_ok(&ld))
         return NULL;
-    }
     if (!yaml_parser_initialize(&ld.parser)) {
         diag_add(diags, DIAG_ERROR, file, 0, 0, "cannot initialise the YAML parser");
         return NULL;

@@ -35,13 +35,24 @@ static bool has_reference(void *ctx, const char *key)
     return key[0] == 'k';
 }
 
-/* True when html has "<script" or a javascript: URL in an attribute. */
+/* True when the attribute value at v (after its opening quote) is a URL a
+ * browser would run. */
+static bool script_url(const char *v)
+{
+    while (*v == ' ' || *v == '\t' || *v == '\n')
+        v++;
+    return !strncasecmp(v, "javascript:", 11) || !strncasecmp(v, "vbscript:", 9);
+}
+
+/* True when html has a <script> element or a script URL in href or src. */
 static bool has_script(const char *html)
 {
     for (const char *p = html; *p; p++) {
         if (*p == '<' && !strncasecmp(p + 1, "script", 6))
             return true;
-        if ((*p == '"' || *p == '\'') && !strncasecmp(p + 1, "javascript:", 11))
+        if (!strncasecmp(p, "href=", 5) && (p[5] == '"' || p[5] == '\'') && script_url(p + 6))
+            return true;
+        if (!strncasecmp(p, "src=", 4) && (p[4] == '"' || p[4] == '\'') && script_url(p + 5))
             return true;
     }
     return false;

@@ -86,6 +86,25 @@ static void test_fields(void)
     strbuf_free(&sb);
 }
 
+/* Regression: a key naming a computed value showed through where lumbar set
+ * none, e.g. json_ld on a standalone page went raw into a <script>. */
+static void test_computed_names(void)
+{
+    diag_list dl = DIAG_LIST_INIT;
+    strbuf sb = STRBUF_INIT;
+    CHECK(read_fm("title: T\ndescription: D\njson_ld: \"</script><script>alert(1)</script>\"\n", FM_PAGE, &dl) == NULL);
+    CHECK_STR(first_diag(&dl, &sb), "a.md:4:10: error: 'json_ld' is a name lumbar computes for templates: "
+                                    "front matter cannot set it; rename this key\n");
+    diag_list_clear(&dl);
+    CHECK(read_fm("title: T\nsite: {base_path: 'javascript:x//'}\ntree_html: x\n", FM_HOME, &dl) == NULL);
+    CHECK_INT(dl.len, 2);
+    diag_list_clear(&dl);
+    fm_fields *f = read_fm("title: T\ndescription: D\nsite_notes: fine\ncontents: fine\n", FM_PAGE, &dl);
+    CHECK(f != NULL && dl.len == 0);
+    fm_fields_free(f);
+    strbuf_free(&sb);
+}
+
 static void test_slugs(void)
 {
     strbuf sb = STRBUF_INIT;
@@ -126,6 +145,7 @@ int main(void)
 {
     test_split();
     test_fields();
+    test_computed_names();
     test_slugs();
     test_dates();
     TEST_END("frontmatter");

@@ -65,9 +65,32 @@ static void test_refusals(void)
     strbuf_free(&sb);
 }
 
+/* Regression: libyaml reports bad UTF-8 and control characters with a byte
+ * offset and no mark, so they came out at the first line, column 1. */
+static void test_encoding_positions(void)
+{
+    diag_list dl = DIAG_LIST_INIT;
+    strbuf sb = STRBUF_INIT;
+    CHECK(load("a: ok\ntitle: \"Caf\xe9\"\n", &dl) == NULL);
+    CHECK_STR(first_msg(&dl, &sb), "t.yaml:3:12: error: invalid UTF-8 (byte 0xE9): save the file as UTF-8\n");
+    diag_list_clear(&dl);
+    CHECK(load("a: \xc3\xa9\xed\xa0\x80\n", &dl) == NULL); /* a UTF-16 surrogate */
+    CHECK_STR(first_msg(&dl, &sb), "t.yaml:2:5: error: invalid UTF-8 (byte 0xED): save the file as UTF-8\n");
+    diag_list_clear(&dl);
+    CHECK(load("a: 1\nb: \"x\x01\"\n", &dl) == NULL);
+    CHECK_STR(first_msg(&dl, &sb),
+              "t.yaml:3:6: error: YAML syntax error: control characters are not allowed (character 0x01)\n");
+    diag_list_clear(&dl);
+    value *v = load("a: \"\xf0\x9f\x98\x80 caf\xc3\xa9\"\n", &dl);
+    CHECK(v && dl.len == 0);
+    value_free(v);
+    strbuf_free(&sb);
+}
+
 int main(void)
 {
     test_types_and_positions();
     test_refusals();
+    test_encoding_positions();
     TEST_END("yamlvalue");
 }
