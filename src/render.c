@@ -316,9 +316,9 @@ static void render_one(shared *sh, page *p, strbuf *html, diag_list *diags)
     value *local = value_map();
     value *body_links = NULL;
     bool ok = page_locals(sh->s, p, local, &body_links, diags);
-    const value *stack[] = {sh->s->site_ctx, p->ctx, local};
+    const value *stack[] = {sh->s->site_ctx, p->fm ? p->fm->all : sh->s->site_ctx, p->ctx, local};
     strbuf_reset(html);
-    if (ok && !tpl_render(sh->tpl, p->layout, stack, 3, html)) {
+    if (ok && !tpl_render(sh->tpl, p->layout, stack, 4, html)) {
         diag_add(diags, DIAG_ERROR, p->src_path ? p->src_path : "layouts", 0, 0,
                  "layout '%s' could not be rendered (see the errors in layouts/, or a partial that includes itself)",
                  p->layout);

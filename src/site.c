@@ -407,7 +407,7 @@ static value *page_summary(const site *s, const page *p)
     value_map_set(sum, "section_title", value_str(section_title(s, p->section)));
     if (p->fm) {
         set_date(sum, "date", p->fm->date);
-        value_map_set(sum, "tag_list", tag_list(s, p->fm->tags));
+        value_map_set(sum, "tag_list", value_ref(value_map_get(p->ctx, "tag_list")));
     }
     return sum;
 }
@@ -420,21 +420,20 @@ static value *link_value(const page *p)
     return v;
 }
 
-static value *nav_sections(const site *s, const page *p);
+static value *nav_sections(site *s, const page *p);
 
-/* The names every page has; front matter first so computed names win. */
+/* The names every page has. Front matter is not copied: it sits below this
+ * map on the context stack, so computed names win and nothing is shared
+ * across threads by reference counting. The is_KIND names are set only for
+ * the page's own kind: a missing name is false. */
 static void base_context(site *s, page *p)
 {
     value *ctx = value_map();
-    for (size_t i = 0; p->fm && i < p->fm->all->u.map.len; i++)
-        value_map_set(ctx, p->fm->all->u.map.keys[i], value_ref(p->fm->all->u.map.vals[i]));
     value_map_set(ctx, "kind", value_str(kind_names[p->kind]));
-    for (int k = PAGE_HOME; k <= PAGE_404; k++) {
-        strbuf name = STRBUF_INIT;
-        strbuf_printf(&name, "is_%s", kind_names[k]);
-        value_map_set(ctx, name.data, value_bool(p->kind == (page_kind)k));
-        strbuf_free(&name);
-    }
+    strbuf is_kind = STRBUF_INIT;
+    strbuf_printf(&is_kind, "is_%s", kind_names[p->kind]);
+    value_map_set(ctx, is_kind.data, value_bool(true));
+    strbuf_free(&is_kind);
     value_map_set(ctx, "url", value_str(p->url));
     value_map_set(ctx, "permalink", value_str_take(absolute_url(s->cfg, p->rel_url)));
     value_map_set(ctx, "section", str_value(p->section));
@@ -457,9 +456,7 @@ static void base_context(site *s, page *p)
     p->ctx = ctx;
 }
 
-/* The section menu with the page's own section marked, since a template
- * cannot compare names. */
-static value *nav_sections(const site *s, const page *p)
+static value *make_nav(const site *s, const char *current)
 {
     value *list = value_list();
     for (size_t i = 0; i < s->nsections; i++) {
@@ -470,10 +467,27 @@ static value *nav_sections(const site *s, const page *p)
         value_map_set(v, "name", value_str(sec->name));
         value_map_set(v, "title", value_str(page_title(sec->index)));
         value_map_set(v, "url", value_str(sec->index->url));
-        value_map_set(v, "is_current", value_bool(p->section && !strcmp(p->section, sec->name)));
+        value_map_set(v, "is_current", value_bool(current && !strcmp(current, sec->name)));
         value_list_push(list, v);
     }
     return list;
+}
+
+/* The section menu with the page's own section marked, since a template
+ * cannot compare names: one list per section, shared by its pages. */
+static value *nav_sections(site *s, const page *p)
+{
+    if (!s->nav_lists) {
+        s->nav_lists = xcalloc(s->nsections + 1, sizeof(value *));
+        for (size_t i = 0; i < s->nsections; i++)
+            s->nav_lists[i] = make_nav(s, s->sections[i].name);
+        s->nav_lists[s->nsections] = make_nav(s, NULL);
+    }
+    size_t at = s->nsections;
+    for (size_t i = 0; p->section && i < s->nsections; i++)
+        if (!strcmp(s->sections[i].name, p->section))
+            at = i;
+    return value_ref(s->nav_lists[at]);
 }
 
 /* ---- sections, tags, pagination ----------------------------------------- */
@@ -1042,6 +1056,9 @@ void site_free(site *s)
         free(s->tags[i].name);
         free(s->tags[i].pages);
     }
+    for (size_t i = 0; s->nav_lists && i <= s->nsections; i++)
+        value_free(s->nav_lists[i]);
+    free(s->nav_lists);
     free(s->sections);
     free(s->tags);
     free(s->pages);

@@ -37,7 +37,7 @@ struct page {
     char *layout;       /* template name */
     fm_fields *fm;      /* NULL for made-up pages; shared by paginated copies */
     bool owns_fm;
-    value *ctx;         /* the page's template context; owned */
+    value *ctx;         /* computed template names; front matter sits below it on the stack; owned */
     value *summary;     /* {title, url, ...} for lists; owned, shared by reference */
     date sort_date;     /* date, for ordering */
     /* Filled in by rendering, for the search index and link checks. */
@@ -83,6 +83,7 @@ typedef struct site {
     page **by_path; /* content pages sorted by content_path, for link lookups */
     size_t nby_path;
     value *site_ctx; /* the bottom of every context stack: {site: {...}} */
+    value **nav_lists; /* nav_sections per section, the last for pages outside one */
     value *aliases;  /* list of {from (output path), target (url), file, line, col} */
 } site;
 
