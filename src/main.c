@@ -67,7 +67,11 @@ static const char usage_serve[] =
     "last good site stays up and the errors show in the page and here.\n"
     "\n"
     "  --port N       the port (default 1313; 0 picks a free one)\n"
-    "  --bind ADDR    the address to listen on (default 127.0.0.1)\n";
+    "  --bind ADDR    the address to listen on (default 127.0.0.1)\n"
+    "  --base-url URL the deployed base URL; its path is kept, e.g. /backpain/\n"
+    "  --drafts       include pages with draft: true\n"
+    "  -j, --jobs N   threads to render with\n"
+    "  --strict       treat warnings as errors in every rebuild\n";
 
 static const char usage_new[] =
     "usage: lumbar new [-s DIR] SECTION/SLUG\n"
@@ -192,7 +196,7 @@ static void print_failure(const diag_list *dl, bool wrote)
 {
     size_t errors = diag_count(dl, DIAG_ERROR), warnings = diag_count(dl, DIAG_WARNING);
     fprintf(stderr, "lumbar: %zu error%s, %zu warning%s%s\n", errors, errors == 1 ? "" : "s", warnings,
-            warnings == 1 ? "" : "s", wrote ? "; the previous output was left as it was" : "");
+            warnings == 1 ? "" : "s", wrote ? "; the output folder was not changed" : "");
 }
 
 static int run_build(cli *c)

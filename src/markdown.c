@@ -153,6 +153,11 @@ static void expand_citations(render_state *st, cmark_node *text)
     while ((p = strstr(p, "[@")) != NULL) {
         const char *close = strchr(p, ']');
         if (!close || !is_citation(p + 1, (size_t)(close - p - 1))) {
+            /* "[@smith2020, p. 4]" renders as typed: say so rather than
+             * leave a reader with raw brackets. */
+            diag_add(st->diags, DIAG_WARNING, st->file, line, col + (int)(p - copy),
+                     "'%.*s' is not a citation: write [@key] or [@key1; @key2]",
+                     close ? (int)(close - p + 1) : (int)strnlen(p, 40), p);
             p += 2;
             continue;
         }

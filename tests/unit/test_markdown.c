@@ -73,7 +73,21 @@ static void test_citations(void)
     CHECK_INT(doc->cites->u.list.len, 2);
     CHECK_STR(doc->cites->u.list.items[0]->u.str.ptr, "b2021");
     CHECK_STR(diags_text(&dl, &sb),
+              "content/causes/x.md:10:54: warning: '[@]' is not a citation: write [@key] or [@key1; @key2]\n"
               "content/causes/x.md:12:6: error: unknown citation key '@zzz' (not in content/references.yaml)\n");
+    md_doc_free(doc);
+    diag_list_clear(&dl);
+    strbuf_free(&sb);
+}
+
+static void test_citation_lookalikes(void)
+{
+    diag_list dl = DIAG_LIST_INIT;
+    strbuf sb = STRBUF_INIT;
+    md_doc *doc = render("As shown [@a2020, p. 4].\n", false, &dl);
+    CHECK(strstr(doc->html, "[@a2020, p. 4]") != NULL);
+    CHECK_STR(diags_text(&dl, &sb),
+              "content/causes/x.md:10:10: warning: '[@a2020, p. 4]' is not a citation: write [@key] or [@key1; @key2]\n");
     md_doc_free(doc);
     diag_list_clear(&dl);
     strbuf_free(&sb);
@@ -122,6 +136,7 @@ int main(void)
 {
     test_headings();
     test_citations();
+    test_citation_lookalikes();
     test_links();
     test_raw_html_and_text();
     TEST_END("markdown");
