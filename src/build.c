@@ -8,6 +8,7 @@
 
 #include "config.h"
 #include "feeds.h"
+#include "hash.h"
 #include "links.h"
 #include "output.h"
 #include "refs.h"
@@ -23,7 +24,7 @@ static char *join(const char *a, const char *b)
     return strbuf_detach(&sb);
 }
 
-static config *load_config(const build_options *opts, diag_list *diags)
+static config *load_config(const build_options *opts, uint64_t *hash, diag_list *diags)
 {
     char *path = join(opts->site_dir, "config.ini");
     strbuf text = STRBUF_INIT;
@@ -33,6 +34,9 @@ static config *load_config(const build_options *opts, diag_list *diags)
                  opts->site_dir);
     else
         cfg = config_parse(strbuf_cstr(&text), text.len, "config.ini", diags);
+    *hash = hash_bytes(*hash, strbuf_cstr(&text), text.len);
+    *hash = hash_str(*hash, opts->base_url);
+    *hash = hash_bytes(*hash, &opts->drafts, sizeof opts->drafts);
     if (cfg && opts->base_url && !config_set_base_url(cfg, opts->base_url, "--base-url", 0, diags)) {
         config_free(cfg);
         cfg = NULL;
@@ -44,9 +48,106 @@ static config *load_config(const build_options *opts, diag_list *diags)
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
+/* ---- the rebuild cache ---------------------------------------------------- */
+
+typedef struct cached_page {
+    char *content_path;
+    uint64_t body_hash;
+    char *excerpt;
+    value *headings, *ids, *cites;
+} cached_page;
+
+struct build_cache {
+    bool valid;
+    uint64_t inputs_hash;  /* config.ini, layouts, bibliography, options */
+    uint64_t content_hash; /* every page's path and front matter */
+    cached_page *pages;    /* sorted by content_path */
+    size_t npages;
+};
+
+build_cache *build_cache_new(void) { return xcalloc(1, sizeof(build_cache)); }
+
+static void cache_clear(build_cache *c)
+{
+    for (size_t i = 0; i < c->npages; i++) {
+        free(c->pages[i].content_path);
+        free(c->pages[i].excerpt);
+        value_free(c->pages[i].headings);
+        value_free(c->pages[i].ids);
+        value_free(c->pages[i].cites);
+    }
+    free(c->pages);
+    c->pages = NULL;
+    c->npages = 0;
+    c->valid = false;
+}
+
+void build_cache_free(build_cache *cache)
+{
+    if (!cache)
+        return;
+    cache_clear(cache);
+    free(cache);
+}
+
+static int cmp_cached(const void *key, const void *elem)
+{
+    return strcmp(key, ((const cached_page *)elem)->content_path);
+}
+
+static const cached_page *cache_find(const build_cache *c, const char *content_path)
+{
+    return bsearch(content_path, c->pages, c->npages, sizeof(cached_page), cmp_cached);
+}
+
+/* Marks the pages whose previous output can be reused as they are. */
+static size_t cache_mark_clean(const build_cache *c, site *s, uint64_t inputs_hash)
+{
+    if (!c || !c->valid || c->inputs_hash != inputs_hash || c->content_hash != s->content_hash)
+        return 0;
+    size_t clean = 0;
+    for (size_t i = 0; i < s->npages; i++) {
+        page *p = s->pages[i];
+        const cached_page *cp = p->content_path ? cache_find(c, p->content_path) : NULL;
+        if (p->content_path && (!cp || cp->body_hash != p->body_hash))
+            continue;
+        p->clean = true;
+        clean++;
+        if (cp && p->owns_fm && !p->excerpt) {
+            p->excerpt = xstrdup(cp->excerpt ? cp->excerpt : "");
+            p->headings = value_copy(cp->headings);
+            p->ids = value_copy(cp->ids);
+            p->cites = value_copy(cp->cites);
+        }
+    }
+    return clean;
+}
+
+/* Records what this successful build produced, for the next one. */
+static void cache_update(build_cache *c, const site *s, uint64_t inputs_hash)
+{
+    cache_clear(c);
+    c->pages = xcalloc(s->nby_path ? s->nby_path : 1, sizeof(cached_page));
+    for (size_t i = 0; i < s->nby_path; i++) {
+        const page *p = s->by_path[i];
+        if (!p->headings)
+            continue;
+        cached_page *cp = &c->pages[c->npages++];
+        cp->content_path = xstrdup(p->content_path);
+        cp->body_hash = p->body_hash;
+        cp->excerpt = xstrdup(p->excerpt ? p->excerpt : "");
+        cp->headings = value_copy(p->headings);
+        cp->ids = value_copy(p->ids);
+        cp->cites = value_copy(p->cites);
+    }
+    c->inputs_hash = inputs_hash;
+    c->content_hash = s->content_hash;
+    c->valid = true;
+}
+
 /* Adds every .html file under layouts/ to the set, named by its path
  * without the extension ("partials/head"). */
-static void load_layout_dir(tpl_set *tpl, const char *site_dir, const char *rel, diag_list *diags)
+static void load_layout_dir(tpl_set *tpl, const char *site_dir, const char *rel, uint64_t *hash, diag_list *diags)
 {
     char *dir = join(site_dir, rel);
     DIR *d = opendir(dir);
@@ -70,7 +171,7 @@ static void load_layout_dir(tpl_set *tpl, const char *site_dir, const char *rel,
         char *child = join(site_dir, child_rel);
         struct stat st;
         if (lstat(child, &st) == 0 && S_ISDIR(st.st_mode)) {
-            load_layout_dir(tpl, site_dir, child_rel, diags);
+            load_layout_dir(tpl, site_dir, child_rel, hash, diags);
         } else if (lstat(child, &st) == 0 && S_ISLNK(st.st_mode)) {
             diag_add(diags, DIAG_ERROR, child_rel, 0, 0, "symbolic links are not read: replace it with the file itself");
         } else if (strlen(names[i]) > 5 && !strcmp(names[i] + strlen(names[i]) - 5, ".html")) {
@@ -79,6 +180,8 @@ static void load_layout_dir(tpl_set *tpl, const char *site_dir, const char *rel,
                 /* "layouts/partials/head.html" -> "partials/head" */
                 char *name = xstrndup(child_rel + strlen("layouts/"), strlen(child_rel) - strlen("layouts/") - 5);
                 tpl_set_add(tpl, name, child_rel, strbuf_cstr(&text), text.len, diags);
+                *hash = hash_str(*hash, child_rel);
+                *hash = hash_bytes(*hash, strbuf_cstr(&text), text.len);
                 free(name);
             } else {
                 diag_add(diags, DIAG_ERROR, child_rel, 0, 0, "cannot read this layout");
@@ -93,7 +196,7 @@ static void load_layout_dir(tpl_set *tpl, const char *site_dir, const char *rel,
     free(dir);
 }
 
-static refs *load_refs(const build_options *opts, diag_list *diags)
+static refs *load_refs(const build_options *opts, uint64_t *hash, diag_list *diags)
 {
     char *path = join(opts->site_dir, "content/references.yaml");
     strbuf text = STRBUF_INIT;
@@ -106,6 +209,7 @@ static refs *load_refs(const build_options *opts, diag_list *diags)
         r = NULL;
     } else
         r = refs_load(strbuf_cstr(&text), text.len, "content/references.yaml", diags);
+    *hash = hash_bytes(*hash, strbuf_cstr(&text), text.len);
     strbuf_free(&text);
     free(path);
     return r;
@@ -195,13 +299,14 @@ bool build_run(const build_options *opts, build_stats *stats, diag_list *diags)
     clock_gettime(CLOCK_MONOTONIC, &start);
     memset(stats, 0, sizeof *stats);
     build_state b = {.opts = opts};
-    b.cfg = load_config(opts, diags);
+    uint64_t inputs_hash = HASH_SEED;
+    b.cfg = load_config(opts, &inputs_hash, diags);
     if (!b.cfg)
         return false;
     b.tpl = tpl_set_new();
-    load_layout_dir(b.tpl, opts->site_dir, "layouts", diags);
+    load_layout_dir(b.tpl, opts->site_dir, "layouts", &inputs_hash, diags);
     tpl_set_check_refs(b.tpl, diags);
-    b.bib = load_refs(opts, diags);
+    b.bib = load_refs(opts, &inputs_hash, diags);
     site_options so = {.site_dir = opts->site_dir, .drafts = opts->drafts, .today_unix = opts->now};
     if (b.bib)
         b.s = site_load(&so, b.cfg, b.bib, diags);
@@ -213,6 +318,8 @@ bool build_run(const build_options *opts, build_stats *stats, diag_list *diags)
         b.out = output_begin(opts->site_dir, dir, opts->force, diags);
         free(dir);
         ok = b.out != NULL;
+        if (ok)
+            stats->reused = cache_mark_clean(opts->cache, b.s, inputs_hash);
     }
     if (b.s && (ok || !opts->write))
         ok = produce(&b, stats, diags) && ok;
@@ -224,6 +331,9 @@ bool build_run(const build_options *opts, build_stats *stats, diag_list *diags)
             ok = output_commit(b.out, diags);
         else
             output_abort(b.out);
+        /* The cache describes whatever output is now in place. */
+        if (ok && opts->cache)
+            cache_update(opts->cache, b.s, inputs_hash);
     }
     diag_sort(diags);
     site_free(b.s);

@@ -13,6 +13,18 @@
 
 #include "diag.h"
 
+/* What one build leaves for the next, so a development server's rebuild
+ * re-renders only the pages whose text changed: when config.ini, the
+ * layouts, the bibliography and every page's front matter are unchanged,
+ * a page whose body is unchanged is hard-linked from the previous output.
+ * Owned by the caller; build_run updates it after every successful build. */
+typedef struct build_cache build_cache;
+
+/* Returns an empty cache the caller frees with build_cache_free. */
+build_cache *build_cache_new(void);
+/* Frees the cache. Accepts NULL. */
+void build_cache_free(build_cache *cache);
+
 typedef struct build_options {
     const char *site_dir;  /* the site folder */
     const char *out_dir;   /* NULL: [build] output, relative to the site folder */
@@ -23,10 +35,12 @@ typedef struct build_options {
     bool force;            /* replace an output folder lumbar did not make */
     int jobs;              /* threads; below 1 means one */
     long long now;         /* Unix time for overdue reviews */
+    build_cache *cache;    /* NULL: render every page (the default) */
 } build_options;
 
 typedef struct build_stats {
     size_t pages, sections, tags, assets, aliases;
+    size_t reused; /* pages linked from the previous output through the cache */
     double ms;
 } build_stats;
 

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,7 +44,7 @@ static const char usage_build[] =
     "  --base-url URL     override [site] base_url, e.g. https://example.org/backpain/\n"
     "  --drafts           include pages with draft: true\n"
     "  -j, --jobs N       threads to render with (default: the number of processors)\n"
-    "  -q, --quiet        print nothing on success\n"
+    "  -q, --quiet        print nothing on success, warnings included\n"
     "  --strict           treat warnings as errors\n"
     "  --force            replace an output folder that lumbar did not create\n"
     "\n"
@@ -183,14 +184,27 @@ static int parse_options(cli *c, int argc, char **argv)
     return -1;
 }
 
-static void print_diags(const diag_list *dl)
+/* A build shows at most this many warnings; `lumbar check` shows them all. */
+#define BUILD_WARNINGS_SHOWN 20
+
+/* Prints every error and up to max_warnings warnings (SIZE_MAX: all). */
+static void print_some_diags(const diag_list *dl, size_t max_warnings)
 {
     strbuf out = STRBUF_INIT;
-    for (size_t i = 0; i < dl->len; i++)
+    size_t warnings = 0;
+    for (size_t i = 0; i < dl->len; i++) {
+        if (dl->items[i].level == DIAG_WARNING && warnings++ >= max_warnings)
+            continue;
         diag_format(&dl->items[i], &out);
+    }
+    if (warnings > max_warnings)
+        strbuf_printf(&out, "lumbar: %zu more warnings not shown; `lumbar check` lists them all\n",
+                      warnings - max_warnings);
     fputs(strbuf_cstr(&out), stderr);
     strbuf_free(&out);
 }
+
+static void print_diags(const diag_list *dl) { print_some_diags(dl, SIZE_MAX); }
 
 static void print_failure(const diag_list *dl, bool wrote)
 {
@@ -204,7 +218,11 @@ static int run_build(cli *c)
     build_stats stats;
     diag_list diags = DIAG_LIST_INIT;
     bool ok = build_run(&c->build, &stats, &diags);
-    print_diags(&diags);
+    /* -q keeps a successful build silent; a failed one always says why. */
+    if (!c->build.write || !ok)
+        print_diags(&diags);
+    else if (!c->quiet)
+        print_some_diags(&diags, BUILD_WARNINGS_SHOWN);
     if (!ok)
         print_failure(&diags, c->build.write);
     else if (c->build.write && !c->quiet)
@@ -222,7 +240,7 @@ static void serve_on_build(void *ctx, bool ok, const build_stats *stats, const d
     (void)ctx;
     print_diags(diags);
     if (ok)
-        printf("lumbar: rebuilt %zu pages in %.0f ms\n", stats->pages, stats->ms);
+        printf("lumbar: rebuilt %zu pages (%zu unchanged) in %.0f ms\n", stats->pages, stats->reused, stats->ms);
     else
         print_failure(diags, false);
     fflush(stdout);

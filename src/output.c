@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,6 +122,44 @@ static bool mkdir_p(char *path)
     return mkdir(path, 0755) == 0 || errno == EEXIST;
 }
 
+/* A build killed before its swap leaves its staging folder behind. Removes
+ * those of processes that no longer exist, so they do not pile up beside
+ * the output; a folder is only taken when its name is exactly the output's
+ * name, ".lumbar-staging-" and a number, and it holds lumbar's marker or
+ * nothing. len is the length of out_dir without trailing slashes. */
+static void remove_stale_staging(const char *out_dir, size_t len)
+{
+    const char *slash = NULL;
+    for (size_t i = 0; i < len; i++)
+        if (out_dir[i] == '/')
+            slash = out_dir + i;
+    char *parent = !slash ? xstrdup(".") : slash == out_dir ? xstrdup("/") : xstrndup(out_dir, (size_t)(slash - out_dir));
+    const char *base = slash ? slash + 1 : out_dir;
+    strbuf prefix = STRBUF_INIT;
+    strbuf_append(&prefix, base, len - (size_t)(base - out_dir));
+    strbuf_puts(&prefix, ".lumbar-staging-");
+    DIR *d = opendir(parent);
+    for (struct dirent *e; d && (e = readdir(d)) != NULL;) {
+        const char *pid_text = e->d_name + prefix.len;
+        if (strncmp(e->d_name, prefix.data, prefix.len) || !*pid_text || strspn(pid_text, "0123456789") != strlen(pid_text))
+            continue;
+        long pid = strtol(pid_text, NULL, 10);
+        if (pid <= 0 || pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue;
+        strbuf path = STRBUF_INIT;
+        strbuf_printf(&path, "%s/%s", parent, e->d_name);
+        struct stat st;
+        bool exists;
+        if (lstat(path.data, &st) == 0 && S_ISDIR(st.st_mode) && output_dir_ours(path.data, &exists))
+            output_remove_tree(path.data);
+        strbuf_free(&path);
+    }
+    if (d)
+        closedir(d);
+    strbuf_free(&prefix);
+    free(parent);
+}
+
 output *output_begin(const char *site_dir, const char *out_dir, bool force, diag_list *diags)
 {
     if (!output_dir_safe(site_dir, out_dir, diags))
@@ -144,6 +183,7 @@ output *output_begin(const char *site_dir, const char *out_dir, bool force, diag
     strbuf_append(&staging, out_dir, len);
     strbuf_printf(&staging, ".lumbar-staging-%ld", (long)getpid());
     out->staging_dir = strbuf_detach(&staging);
+    remove_stale_staging(out_dir, len);
     output_remove_tree(out->staging_dir);
     char *mk = xstrdup(out->staging_dir);
     bool made = mkdir_p(mk);
@@ -244,6 +284,24 @@ bool output_write(output *out, const char *relpath, const char *data, size_t n, 
     return ok;
 }
 
+bool output_link_previous(output *out, const char *relpath)
+{
+    if (!out->had_output || !relpath_ok(relpath))
+        return false;
+    strbuf path = STRBUF_INIT, old = STRBUF_INIT;
+    strbuf_printf(&path, "%s/%s", out->staging_dir, relpath);
+    strbuf_printf(&old, "%s/%s", out->out_dir, relpath);
+    char *slash = strrchr(path.data, '/');
+    *slash = '\0';
+    bool ok = mkdir_p(path.data);
+    *slash = '/';
+    struct stat st;
+    ok = ok && lstat(old.data, &st) == 0 && S_ISREG(st.st_mode) && link(old.data, path.data) == 0;
+    strbuf_free(&path);
+    strbuf_free(&old);
+    return ok;
+}
+
 static bool read_whole(const char *path, strbuf *out)
 {
     int fd = open(path, O_RDONLY | O_NOFOLLOW);
@@ -278,7 +336,8 @@ static bool copy_dir(output *out, const char *site_rel, const char *dest_rel, si
         names[len++] = xstrdup(e->d_name);
     }
     closedir(d);
-    qsort(names, len, sizeof *names, (int (*)(const void *, const void *))strcmp);
+    if (len > 1) /* names is NULL for an empty folder, and qsort's pointer must not be */
+        qsort(names, len, sizeof *names, (int (*)(const void *, const void *))strcmp);
     bool ok = true;
     for (size_t i = 0; i < len; i++) {
         strbuf src = STRBUF_INIT, rel = STRBUF_INIT, dst = STRBUF_INIT;
@@ -377,7 +436,7 @@ bool output_remove_tree(const char *path)
     bool ok = true;
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || !strcmp(e->d_name, OUTPUT_MARKER))
             continue;
         strbuf child = STRBUF_INIT;
         strbuf_printf(&child, "%s/%s", path, e->d_name);
@@ -385,5 +444,11 @@ bool output_remove_tree(const char *path)
         strbuf_free(&child);
     }
     closedir(d);
+    /* The marker goes last: a build killed halfway through removing a
+     * staging folder leaves one the next build still knows as its own. */
+    strbuf marker = STRBUF_INIT;
+    strbuf_printf(&marker, "%s/%s", path, OUTPUT_MARKER);
+    ok = output_remove_tree(marker.data) && ok;
+    strbuf_free(&marker);
     return rmdir(path) == 0 && ok;
 }

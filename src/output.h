@@ -31,6 +31,10 @@ output *output_begin(const char *site_dir, const char *out_dir, bool force, diag
  * folder, creating folders as needed. Safe to call from several threads for
  * different paths. Returns false after adding an error. */
 bool output_write(output *out, const char *relpath, const char *data, size_t n, diag_list *diags);
+/* Hard-links relpath from the previous output into the staging folder, for
+ * a page known to be unchanged. Returns false (and adds nothing to any
+ * diagnostics) when there is no previous file to link. */
+bool output_link_previous(output *out, const char *relpath);
 /* Copies the regular files under src_dir (relative to the site folder, e.g.
  * "assets") into the staging folder's root. Symbolic links are refused.
  * Adds the number of files copied to *count. */

@@ -342,9 +342,15 @@ static void *work(void *arg)
         size_t i = atomic_fetch_add(&sh->next, 1);
         if (i >= sh->s->npages)
             break;
-        if (sh->s->pages[i]->skip)
+        page *p = sh->s->pages[i];
+        if (p->skip)
             continue;
-        render_one(sh, sh->s->pages[i], &html, &w->diags);
+        if (p->clean && sh->out && output_link_previous(sh->out, p->out_path)) {
+            p->rendered = true;
+            w->pages++;
+            continue;
+        }
+        render_one(sh, p, &html, &w->diags);
         w->pages++;
     }
     strbuf_free(&html);

@@ -1316,6 +1316,8 @@ int serve_run(const serve_options *opts)
 {
     server s = {.opts = opts, .build = opts->build, .listen_fd = -1};
     s.build.base_url = NULL;
+    /* Rebuilds reuse every page whose text did not change. */
+    s.build.cache = build_cache_new();
     sigset_t blocked, old;
     sigemptyset(&blocked);
     sigaddset(&blocked, SIGINT);
@@ -1337,6 +1339,7 @@ int serve_run(const serve_options *opts)
     if (started)
         serve_loop(&s, w, sigfd);
     stop(&s, s.hub.current != NULL);
+    build_cache_free(s.build.cache);
     watcher_free(w);
     if (sigfd >= 0)
         close(sigfd);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "escape.h"
+#include "hash.h"
 #include "strbuf.h"
 #include "xalloc.h"
 
@@ -137,6 +138,10 @@ static page *load_page(loader *ld, const char *content_path, const char *section
     if (ok) {
         text.len = fm_normalise(text.data, text.len);
         ok = fm_split(text.data, text.len, p->src_path, &parts, ld->diags);
+    }
+    if (ok) {
+        p->fm_hash = hash_bytes(HASH_SEED, parts.yaml, parts.yaml_len);
+        p->body_hash = hash_bytes(HASH_SEED, parts.body, parts.body_len);
     }
     static const fm_kind fm_kinds[] = {FM_HOME, FM_SECTION, FM_ARTICLE, FM_PAGE};
     if (ok) {
@@ -983,6 +988,11 @@ site *site_load(const site_options *opts, const config *cfg, const refs *bib, di
         if (s->pages[i]->content_path && s->pages[i]->owns_fm)
             s->by_path[s->nby_path++] = s->pages[i];
     qsort(s->by_path, s->nby_path, sizeof(page *), cmp_content_path);
+    s->content_hash = HASH_SEED;
+    for (size_t i = 0; i < s->nby_path; i++) {
+        s->content_hash = hash_str(s->content_hash, s->by_path[i]->content_path);
+        s->content_hash = hash_bytes(s->content_hash, &s->by_path[i]->fm_hash, sizeof(uint64_t));
+    }
     free(ld.site_real);
     if (diag_count(diags, DIAG_ERROR) > errors_before) {
         site_free(s);

@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "config.h"
 #include "date.h"
@@ -46,6 +47,9 @@ struct page {
     value *ids;
     value *cites; /* citation keys of the body */
     value *links; /* {url, line?, col?} of every href and src; `lumbar check` only */
+    uint64_t fm_hash;   /* of the front matter's text, for build caches */
+    uint64_t body_hash; /* of the body's text */
+    bool clean;         /* unchanged since a cached build: its old output can be reused */
     bool rendered;
     bool skip; /* a made-up page whose optional layout the theme lacks */
 };
@@ -85,6 +89,7 @@ typedef struct site {
     value *site_ctx; /* the bottom of every context stack: {site: {...}} */
     value **nav_lists; /* nav_sections per section, the last for pages outside one */
     value *aliases;  /* list of {from (output path), target (url), file, line, col} */
+    uint64_t content_hash; /* of every content page's path and front matter */
 } site;
 
 /* Scans the content folder of opts->site_dir and builds the model. cfg and

@@ -262,6 +262,41 @@ static void test_recursion_cap(void)
     strbuf_free(&out);
 }
 
+/* Regression: depth is capped, but sections over lists multiply, so a
+ * template of thirty nested {{#list}} over a three-item list rendered for
+ * ever (3^30 passes). A render now fails after a bounded amount of work and
+ * leaves the buffer as it was; a large honest list still renders. */
+static void test_work_budget(void)
+{
+    strbuf src = STRBUF_INIT, out = STRBUF_INIT;
+    for (int i = 0; i < 30; i++)
+        strbuf_puts(&src, "{{#list}}");
+    strbuf_puts(&src, "x");
+    for (int i = 0; i < 30; i++)
+        strbuf_puts(&src, "{{/list}}");
+    value *data = value_map(), *list = value_list();
+    for (int i = 0; i < 3; i++)
+        value_list_push(list, value_num(i));
+    value_map_set(data, "list", list);
+    tpl_set *set = tpl_set_new();
+    CHECK(add(set, "bomb", src.data, NULL));
+    CHECK(add(set, "wide", "{{#big}}<li>{{.}}</li>{{/big}}", NULL));
+    const value *stack[] = {data};
+    strbuf_puts(&out, "kept");
+    CHECK(!tpl_render(set, "bomb", stack, 1, &out));
+    CHECK_STR(strbuf_cstr(&out), "kept");
+    value *big = value_list();
+    for (int i = 0; i < 100000; i++)
+        value_list_push(big, value_num(i));
+    value_map_set(data, "big", big);
+    CHECK(tpl_render(set, "wide", stack, 1, &out));
+    CHECK(strstr(strbuf_cstr(&out), "<li>99999</li>") != NULL);
+    tpl_set_free(set);
+    value_free(data);
+    strbuf_free(&src);
+    strbuf_free(&out);
+}
+
 static void test_block_wrapping(void)
 {
     strbuf out = STRBUF_INIT;
@@ -445,6 +480,7 @@ int main(void)
     test_broken_templates();
     test_missing_refs();
     test_recursion_cap();
+    test_work_budget();
     test_block_wrapping();
     test_escaping_and_lookup();
     test_names_with_slash();
