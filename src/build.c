@@ -97,7 +97,7 @@ static int cmp_cached(const void *key, const void *elem)
 
 static const cached_page *cache_find(const build_cache *c, const char *content_path)
 {
-    return bsearch(content_path, c->pages, c->npages, sizeof(cached_page), cmp_cached);
+    return xbsearch(content_path, c->pages, c->npages, sizeof(cached_page), cmp_cached);
 }
 
 /* Marks the pages whose previous output can be reused as they are. */
@@ -165,7 +165,7 @@ static void load_layout_dir(tpl_set *tpl, const char *site_dir, const char *rel,
         names[n++] = xstrdup(e->d_name);
     }
     closedir(d);
-    qsort(names, n, sizeof *names, cmp_str);
+    xqsort(names, n, sizeof *names, cmp_str);
     for (size_t i = 0; i < n; i++) {
         char *child_rel = join(rel, names[i]);
         char *child = join(site_dir, child_rel);

@@ -21,7 +21,7 @@ void feeds_sitemap(const site *s, strbuf *xml)
 {
     page **sorted = xmalloc((s->npages ? s->npages : 1) * sizeof *sorted);
     memcpy(sorted, s->pages, s->npages * sizeof *sorted);
-    qsort(sorted, s->npages, sizeof *sorted, cmp_url);
+    xqsort(sorted, s->npages, sizeof *sorted, cmp_url);
     strbuf_puts(xml, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                      "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
     for (size_t i = 0; i < s->npages; i++) {
@@ -90,7 +90,7 @@ void feeds_atom(const site *s, strbuf *xml)
     for (size_t i = 0; i < s->npages; i++)
         if (s->pages[i]->kind == PAGE_ARTICLE)
             articles[n++] = s->pages[i];
-    qsort(articles, n, sizeof *articles, cmp_newest);
+    xqsort(articles, n, sizeof *articles, cmp_newest);
     if (n > FEED_ENTRIES)
         n = FEED_ENTRIES;
     /* The feed changes when its newest entry does: no clock involved. */

@@ -208,20 +208,20 @@ static void known_build(known *k, const site *s)
     strbuf_printf(&assets, "%s/assets", s->site_dir);
     add_assets(k, base, assets.data, "");
     strbuf_free(&assets);
-    qsort(k->paths, k->len, sizeof(char *), cmp_str);
-    qsort(k->pages, k->npages, sizeof(page *), cmp_page_url);
+    xqsort(k->paths, k->len, sizeof(char *), cmp_str);
+    xqsort(k->pages, k->npages, sizeof(page *), cmp_page_url);
 }
 
 static bool known_has(const known *k, const char *path)
 {
-    return bsearch(&path, k->paths, k->len, sizeof(char *), cmp_str) != NULL;
+    return xbsearch(&path, k->paths, k->len, sizeof(char *), cmp_str) != NULL;
 }
 
 static page *known_page(const known *k, const char *url)
 {
     page key = {.url = (char *)url};
     page *kp = &key;
-    page **hit = bsearch(&kp, k->pages, k->npages, sizeof(page *), cmp_page_url);
+    page **hit = xbsearch(&kp, k->pages, k->npages, sizeof(page *), cmp_page_url);
     return hit ? *hit : NULL;
 }
 
@@ -355,7 +355,7 @@ static void check_link(checker *ck, const page *p, const value *link)
 
 static void report_layout_errors(checker *ck)
 {
-    qsort(ck->layout_errors, ck->nlayout_errors, sizeof(char *), cmp_str);
+    xqsort(ck->layout_errors, ck->nlayout_errors, sizeof(char *), cmp_str);
     for (size_t i = 0; i < ck->nlayout_errors;) {
         size_t j = i;
         while (j < ck->nlayout_errors && !strcmp(ck->layout_errors[j], ck->layout_errors[i]))

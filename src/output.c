@@ -315,6 +315,8 @@ static bool read_whole(const char *path, strbuf *out)
     return got == 0;
 }
 
+static int cmp_names(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
 static bool copy_dir(output *out, const char *site_rel, const char *dest_rel, size_t *count, diag_list *diags)
 {
     strbuf dir = STRBUF_INIT;
@@ -337,7 +339,7 @@ static bool copy_dir(output *out, const char *site_rel, const char *dest_rel, si
     }
     closedir(d);
     if (len > 1) /* names is NULL for an empty folder, and qsort's pointer must not be */
-        qsort(names, len, sizeof *names, (int (*)(const void *, const void *))strcmp);
+        xqsort(names, len, sizeof *names, cmp_names);
     bool ok = true;
     for (size_t i = 0; i < len; i++) {
         strbuf src = STRBUF_INIT, rel = STRBUF_INIT, dst = STRBUF_INIT;

@@ -164,7 +164,7 @@ refs *refs_load(const char *src, size_t n, const char *file, diag_list *diags)
     value_free(root);
     r->sorted = xcalloc(r->len, sizeof(value *));
     memcpy(r->sorted, r->entries, r->len * sizeof(value *));
-    qsort(r->sorted, r->len, sizeof(value *), by_key);
+    xqsort(r->sorted, r->len, sizeof(value *), by_key);
     if (!ok) {
         refs_free(r);
         return NULL;

@@ -191,7 +191,7 @@ static char **list_dir(const char *dir, size_t *n)
         names[(*n)++] = xstrdup(e->d_name);
     }
     closedir(d);
-    qsort(names, *n, sizeof *names, cmp_str);
+    xqsort(names, *n, sizeof *names, cmp_str);
     return names;
 }
 
@@ -534,7 +534,7 @@ static void collect_sections(site *s, diag_list *diags)
     }
     for (size_t i = 0; i < s->nsections; i++) {
         site_section *sec = &s->sections[i];
-        qsort(sec->articles, sec->count, sizeof(page *), cmp_listed);
+        xqsort(sec->articles, sec->count, sizeof(page *), cmp_listed);
         if (!sec->index && sec->count)
             diag_add(diags, DIAG_ERROR, sec->articles[0]->src_path, 0, 0,
                      "section '%s' has no content/%s/_index.md (it needs at least a title)", sec->name, sec->name);
@@ -570,7 +570,7 @@ static void collect_tags(site *s)
             pairs[n++] = (tag_ref){strbuf_detach(&slug), tag->u.str.ptr, p};
         }
     }
-    qsort(pairs, n, sizeof *pairs, cmp_tag_ref);
+    xqsort(pairs, n, sizeof *pairs, cmp_tag_ref);
     for (size_t i = 0; i < n;) {
         size_t j = i;
         while (j < n && !strcmp(pairs[j].slug, pairs[i].slug))
@@ -804,7 +804,7 @@ static bool check_unique_urls(site *s, diag_list *diags)
 {
     page **sorted = xmalloc((s->npages ? s->npages : 1) * sizeof *sorted);
     memcpy(sorted, s->pages, s->npages * sizeof *sorted);
-    qsort(sorted, s->npages, sizeof *sorted, cmp_url);
+    xqsort(sorted, s->npages, sizeof *sorted, cmp_url);
     bool ok = true;
     for (size_t i = 1; i < s->npages; i++) {
         if (strcmp(sorted[i]->url, sorted[i - 1]->url) != 0)
@@ -856,7 +856,7 @@ static bool collect_aliases(site *s, diag_list *diags)
     }
     value **items = s->aliases->u.list.items;
     size_t n = s->aliases->u.list.len;
-    qsort(items, n, sizeof *items, cmp_alias_from);
+    xqsort(items, n, sizeof *items, cmp_alias_from);
     bool ok = true;
     for (size_t i = 0; i < n; i++) {
         const char *from = value_cstr(value_map_get(items[i], "from"));
@@ -936,7 +936,7 @@ static void home_recent(site *s)
         else if (s->pages[i]->kind == PAGE_ARTICLE)
             articles[n++] = s->pages[i];
     }
-    qsort(articles, n, sizeof *articles, cmp_newest);
+    xqsort(articles, n, sizeof *articles, cmp_newest);
     if (home)
         value_map_set(home->ctx, "pages", summaries(articles, 0, n < HOME_RECENT ? n : HOME_RECENT));
     free(articles);
@@ -972,7 +972,7 @@ site *site_load(const site_options *opts, const config *cfg, const refs *bib, di
     if (ok && !has_home && diag_count(diags, DIAG_ERROR) == errors_before)
         diag_add(diags, DIAG_ERROR, "content", 0, 0, "no content/_index.md: the site needs a home page");
     collect_sections(s, diags);
-    qsort(s->sections, s->nsections, sizeof *s->sections, cmp_section);
+    xqsort(s->sections, s->nsections, sizeof *s->sections, cmp_section);
     collect_tags(s);
     for (size_t i = 0; i < s->npages; i++)
         base_context(s, s->pages[i]);
@@ -987,7 +987,7 @@ site *site_load(const site_options *opts, const config *cfg, const refs *bib, di
     for (size_t i = 0; i < s->npages; i++)
         if (s->pages[i]->content_path && s->pages[i]->owns_fm)
             s->by_path[s->nby_path++] = s->pages[i];
-    qsort(s->by_path, s->nby_path, sizeof(page *), cmp_content_path);
+    xqsort(s->by_path, s->nby_path, sizeof(page *), cmp_content_path);
     s->content_hash = HASH_SEED;
     for (size_t i = 0; i < s->nby_path; i++) {
         s->content_hash = hash_str(s->content_hash, s->by_path[i]->content_path);

@@ -19,4 +19,10 @@ char *xstrdup(const char *s);
 /* Returns a NUL-terminated copy of the first n bytes of s; the caller owns it. */
 char *xstrndup(const char *s, size_t n);
 
+/* qsort that accepts an empty array, which may be NULL (qsort may not be
+ * given NULL even with no elements). */
+void xqsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
+/* bsearch with the same allowance. */
+void *xbsearch(const void *key, const void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
+
 #endif
