@@ -196,15 +196,30 @@ static void load_layout_dir(tpl_set *tpl, const char *site_dir, const char *rel,
     free(dir);
 }
 
+/* True when path, a symbolic link, resolves to somewhere inside site_dir. */
+static bool link_inside(const char *site_dir, const char *path)
+{
+    char *site_real = realpath(site_dir, NULL), *target = realpath(path, NULL);
+    size_t n = site_real ? strlen(site_real) : 0;
+    bool inside = site_real && target && !strncmp(target, site_real, n) && (target[n] == '/' || target[n] == '\0');
+    free(site_real);
+    free(target);
+    return inside;
+}
+
 static refs *load_refs(const build_options *opts, uint64_t *hash, diag_list *diags)
 {
     char *path = join(opts->site_dir, "content/references.yaml");
     strbuf text = STRBUF_INIT;
     refs *r;
     struct stat st;
-    if (stat(path, &st) != 0)
+    if (lstat(path, &st) != 0)
         r = refs_new();
-    else if (!site_read_file(path, &text)) {
+    else if (S_ISLNK(st.st_mode) && !link_inside(opts->site_dir, path)) {
+        /* The same refusal site.c makes when it scans content/. */
+        diag_add(diags, DIAG_ERROR, "content/references.yaml", 0, 0, "symbolic link points outside the site folder: refused");
+        r = NULL;
+    } else if (!site_read_file(path, &text)) {
         diag_add(diags, DIAG_ERROR, "content/references.yaml", 0, 0, "cannot read the bibliography");
         r = NULL;
     } else

@@ -5,6 +5,17 @@
 
 #include "xalloc.h"
 
+/* Messages quote what content says, and paths are what a folder holds: a
+ * newline or an escape sequence in either must not forge a diagnostic line
+ * or drive the terminal. Control characters become '?'. */
+static char *scrubbed(char *s)
+{
+    for (char *p = s; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = '?';
+    return s;
+}
+
 void diag_vadd(diag_list *dl, diag_level level, const char *file, int line, int col,
                const char *fmt, va_list ap)
 {
@@ -16,10 +27,10 @@ void diag_vadd(diag_list *dl, diag_level level, const char *file, int line, int 
     strbuf_vprintf(&msg, fmt, ap);
     diag *d = &dl->items[dl->len++];
     d->level = level;
-    d->file = xstrdup(file ? file : "");
+    d->file = scrubbed(xstrdup(file ? file : ""));
     d->line = line;
     d->col = col;
-    d->msg = strbuf_detach(&msg);
+    d->msg = scrubbed(strbuf_detach(&msg));
 }
 
 void diag_add(diag_list *dl, diag_level level, const char *file, int line, int col,

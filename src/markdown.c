@@ -6,6 +6,7 @@
 
 #include "escape.h"
 #include "frontmatter.h"
+#include "hash.h"
 #include "xalloc.h"
 
 /* Plain text kept for excerpts; words are counted over the whole body. */
@@ -13,6 +14,19 @@
 
 /* Ids the bundled theme uses around the body; headings never take them. */
 static const char *const reserved_ids[] = {"main", "content", "toc", "references", "top", NULL};
+
+/* The ids a body defines, in a hash set, each with the next number to try
+ * for ids made from it: with a list, n headings of the same text cost n^3
+ * string comparisons (8,000 lines "## a" took nine minutes). */
+typedef struct id_slot {
+    const char *id; /* in ids: owned by doc->ids; in hints: owned by the set */
+    size_t next;    /* in hints: every suffix below it is taken */
+} id_slot;
+
+typedef struct id_set {
+    id_slot *slots;
+    size_t cap, len;
+} id_set;
 
 typedef struct render_state {
     const md_env *env;
@@ -24,6 +38,8 @@ typedef struct render_state {
     int options;
     bool warned_raw_html;
     bool warned_h1;
+    id_set ids;   /* every id in doc->ids */
+    id_set hints; /* "FIRST:BASE" (owned) -> the next suffix to try for BASE */
 } render_state;
 
 static int file_line(const render_state *st, cmark_node *node)
@@ -31,12 +47,67 @@ static int file_line(const render_state *st, cmark_node *node)
     return cmark_node_get_start_line(node) + st->line_offset;
 }
 
-static bool list_has(const value *list, const char *s)
+/* Returns the slot holding id, or the empty slot where it would go; the
+ * set is never empty (md_render starts it at 64 slots). */
+static id_slot *id_find(const id_set *set, const char *id)
 {
-    for (size_t i = 0; i < list->u.list.len; i++)
-        if (!strcmp(list->u.list.items[i]->u.str.ptr, s))
-            return true;
-    return false;
+    size_t i = (size_t)hash_str(HASH_SEED, id) & (set->cap - 1);
+    while (set->slots[i].id && strcmp(set->slots[i].id, id))
+        i = (i + 1) & (set->cap - 1);
+    return &set->slots[i];
+}
+
+static bool id_taken(const render_state *st, const char *id) { return id_find(&st->ids, id)->id != NULL; }
+
+/* Adds id to set, growing it; returns its slot. */
+static id_slot *id_insert(id_set *set, const char *id)
+{
+    if (2 * (set->len + 1) > set->cap) {
+        size_t cap = set->cap * 2;
+        id_set bigger = {xcalloc(cap, sizeof(id_slot)), cap, set->len};
+        for (size_t i = 0; i < set->cap; i++)
+            if (set->slots[i].id)
+                *id_find(&bigger, set->slots[i].id) = set->slots[i];
+        free(set->slots);
+        *set = bigger;
+    }
+    id_slot *slot = id_find(set, id);
+    if (!slot->id) {
+        slot->id = id;
+        set->len++;
+    }
+    return slot;
+}
+
+/* Records id, which the document takes ownership of. */
+static void add_id(render_state *st, char *id)
+{
+    value *v = value_str_take(id);
+    value_list_push(st->doc->ids, v);
+    id_insert(&st->ids, v->u.str.ptr);
+}
+
+/* Returns the first free id of: base itself (when bare), then base-N for N
+ * from `first` up; the caller owns it. The next N to try is remembered, so
+ * the hundredth "## Notes" or [@key] costs no more than the first. */
+static char *free_id(render_state *st, const char *base, bool bare, size_t first)
+{
+    if (bare && !id_taken(st, base))
+        return xstrdup(base);
+    strbuf key = STRBUF_INIT;
+    strbuf_printf(&key, "%zu:%s", first, base);
+    id_slot *hint = id_find(&st->hints, key.data);
+    size_t n = hint->id ? hint->next : first;
+    strbuf id = STRBUF_INIT;
+    do {
+        strbuf_reset(&id);
+        strbuf_printf(&id, "%s-%zu", base, n++);
+    } while (id_taken(st, id.data));
+    if (!hint->id)
+        hint = id_insert(&st->hints, strbuf_detach(&key));
+    hint->next = n;
+    strbuf_free(&key);
+    return strbuf_detach(&id);
 }
 
 static size_t list_index(const value *list, const char *s)
@@ -91,22 +162,18 @@ static void cite_key(render_state *st, const char *key, int line, int col, strbu
     if (n == st->doc->cites->u.list.len)
         value_list_push(st->doc->cites, value_str(key));
     /* Each citation gets its own id so a reference can link back to the first. */
-    size_t uses = 0;
-    for (size_t i = 0; i < st->doc->ids->u.list.len; i++) {
-        const char *id = st->doc->ids->u.list.items[i]->u.str.ptr;
-        if (!strncmp(id, "cite-", 5) && !strncmp(id + 5, key, strlen(key)) && id[5 + strlen(key)] == '-')
-            uses++;
-    }
-    strbuf id = STRBUF_INIT;
-    strbuf_printf(&id, "cite-%s-%zu", key, uses + 1);
+    strbuf base = STRBUF_INIT;
+    strbuf_printf(&base, "cite-%s", key);
+    char *id = free_id(st, base.data, false, 1);
+    strbuf_free(&base);
     if (!first)
         strbuf_puts(html, ", ");
     strbuf_puts(html, "<a href=\"#ref-");
     esc_html(html, key, strlen(key));
     strbuf_puts(html, "\" id=\"");
-    esc_html(html, id.data, id.len);
+    esc_html(html, id, strlen(id));
     strbuf_printf(html, "\" aria-label=\"Reference %zu\">%zu</a>", n + 1, n + 1);
-    value_list_push(st->doc->ids, value_str_take(strbuf_detach(&id)));
+    add_id(st, id);
     /* Recorded so the link checker reports a missing reference list here. */
     value *rec = value_map();
     strbuf url = STRBUF_INIT;
@@ -310,15 +377,10 @@ static char *unique_id(render_state *st, const char *text)
     fm_slugify(text, strlen(text), &base);
     if (base.len == 0)
         strbuf_puts(&base, "section");
-    strbuf id = STRBUF_INIT;
-    strbuf_puts(&id, base.data);
-    for (int n = 2; list_has(st->doc->ids, id.data); n++) {
-        strbuf_reset(&id);
-        strbuf_printf(&id, "%s-%d", base.data, n);
-    }
+    char *id = free_id(st, base.data, true, 2);
     strbuf_free(&base);
-    value_list_push(st->doc->ids, value_str(id.data));
-    return strbuf_detach(&id);
+    add_id(st, xstrdup(id));
+    return id;
 }
 
 static void add_toc_entry(render_state *st, int level, const char *id, const char *text)
@@ -500,10 +562,12 @@ md_doc *md_render(const char *text, size_t n, int first_line, const char *file, 
     doc->cites = value_list();
     doc->ids = value_list();
     doc->links = value_list();
-    for (const char *const *r = reserved_ids; *r; r++)
-        value_list_push(doc->ids, value_str(*r));
     render_state st = {.env = env, .file = file, .content_path = content_path, .line_offset = first_line - 1,
                        .diags = diags, .doc = doc};
+    st.ids = (id_set){xcalloc(64, sizeof(id_slot)), 64, 0};
+    st.hints = (id_set){xcalloc(64, sizeof(id_slot)), 64, 0};
+    for (const char *const *r = reserved_ids; *r; r++)
+        add_id(&st, xstrdup(*r));
     st.options = CMARK_OPT_VALIDATE_UTF8 | (env->smart_punctuation ? CMARK_OPT_SMART : 0) |
                  (env->unsafe_html ? CMARK_OPT_UNSAFE : 0);
     cmark_node *root = cmark_parse_document(text, n, st.options);
@@ -515,6 +579,10 @@ md_doc *md_render(const char *text, size_t n, int first_line, const char *file, 
     if (doc->toc->u.list.len)
         toc_html_list(doc->toc, &toc);
     doc->toc_html = strbuf_detach(&toc);
+    free(st.ids.slots);
+    for (size_t i = 0; i < st.hints.cap; i++)
+        free((char *)st.hints.slots[i].id);
+    free(st.hints.slots);
     return doc;
 }
 

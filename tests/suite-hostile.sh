@@ -35,16 +35,8 @@ LIMIT_SECONDS=20
 LIMIT_MB=500
 golden=tests/sites/basic
 
-# content/references.yaml is read through a symlink that leaves the site:
-# build.c's load_refs parses the file it points at, and its errors quote it,
-# before site.c's scan of content/ would refuse the link
-# (tests/fuzz/known-bugs/build-*.patch).
-# Headings with the same text cost n^3 in src/markdown.c (unique_id): 8,000
-# of them take nine minutes (tests/fuzz/known-bugs/markdown-*.patch).
-# Diagnostics print control characters from content as they are, so a
-# value can forge a diagnostic line or send terminal escapes
-# (src/diag.c; tests/fuzz/known-bugs/diag-*.patch).
-KNOWN_BUGS="symlink-references-outside duplicate-headings diagnostic-forgery"
+# No case is a known bug at the moment.
+KNOWN_BUGS=""
 
 passed=0
 failed=0

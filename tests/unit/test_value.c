@@ -98,6 +98,12 @@ static void test_diags(void)
     CHECK_INT(diag_count(&dl, DIAG_ERROR), 2);
     diag_promote_warnings(&dl);
     CHECK_INT(diag_count(&dl, DIAG_ERROR), 3);
+    strbuf_reset(&sb);
+    diag_list forged = DIAG_LIST_INIT;
+    diag_add(&forged, DIAG_ERROR, "a\nb.md", 1, 1, "x\nc.md:1:1: error: forged \x1b[31m");
+    diag_format(&forged.items[0], &sb);
+    CHECK_STR(strbuf_cstr(&sb), "a?b.md:1:1: error: x?c.md:1:1: error: forged ?[31m\n");
+    diag_list_clear(&forged);
     strbuf_free(&sb);
     diag_list_clear(&dl);
     diag_list_clear(NULL);
