@@ -1,6 +1,5 @@
 #include "build.h"
 
-#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -8,6 +7,7 @@
 
 #include "config.h"
 #include "feeds.h"
+#include "fs.h"
 #include "hash.h"
 #include "links.h"
 #include "output.h"
@@ -17,19 +17,12 @@
 #include "template.h"
 #include "xalloc.h"
 
-static char *join(const char *a, const char *b)
-{
-    strbuf sb = STRBUF_INIT;
-    strbuf_printf(&sb, "%s/%s", a, b);
-    return strbuf_detach(&sb);
-}
-
 static config *load_config(const build_options *opts, uint64_t *hash, diag_list *diags)
 {
-    char *path = join(opts->site_dir, "config.ini");
+    char *path = fs_join(opts->site_dir, "config.ini");
     strbuf text = STRBUF_INIT;
     config *cfg = NULL;
-    if (!site_read_file(path, &text))
+    if (!fs_read_file(path, true, &text))
         diag_add(diags, DIAG_ERROR, "config.ini", 0, 0, "cannot read config.ini in '%s': is this a lumbar site folder?",
                  opts->site_dir);
     else
@@ -46,7 +39,6 @@ static config *load_config(const build_options *opts, uint64_t *hash, diag_list 
     return cfg;
 }
 
-static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
 /* ---- the rebuild cache ---------------------------------------------------- */
 
@@ -149,26 +141,12 @@ static void cache_update(build_cache *c, const site *s, uint64_t inputs_hash)
  * without the extension ("partials/head"). */
 static void load_layout_dir(tpl_set *tpl, const char *site_dir, const char *rel, uint64_t *hash, diag_list *diags)
 {
-    char *dir = join(site_dir, rel);
-    DIR *d = opendir(dir);
-    if (!d) {
-        free(dir);
-        return;
-    }
-    char **names = NULL;
-    size_t n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.')
-            continue;
-        names = xrealloc(names, (n + 1) * sizeof *names);
-        names[n++] = xstrdup(e->d_name);
-    }
-    closedir(d);
-    xqsort(names, n, sizeof *names, cmp_str);
+    char *dir = fs_join(site_dir, rel);
+    size_t n;
+    char **names = fs_list_dir(dir, &n);
     for (size_t i = 0; i < n; i++) {
-        char *child_rel = join(rel, names[i]);
-        char *child = join(site_dir, child_rel);
+        char *child_rel = fs_join(rel, names[i]);
+        char *child = fs_join(site_dir, child_rel);
         struct stat st;
         if (lstat(child, &st) == 0 && S_ISDIR(st.st_mode)) {
             load_layout_dir(tpl, site_dir, child_rel, hash, diags);
@@ -176,7 +154,7 @@ static void load_layout_dir(tpl_set *tpl, const char *site_dir, const char *rel,
             diag_add(diags, DIAG_ERROR, child_rel, 0, 0, "symbolic links are not read: replace it with the file itself");
         } else if (strlen(names[i]) > 5 && !strcmp(names[i] + strlen(names[i]) - 5, ".html")) {
             strbuf text = STRBUF_INIT;
-            if (site_read_file(child, &text)) {
+            if (fs_read_file(child, true, &text)) {
                 /* "layouts/partials/head.html" -> "partials/head" */
                 char *name = xstrndup(child_rel + strlen("layouts/"), strlen(child_rel) - strlen("layouts/") - 5);
                 tpl_set_add(tpl, name, child_rel, strbuf_cstr(&text), text.len, diags);
@@ -190,9 +168,8 @@ static void load_layout_dir(tpl_set *tpl, const char *site_dir, const char *rel,
         }
         free(child);
         free(child_rel);
-        free(names[i]);
     }
-    free(names);
+    fs_names_free(names, n);
     free(dir);
 }
 
@@ -209,7 +186,7 @@ static bool link_inside(const char *site_dir, const char *path)
 
 static refs *load_refs(const build_options *opts, uint64_t *hash, diag_list *diags)
 {
-    char *path = join(opts->site_dir, "content/references.yaml");
+    char *path = fs_join(opts->site_dir, "content/references.yaml");
     strbuf text = STRBUF_INIT;
     refs *r;
     struct stat st;
@@ -219,7 +196,7 @@ static refs *load_refs(const build_options *opts, uint64_t *hash, diag_list *dia
         /* The same refusal site.c makes when it scans content/. */
         diag_add(diags, DIAG_ERROR, "content/references.yaml", 0, 0, "symbolic link points outside the site folder: refused");
         r = NULL;
-    } else if (!site_read_file(path, &text)) {
+    } else if (!fs_read_file(path, true, &text)) {
         diag_add(diags, DIAG_ERROR, "content/references.yaml", 0, 0, "cannot read the bibliography");
         r = NULL;
     } else
@@ -230,24 +207,36 @@ static refs *load_refs(const build_options *opts, uint64_t *hash, diag_list *dia
     return r;
 }
 
+static void push_keys(const value *list, const char ***keys, size_t *n, size_t *cap)
+{
+    for (size_t k = 0; list && k < list->u.list.len; k++) {
+        if (*n == *cap)
+            *keys = xrealloc(*keys, (*cap = *cap ? *cap * 2 : 64) * sizeof **keys);
+        (*keys)[(*n)++] = list->u.list.items[k]->u.str.ptr;
+    }
+}
+
 /* A reference nobody cites is probably a citation someone forgot. */
 static void warn_uncited(const site *s, const refs *r, diag_list *diags)
 {
+    /* Every key any page cites or lists, sorted once: linear in the site. */
+    const char **keys = NULL;
+    size_t n = 0, cap = 0;
+    for (size_t p = 0; p < s->npages; p++) {
+        const page *pg = s->pages[p];
+        push_keys(pg->cites, &keys, &n, &cap);
+        if (pg->owns_fm)
+            push_keys(pg->fm->references, &keys, &n, &cap);
+    }
+    xqsort(keys, n, sizeof *keys, cmp_cstr);
     for (size_t i = 0; i < refs_count(r); i++) {
         const value *entry = refs_at(r, i);
         const char *key = value_cstr(value_map_get(entry, "key"));
-        bool cited = false;
-        for (size_t p = 0; p < s->npages && !cited; p++) {
-            const page *pg = s->pages[p];
-            for (size_t k = 0; pg->cites && k < pg->cites->u.list.len && !cited; k++)
-                cited = !strcmp(pg->cites->u.list.items[k]->u.str.ptr, key);
-            for (size_t k = 0; pg->owns_fm && pg->fm->references && k < pg->fm->references->u.list.len && !cited; k++)
-                cited = !strcmp(pg->fm->references->u.list.items[k]->u.str.ptr, key);
-        }
-        if (!cited)
+        if (!xbsearch(&key, keys, n, sizeof *keys, cmp_cstr))
             diag_add(diags, DIAG_WARNING, "content/references.yaml", entry->line, 1,
                      "reference '%s' is not cited by any page", key);
     }
+    free(keys);
 }
 
 /* Front-matter references: keys must exist. */
@@ -277,7 +266,7 @@ static char *output_dir(const build_options *opts, const config *cfg)
         return xstrdup(opts->out_dir);
     if (cfg->output[0] == '/')
         return xstrdup(cfg->output);
-    return join(opts->site_dir, cfg->output);
+    return fs_join(opts->site_dir, cfg->output);
 }
 
 typedef struct build_state {

@@ -43,16 +43,6 @@ void feeds_sitemap(const site *s, strbuf *xml)
     free(sorted);
 }
 
-static int cmp_newest(const void *a, const void *b)
-{
-    const page *x = *(page *const *)a, *y = *(page *const *)b;
-    int c = date_cmp(y->sort_date, x->sort_date);
-    if (c)
-        return c;
-    c = strcmp(x->fm->title, y->fm->title);
-    return c ? c : strcmp(x->url, y->url);
-}
-
 static void atom_time(strbuf *out, const char *day) { strbuf_printf(out, "%sT00:00:00Z", day); }
 
 static void atom_entry(strbuf *xml, const page *p)
@@ -90,7 +80,7 @@ void feeds_atom(const site *s, strbuf *xml)
     for (size_t i = 0; i < s->npages; i++)
         if (s->pages[i]->kind == PAGE_ARTICLE)
             articles[n++] = s->pages[i];
-    xqsort(articles, n, sizeof *articles, cmp_newest);
+    xqsort(articles, n, sizeof *articles, site_cmp_newest);
     if (n > FEED_ENTRIES)
         n = FEED_ENTRIES;
     /* The feed changes when its newest entry does: no clock involved. */

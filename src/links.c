@@ -174,8 +174,6 @@ static void add_assets(known *k, const char *base_path, const char *dir, const c
     closedir(d);
 }
 
-static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
-
 static int cmp_page_url(const void *a, const void *b)
 {
     return strcmp((*(page *const *)a)->url, (*(page *const *)b)->url);
@@ -208,13 +206,13 @@ static void known_build(known *k, const site *s)
     strbuf_printf(&assets, "%s/assets", s->site_dir);
     add_assets(k, base, assets.data, "");
     strbuf_free(&assets);
-    xqsort(k->paths, k->len, sizeof(char *), cmp_str);
+    xqsort(k->paths, k->len, sizeof(char *), cmp_cstr);
     xqsort(k->pages, k->npages, sizeof(page *), cmp_page_url);
 }
 
 static bool known_has(const known *k, const char *path)
 {
-    return xbsearch(&path, k->paths, k->len, sizeof(char *), cmp_str) != NULL;
+    return xbsearch(&path, k->paths, k->len, sizeof(char *), cmp_cstr) != NULL;
 }
 
 static page *known_page(const known *k, const char *url)
@@ -355,7 +353,7 @@ static void check_link(checker *ck, const page *p, const value *link)
 
 static void report_layout_errors(checker *ck)
 {
-    xqsort(ck->layout_errors, ck->nlayout_errors, sizeof(char *), cmp_str);
+    xqsort(ck->layout_errors, ck->nlayout_errors, sizeof(char *), cmp_cstr);
     for (size_t i = 0; i < ck->nlayout_errors;) {
         size_t j = i;
         while (j < ck->nlayout_errors && !strcmp(ck->layout_errors[j], ck->layout_errors[i]))

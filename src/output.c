@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fs.h"
 #include "strbuf.h"
 #include "xalloc.h"
 
@@ -302,44 +303,14 @@ bool output_link_previous(output *out, const char *relpath)
     return ok;
 }
 
-static bool read_whole(const char *path, strbuf *out)
-{
-    int fd = open(path, O_RDONLY | O_NOFOLLOW);
-    if (fd < 0)
-        return false;
-    char buf[65536];
-    ssize_t got;
-    while ((got = read(fd, buf, sizeof buf)) > 0)
-        strbuf_append(out, buf, (size_t)got);
-    close(fd);
-    return got == 0;
-}
-
-static int cmp_names(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
-
 static bool copy_dir(output *out, const char *site_rel, const char *dest_rel, size_t *count, diag_list *diags)
 {
     strbuf dir = STRBUF_INIT;
     strbuf_printf(&dir, "%s/%s", out->site_dir, site_rel);
-    DIR *d = opendir(dir.data);
-    if (!d) {
-        strbuf_free(&dir);
-        return true; /* no assets folder is fine */
-    }
-    /* Sorted names keep diagnostics and work in a stable order. */
-    char **names = NULL;
-    size_t len = 0, cap = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.')
-            continue;
-        if (len == cap)
-            names = xrealloc(names, (cap = cap ? cap * 2 : 16) * sizeof *names);
-        names[len++] = xstrdup(e->d_name);
-    }
-    closedir(d);
-    if (len > 1) /* names is NULL for an empty folder, and qsort's pointer must not be */
-        xqsort(names, len, sizeof *names, cmp_names);
+    /* Sorted names keep diagnostics and work in a stable order; no assets
+     * folder is fine. */
+    size_t len;
+    char **names = fs_list_dir(dir.data, &len);
     bool ok = true;
     for (size_t i = 0; i < len; i++) {
         strbuf src = STRBUF_INIT, rel = STRBUF_INIT, dst = STRBUF_INIT;
@@ -360,7 +331,7 @@ static bool copy_dir(output *out, const char *site_rel, const char *dest_rel, si
             ok = copy_dir(out, rel.data, dst.data, count, diags) && ok;
         } else if (S_ISREG(st.st_mode)) {
             strbuf data = STRBUF_INIT;
-            if (!read_whole(src.data, &data)) {
+            if (!fs_read_file(src.data, false, &data)) {
                 diag_add(diags, DIAG_ERROR, rel.data, 0, 0, "cannot read: %s", strerror(errno));
                 ok = false;
             } else if (output_write(out, dst.data, strbuf_cstr(&data), data.len, diags)) {

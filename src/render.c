@@ -9,6 +9,7 @@
 #include "decision_tree.h"
 #include "escape.h"
 #include "frontmatter.h"
+#include "fs.h"
 #include "links.h"
 #include "markdown.h"
 #include "xalloc.h"
@@ -260,7 +261,7 @@ static md_doc *render_body(site *s, page *p, diag_list *diags)
     strbuf path = STRBUF_INIT;
     strbuf_printf(&path, "%s/%s", s->site_dir, p->src_path);
     strbuf text = STRBUF_INIT;
-    bool read = site_read_file(path.data, &text);
+    bool read = fs_read_file(path.data, true, &text);
     strbuf_free(&path);
     if (!read) {
         diag_add(diags, DIAG_ERROR, p->src_path, 0, 0, "cannot read the file again: it changed during the build?");

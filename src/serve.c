@@ -71,8 +71,8 @@
 
 #include "config.h"
 #include "escape.h"
+#include "fs.h"
 #include "output.h"
-#include "site.h"
 #include "strbuf.h"
 #include "xalloc.h"
 
@@ -1056,7 +1056,7 @@ static char *site_base_path(const serve_options *opts)
     strbuf path = STRBUF_INIT, text = STRBUF_INIT;
     strbuf_printf(&path, "%s/config.ini", opts->build.site_dir);
     diag_list ignored = DIAG_LIST_INIT;
-    config *cfg = site_read_file(path.data, &text) ? config_parse(strbuf_cstr(&text), text.len, "config.ini", &ignored)
+    config *cfg = fs_read_file(path.data, true, &text) ? config_parse(strbuf_cstr(&text), text.len, "config.ini", &ignored)
                                                    : NULL;
     char *base = cfg ? xstrdup(cfg->base_path) : NULL;
     config_free(cfg);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "escape.h"
+#include "fs.h"
 #include "hash.h"
 #include "strbuf.h"
 #include "xalloc.h"
@@ -28,27 +29,6 @@ typedef struct loader {
 static const char *const kind_names[] = {"home", "section", "article", "page", "tag", "tags", "404"};
 
 /* ---- reading files ------------------------------------------------------ */
-
-bool site_read_file(const char *path, strbuf *out)
-{
-    int fd = open(path, O_RDONLY);
-    if (fd < 0)
-        return false;
-    char buf[65536];
-    ssize_t got;
-    while ((got = read(fd, buf, sizeof buf)) > 0)
-        strbuf_append(out, buf, (size_t)got);
-    close(fd);
-    strbuf_reserve(out, 0);
-    return got == 0;
-}
-
-static char *path_join(const char *a, const char *b)
-{
-    strbuf sb = STRBUF_INIT;
-    strbuf_printf(&sb, "%s/%s", a, b);
-    return strbuf_detach(&sb);
-}
 
 /* ---- pages -------------------------------------------------------------- */
 
@@ -124,13 +104,13 @@ static page *load_page(loader *ld, const char *content_path, const char *section
 {
     page *p = xcalloc(1, sizeof *p);
     p->content_path = xstrdup(content_path);
-    p->src_path = path_join("content", content_path);
+    p->src_path = fs_join("content", content_path);
     p->section = section ? xstrdup(section) : NULL;
     bool is_index = !strcmp(stem, "_index");
     p->kind = is_index ? (section ? PAGE_SECTION : PAGE_HOME) : (section ? PAGE_ARTICLE : PAGE_PAGE);
-    char *full = path_join(ld->opts->site_dir, p->src_path);
+    char *full = fs_join(ld->opts->site_dir, p->src_path);
     strbuf text = STRBUF_INIT;
-    bool ok = site_read_file(full, &text);
+    bool ok = fs_read_file(full, true, &text);
     free(full);
     if (!ok)
         diag_add(ld->diags, DIAG_ERROR, p->src_path, 0, 0, "cannot read: %s", strerror(errno));
@@ -171,41 +151,10 @@ static page *load_page(loader *ld, const char *content_path, const char *section
 
 /* ---- scanning content/ -------------------------------------------------- */
 
-static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
-
-/* Returns the sorted, non-hidden entry names of dir; *n gets the count. */
-static char **list_dir(const char *dir, size_t *n)
-{
-    *n = 0;
-    DIR *d = opendir(dir);
-    if (!d)
-        return NULL;
-    char **names = NULL;
-    size_t cap = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.')
-            continue;
-        if (*n == cap)
-            names = xrealloc(names, (cap = cap ? cap * 2 : 32) * sizeof *names);
-        names[(*n)++] = xstrdup(e->d_name);
-    }
-    closedir(d);
-    xqsort(names, *n, sizeof *names, cmp_str);
-    return names;
-}
-
-static void free_names(char **names, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
-}
-
 /* Stats rel (under the site folder) and refuses symlinks that leave it. */
 static bool stat_inside(loader *ld, const char *rel, struct stat *st)
 {
-    char *full = path_join(ld->opts->site_dir, rel);
+    char *full = fs_join(ld->opts->site_dir, rel);
     bool ok = lstat(full, st) == 0;
     if (ok && S_ISLNK(st->st_mode)) {
         char *real = realpath(full, NULL);
@@ -256,12 +205,12 @@ static void scan_section(loader *ld, const char *section)
                  "unsafe section folder name '%s': use only a-z, 0-9 and '-'", section);
         return;
     }
-    char *rel = path_join("content", section);
-    char *dir = path_join(ld->opts->site_dir, rel);
+    char *rel = fs_join("content", section);
+    char *dir = fs_join(ld->opts->site_dir, rel);
     size_t n;
-    char **names = list_dir(dir, &n);
+    char **names = fs_list_dir(dir, &n);
     for (size_t i = 0; i < n; i++) {
-        char *child = path_join(rel, names[i]);
+        char *child = fs_join(rel, names[i]);
         struct stat st;
         if (stat_inside(ld, child, &st)) {
             if (S_ISDIR(st.st_mode))
@@ -272,16 +221,16 @@ static void scan_section(loader *ld, const char *section)
         }
         free(child);
     }
-    free_names(names, n);
+    fs_names_free(names, n);
     free(dir);
     free(rel);
 }
 
 static bool scan_content(loader *ld)
 {
-    char *dir = path_join(ld->opts->site_dir, "content");
+    char *dir = fs_join(ld->opts->site_dir, "content");
     size_t n;
-    char **names = list_dir(dir, &n);
+    char **names = fs_list_dir(dir, &n);
     if (!names && n == 0) {
         struct stat st;
         if (stat(dir, &st) != 0) {
@@ -291,7 +240,7 @@ static bool scan_content(loader *ld)
         }
     }
     for (size_t i = 0; i < n; i++) {
-        char *child = path_join("content", names[i]);
+        char *child = fs_join("content", names[i]);
         struct stat st;
         if (stat_inside(ld, child, &st)) {
             if (S_ISDIR(st.st_mode))
@@ -301,7 +250,7 @@ static bool scan_content(loader *ld)
         }
         free(child);
     }
-    free_names(names, n);
+    fs_names_free(names, n);
     free(dir);
     return true;
 }
@@ -326,8 +275,7 @@ static int cmp_listed(const void *a, const void *b)
     return c ? c : strcmp(x->url, y->url);
 }
 
-/* Newest first, then title: feeds, home and tag pages. */
-static int cmp_newest(const void *a, const void *b)
+int site_cmp_newest(const void *a, const void *b)
 {
     const page *x = *(page *const *)a, *y = *(page *const *)b;
     int c = date_cmp(y->sort_date, x->sort_date);
@@ -551,7 +499,7 @@ static int cmp_tag_ref(const void *a, const void *b)
 {
     const tag_ref *x = a, *y = b;
     int c = strcmp(x->slug, y->slug);
-    return c ? c : cmp_newest(&x->page, &y->page);
+    return c ? c : site_cmp_newest(&x->page, &y->page);
 }
 
 /* Groups (tag, page) pairs by sorting: n log n, however many tags. */
@@ -824,12 +772,14 @@ static int cmp_alias_from(const void *a, const void *b)
     return strcmp(value_cstr(value_map_get(x, "from")), value_cstr(value_map_get(y, "from")));
 }
 
-static bool url_taken(site *s, const char *out_path)
+/* Every page's output path, sorted, so each alias is checked in log n. */
+static char **sorted_out_paths(const site *s)
 {
+    char **paths = xmalloc((s->npages ? s->npages : 1) * sizeof *paths);
     for (size_t i = 0; i < s->npages; i++)
-        if (!strcmp(s->pages[i]->out_path, out_path))
-            return true;
-    return false;
+        paths[i] = s->pages[i]->out_path;
+    xqsort(paths, s->npages, sizeof *paths, cmp_cstr);
+    return paths;
 }
 
 /* Aliases become small redirect pages; each must be free. */
@@ -858,16 +808,18 @@ static bool collect_aliases(site *s, diag_list *diags)
     size_t n = s->aliases->u.list.len;
     xqsort(items, n, sizeof *items, cmp_alias_from);
     bool ok = true;
+    char **taken = sorted_out_paths(s);
     for (size_t i = 0; i < n; i++) {
         const char *from = value_cstr(value_map_get(items[i], "from"));
         bool dup = i > 0 && !strcmp(from, value_cstr(value_map_get(items[i - 1], "from")));
-        if (dup || url_taken(s, from)) {
+        if (dup || xbsearch(&from, taken, s->npages, sizeof *taken, cmp_cstr)) {
             diag_add(diags, DIAG_ERROR, value_cstr(value_map_get(items[i], "file")), items[i]->line, items[i]->col,
                      "alias /%.*s is already %s", (int)(strlen(from) - strlen("index.html")), from,
                      dup ? "another page's alias" : "the URL of a page");
             ok = false;
         }
     }
+    free(taken);
     return ok;
 }
 
@@ -936,7 +888,7 @@ static void home_recent(site *s)
         else if (s->pages[i]->kind == PAGE_ARTICLE)
             articles[n++] = s->pages[i];
     }
-    xqsort(articles, n, sizeof *articles, cmp_newest);
+    xqsort(articles, n, sizeof *articles, site_cmp_newest);
     if (home)
         value_map_set(home->ctx, "pages", summaries(articles, 0, n < HOME_RECENT ? n : HOME_RECENT));
     free(articles);

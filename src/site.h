@@ -96,8 +96,9 @@ typedef struct site {
  * refs must outlive the site. Returns the site, or NULL after adding every
  * error found to diags (warnings may be added either way). */
 site *site_load(const site_options *opts, const config *cfg, const refs *bib, diag_list *diags);
-/* Appends the whole file at path to out; false when it cannot be read. */
-bool site_read_file(const char *path, strbuf *out);
+/* Orders pages newest first, then by title, then URL (feeds, home, tag
+ * pages): a qsort comparator for arrays of page *. */
+int site_cmp_newest(const void *a, const void *b);
 /* Returns the URL of the page built from content_path, or NULL. */
 const char *site_page_url(const site *s, const char *content_path);
 /* Returns the page built from content_path, or NULL. */

@@ -39,3 +39,5 @@ void *xbsearch(const void *key, const void *base, size_t n, size_t size, int (*c
 {
     return n ? bsearch(key, base, n, size, cmp) : NULL;
 }
+
+int cmp_cstr(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }

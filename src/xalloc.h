@@ -22,6 +22,8 @@ char *xstrndup(const char *s, size_t n);
 /* qsort that accepts an empty array, which may be NULL (qsort may not be
  * given NULL even with no elements). */
 void xqsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
+/* A qsort/bsearch comparator for arrays of char *. */
+int cmp_cstr(const void *a, const void *b);
 /* bsearch with the same allowance. */
 void *xbsearch(const void *key, const void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
 
