@@ -75,7 +75,7 @@ deps:
 	$$SUDO apt-get update -qq && \
 	$$SUDO apt-get install -y -qq --no-install-recommends build-essential clang pkg-config \
 	  libcmark-dev libyaml-dev libinih-dev libmicrohttpd-dev libclang-rt-14-dev \
-	  libxml2-utils curl valgrind chromium nodejs npm cmark hugo python3 groff-base >/dev/null
+	  libxml2-utils curl valgrind chromium nodejs npm cmark hugo python3 python3-yaml groff-base >/dev/null
 	npm ci --no-audit --no-fund --loglevel=error
 
 install: lumbar

@@ -1,5 +1,7 @@
 #!/bin/sh
-# Replays every seed (tests/fuzz/corpus/NAME/) and every regression input
+# Replays every seed ($BUILD/fuzz-seeds/NAME/, written here from the
+# repository's own content, layouts, configs and the Mustache spec by
+# tests/fuzz/make-corpus.py) and every regression input
 # (tests/fuzz/regressions/NAME/) through each fuzz target, linked with
 # tests/fuzz/replay_main.c instead of libFuzzer into $BUILD/fuzz-replay/
 # (tests/fuzz/fuzz.mk makes `make check` build them with the same flags as
@@ -16,6 +18,11 @@ if [ -n "$RUNNER" ]; then REPLAY_TIMEOUT=${REPLAY_TIMEOUT:-300}; else REPLAY_TIM
 export REPLAY_TIMEOUT
 passed=0
 failed=0
+seeds=$BUILD/fuzz-seeds
+if ! python3 tests/fuzz/make-corpus.py "$seeds" "${SPEC_DIR:-../shared/conformance/mustache-spec}"; then
+    echo "FAIL make-corpus.py could not write the seeds (it needs python3-yaml)"
+    failed=$((failed + 1))
+fi
 for src in tests/fuzz/fuzz_*.c; do
     name=${src#tests/fuzz/fuzz_}
     name=${name%.c}
@@ -27,7 +34,7 @@ for src in tests/fuzz/fuzz_*.c; do
         continue
     fi
     dirs=
-    for d in tests/fuzz/corpus/$name tests/fuzz/regressions/$name; do
+    for d in $seeds/$name tests/fuzz/regressions/$name; do
         [ -d "$d" ] && dirs="$dirs $d"
     done
     # shellcheck disable=SC2086 # RUNNER is a command line; dirs a list

@@ -4,7 +4,8 @@
 #
 # Builds the library with clang, ASan and UBSan into build/fuzz-lib/, links
 # each target with libFuzzer into build/fuzz/, and runs it for FUZZ_SECONDS
-# on a work copy of its seeds (build/fuzz/work/NAME: tests/fuzz/corpus/NAME
+# on a work copy of its seeds (build/fuzz/work/NAME: build/fuzz/seeds/NAME,
+# written by tests/fuzz/make-corpus.py from the repository's own inputs,
 # plus tests/fuzz/regressions/NAME, growing as the fuzzer finds new paths).
 # A crash, leak, timeout or broken property fails the run and leaves the
 # input in build/fuzz/artifacts/NAME/; tests/fuzz/run-fuzz.sh says which.

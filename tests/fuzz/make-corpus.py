@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
-"""Regenerates the seed corpora in tests/fuzz/corpus/ from real inputs.
+"""Writes the fuzz targets' seed corpora from real inputs.
 
-    tests/fuzz/make-corpus.py [SPEC_DIR]
+    tests/fuzz/make-corpus.py OUT_DIR [SPEC_DIR]
+
+The seeds are copies of files the repository already has, so they are made
+at run time (by tests/suite-fuzz-replay.sh and tests/fuzz/run-fuzz.sh into
+the build folder) rather than committed; only tests/fuzz/regressions/ is.
 
 Seeds are what lumbar really reads: the bundled site's content, layouts and
 config.ini, the golden and error-case sites under tests/, and the official
 Mustache spec's templates (SPEC_DIR, default ../shared/conformance/mustache-spec).
 Each file is named after where it came from, so a seed that finds a bug says
-what it was. Run it from anywhere; it rewrites corpus/ only, never
-regressions/.
+what it was. Run it from anywhere; it rewrites OUT_DIR only.
 """
 import glob
 import os
@@ -19,8 +22,10 @@ import sys
 import yaml
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
-OUT = os.path.join(ROOT, "tests", "fuzz", "corpus")
-SPEC = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "..", "shared", "conformance", "mustache-spec")
+if len(sys.argv) < 2:
+    sys.exit(__doc__)
+OUT = os.path.abspath(sys.argv[1])
+SPEC = sys.argv[2] if len(sys.argv) > 2 else os.path.join(ROOT, "..", "shared", "conformance", "mustache-spec")
 
 
 def name_of(path):
@@ -178,7 +183,7 @@ def main():
     config()
     escape()
     for target in sorted(os.listdir(OUT)):
-        print("%s: %d seeds" % (target, len(os.listdir(os.path.join(OUT, target)))))
+        print("%s: %d seeds" % (target, len(os.listdir(os.path.join(OUT, target)))), file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@
 # the input it left in build/fuzz/artifacts/NAME/.
 cd "$(dirname "$0")/../.." || exit 2
 seconds=${FUZZ_SECONDS:-60}
+python3 tests/fuzz/make-corpus.py build/fuzz/seeds "${SPEC_DIR:-../shared/conformance/mustache-spec}" || exit 2
 jobs=${FUZZ_JOBS:-1}
 
 # Longest input per target: a content file, a layout set, a config.ini.
@@ -27,7 +28,7 @@ run_one() {
     art=build/fuzz/artifacts/$name
     log=build/fuzz/logs/$name.log
     mkdir -p "$work" "$art" build/fuzz/logs
-    for seeds in tests/fuzz/corpus/$name tests/fuzz/regressions/$name; do
+    for seeds in build/fuzz/seeds/$name tests/fuzz/regressions/$name; do
         [ -d "$seeds" ] && cp -n "$seeds"/* "$work"/ 2>/dev/null
     done
     dict=
