@@ -6,6 +6,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "markdown.h"
 #include "strbuf.h"
 #include "xalloc.h"
 
@@ -233,14 +234,6 @@ static void known_free(known *k)
 
 /* ---- resolving ----------------------------------------------------------- */
 
-static bool is_external(const char *url)
-{
-    if (!strncmp(url, "//", 2))
-        return true;
-    size_t n = strspn(url, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-");
-    return n > 0 && url[n] == ':';
-}
-
 static int hex_value(char c)
 {
     return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
@@ -326,7 +319,7 @@ static bool has_id(const page *p, const char *id)
 static void check_link(checker *ck, const page *p, const value *link)
 {
     const char *url = value_cstr(value_map_get(link, "url"));
-    if (!*url || is_external(url))
+    if (!*url || md_url_is_external(url))
         return;
     size_t path_len = strcspn(url, "?#");
     const char *hash = strchr(url, '#');

@@ -286,8 +286,10 @@ static bool join_content_path(const char *dir, const char *rel, strbuf *out)
     return ok && count > 0;
 }
 
-static bool has_scheme(const char *url)
+bool md_url_is_external(const char *url)
 {
+    if (!strncmp(url, "//", 2))
+        return true;
     size_t n = strspn(url, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-");
     return n > 0 && url[n] == ':';
 }
@@ -338,7 +340,7 @@ static void record_link(render_state *st, cmark_node *link)
 static void rewrite_link(render_state *st, cmark_node *link)
 {
     const char *url = cmark_node_get_url(link);
-    if (!url || !*url || url[0] == '#' || has_scheme(url) || !strncmp(url, "//", 2))
+    if (!url || !*url || url[0] == '#' || md_url_is_external(url))
         return;
     size_t path_len = strcspn(url, "?#");
     if (path_len >= 3 && !strncmp(url + path_len - 3, ".md", 3)) {

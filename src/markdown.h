@@ -51,6 +51,9 @@ typedef struct md_doc {
  * decides whether errors fail the page. */
 md_doc *md_render(const char *text, size_t n, int first_line, const char *file, const char *content_path,
                   const md_env *env, diag_list *diags);
+/* True when url leaves the site: it has a scheme (https:, mailto:) or is
+ * protocol-relative (//host). Such links are neither rewritten nor checked. */
+bool md_url_is_external(const char *url);
 /* Frees the document. Accepts NULL. */
 void md_doc_free(md_doc *doc);
 

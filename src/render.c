@@ -321,7 +321,8 @@ static void render_one(shared *sh, page *p, strbuf *html, diag_list *diags)
     strbuf_reset(html);
     if (ok && !tpl_render(sh->tpl, p->layout, stack, 4, html)) {
         diag_add(diags, DIAG_ERROR, p->src_path ? p->src_path : "layouts", 0, 0,
-                 "layout '%s' could not be rendered (see the errors in layouts/, or a partial that includes itself)",
+                 "layout '%s' could not be rendered: a layout it uses has errors, includes itself, "
+                 "or loops past the render budget (TPL_MAX_DEPTH, TPL_MAX_STEPS in src/template.h)",
                  p->layout);
         ok = false;
     }

@@ -11,14 +11,6 @@
  * flood the terminal. */
 #define QUOTE_MAX 60
 
-/* Work one render may do before it fails. Nesting is bounded, but sections
- * over lists multiply: ten nested {{#list}} over a ten-item list is ten
- * billion steps, so depth alone cannot keep a build from hanging or filling
- * the disk. A page of the 1,000-article benchmark site takes at most 6,500
- * steps (about 26 per listed page), so two million lists some 75,000 pages
- * on one page, and stops a runaway template within a second or two. */
-#define TPL_MAX_STEPS 2000000
-#define TPL_MAX_OUTPUT ((size_t)128 << 20)
 
 /* ---------------------------------------------------------------------------
  * Parse tree. Every string points into the owning template's copy of its
