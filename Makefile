@@ -69,13 +69,16 @@ check-valgrind:
 	$(MAKE) BUILD=build/valgrind CFLAGS="-O1 -g" \
 	  RUNNER="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --track-fds=no" check
 
+# Node.js is only installed from Debian when no npm is present: a NodeSource
+# nodejs already carries npm and conflicts with Debian's npm package.
 deps:
 	@SUDO=; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
 	export DEBIAN_FRONTEND=noninteractive; \
 	$$SUDO apt-get update -qq && \
 	$$SUDO apt-get install -y -qq --no-install-recommends build-essential clang pkg-config \
 	  libcmark-dev libyaml-dev libinih-dev libmicrohttpd-dev libclang-rt-14-dev \
-	  libxml2-utils curl valgrind chromium nodejs npm cmark hugo python3 python3-yaml groff-base >/dev/null
+	  libxml2-utils curl valgrind chromium cmark hugo python3 python3-yaml groff-base >/dev/null && \
+	{ command -v npm >/dev/null || $$SUDO apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null; }
 	npm ci --no-audit --no-fund --loglevel=error
 
 install: lumbar
