@@ -4,10 +4,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <signal.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -22,9 +23,14 @@ int renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpa
 
 struct output {
     char *site_dir;
-    char *out_dir;     /* as given (absolute or relative to the cwd) */
+    char *out_dir;     /* absolute; a link as its last part is not followed */
     char *staging_dir; /* beside out_dir, so the swap is one rename */
-    bool had_output;
+    bool had_output;   /* out_dir holds a previous build to link from */
+    bool reuse;        /* staging_dir holds an older build, updated in place */
+    int lock_fd;       /* the staging folder, flock'ed while we own it */
+    pthread_mutex_t written_lock;
+    char **written; /* relative paths written, for pruning a reused staging folder */
+    size_t nwritten, written_cap;
 };
 
 /* Returns the canonical absolute path of p, following links, even when the
@@ -109,56 +115,113 @@ static bool output_dir_ours(const char *dir, bool *exists)
     return empty || marked;
 }
 
-static bool mkdir_p(char *path)
+/* Makes the folder path and its parents. Below keep (the length of the
+ * staging folder's path) it replaces a file standing where a folder must
+ * be: a reused staging folder may hold an older build's file there. */
+static bool make_dir(char *path, size_t keep)
 {
-    for (char *p = path + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        int rc = mkdir(path, 0755);
-        *p = '/';
-        if (rc != 0 && errno != EEXIST)
+    if (mkdir(path, 0755) == 0)
+        return true;
+    struct stat st;
+    if (errno == EEXIST && lstat(path, &st) == 0) {
+        if (S_ISDIR(st.st_mode))
+            return true;
+        if (strlen(path) <= keep || (unlink(path) != 0 && errno != ENOENT))
             return false;
+        return mkdir(path, 0755) == 0 || errno == EEXIST;
     }
-    return mkdir(path, 0755) == 0 || errno == EEXIST;
+    if (errno != ENOENT)
+        return false;
+    char *slash = strrchr(path, '/');
+    if (!slash || slash == path)
+        return false;
+    *slash = '\0';
+    bool made = make_dir(path, keep);
+    *slash = '/';
+    return made && (mkdir(path, 0755) == 0 || errno == EEXIST);
 }
 
-/* A build killed before its swap leaves its staging folder behind. Removes
- * those of processes that no longer exist, so they do not pile up beside
- * the output; a folder is only taken when its name is exactly the output's
- * name, ".lumbar-staging-" and a number, and it holds lumbar's marker or
- * nothing. len is the length of out_dir without trailing slashes. */
-static void remove_stale_staging(const char *out_dir, size_t len)
+/* Makes the folder that will hold the file at path. */
+static bool make_parent(output *out, char *path)
 {
-    const char *slash = NULL;
-    for (size_t i = 0; i < len; i++)
-        if (out_dir[i] == '/')
-            slash = out_dir + i;
-    char *parent = !slash ? xstrdup(".") : slash == out_dir ? xstrdup("/") : xstrndup(out_dir, (size_t)(slash - out_dir));
-    const char *base = slash ? slash + 1 : out_dir;
-    strbuf prefix = STRBUF_INIT;
-    strbuf_append(&prefix, base, len - (size_t)(base - out_dir));
-    strbuf_puts(&prefix, ".lumbar-staging-");
-    DIR *d = opendir(parent);
-    for (struct dirent *e; d && (e = readdir(d)) != NULL;) {
-        const char *pid_text = e->d_name + prefix.len;
-        if (strncmp(e->d_name, prefix.data, prefix.len) || !*pid_text || strspn(pid_text, "0123456789") != strlen(pid_text))
-            continue;
-        long pid = strtol(pid_text, NULL, 10);
-        if (pid <= 0 || pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
-            continue;
-        strbuf path = STRBUF_INIT;
-        strbuf_printf(&path, "%s/%s", parent, e->d_name);
-        struct stat st;
-        bool exists;
-        if (lstat(path.data, &st) == 0 && S_ISDIR(st.st_mode) && output_dir_ours(path.data, &exists))
-            output_remove_tree(path.data);
-        strbuf_free(&path);
+    char *slash = strrchr(path, '/');
+    *slash = '\0';
+    bool made = make_dir(path, strlen(out->staging_dir));
+    *slash = '/';
+    return made;
+}
+
+/* out_dir made absolute without following its last part: an output folder
+ * that is a symbolic link is replaced by the new build, not written
+ * through. */
+static char *absolute_out(const char *out_dir)
+{
+    size_t len = strlen(out_dir);
+    while (len > 1 && out_dir[len - 1] == '/')
+        len--;
+    char *trimmed = xstrndup(out_dir, len);
+    char *slash = strrchr(trimmed, '/');
+    const char *base = slash ? slash + 1 : trimmed;
+    if (!*base || !strcmp(base, ".") || !strcmp(base, "..")) {
+        char *real = canonical(trimmed);
+        free(trimmed);
+        return real;
     }
-    if (d)
-        closedir(d);
-    strbuf_free(&prefix);
+    char *parent = slash == trimmed ? xstrdup("/") : slash ? xstrndup(trimmed, (size_t)(slash - trimmed)) : xstrdup(".");
+    char *parent_real = canonical(parent);
+    strbuf sb = STRBUF_INIT;
+    strbuf_printf(&sb, "%s%s%s", parent_real, strcmp(parent_real, "/") ? "/" : "", base);
+    free(parent_real);
     free(parent);
+    free(trimmed);
+    return strbuf_detach(&sb);
+}
+
+/* "/a/b/public" -> "/a/b/.public.lumbar-staging" */
+static char *staging_path(const char *out_dir)
+{
+    const char *slash = strrchr(out_dir, '/');
+    strbuf sb = STRBUF_INIT;
+    strbuf_append(&sb, out_dir, (size_t)(slash - out_dir) + 1);
+    strbuf_printf(&sb, ".%s%s", slash + 1, OUTPUT_STAGING_SUFFIX);
+    return strbuf_detach(&sb);
+}
+
+/* Opens and locks the staging folder, making it when missing. A staging
+ * folder that is there already must be ours: it is reused. */
+static bool take_staging(output *out, diag_list *diags)
+{
+    struct stat st;
+    if (lstat(out->staging_dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
+        diag_add(diags, DIAG_ERROR, "", 0, 0, "refusing to use '%s' as the staging folder: it is not a folder; move it away",
+                 out->staging_dir);
+        return false;
+    }
+    bool exists;
+    if (!output_dir_ours(out->staging_dir, &exists)) {
+        diag_add(diags, DIAG_ERROR, "", 0, 0,
+                 "refusing to use '%s' as the staging folder: it is not empty and was not made by lumbar "
+                 "(no %s file); move it away",
+                 out->staging_dir, OUTPUT_MARKER);
+        return false;
+    }
+    if (!exists && mkdir(out->staging_dir, 0755) != 0) {
+        diag_add(diags, DIAG_ERROR, "", 0, 0, "cannot create '%s': %s", out->staging_dir, strerror(errno));
+        return false;
+    }
+    out->reuse = exists;
+    out->lock_fd = open(out->staging_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (out->lock_fd < 0) {
+        diag_add(diags, DIAG_ERROR, "", 0, 0, "cannot open '%s': %s", out->staging_dir, strerror(errno));
+        return false;
+    }
+    if (flock(out->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+        diag_add(diags, DIAG_ERROR, "", 0, 0,
+                 "another lumbar build is writing '%s' (its staging folder '%s' is locked): wait for it to finish",
+                 out->out_dir, out->staging_dir);
+        return false;
+    }
+    return true;
 }
 
 output *output_begin(const char *site_dir, const char *out_dir, bool force, diag_list *diags)
@@ -175,24 +238,17 @@ output *output_begin(const char *site_dir, const char *out_dir, bool force, diag
     }
     output *out = xcalloc(1, sizeof *out);
     out->site_dir = xstrdup(site_dir);
-    out->out_dir = xstrdup(out_dir);
+    out->out_dir = absolute_out(out_dir);
+    out->staging_dir = staging_path(out->out_dir);
     out->had_output = exists;
-    size_t len = strlen(out_dir);
-    while (len > 1 && out_dir[len - 1] == '/')
-        len--;
-    strbuf staging = STRBUF_INIT;
-    strbuf_append(&staging, out_dir, len);
-    strbuf_printf(&staging, ".lumbar-staging-%ld", (long)getpid());
-    out->staging_dir = strbuf_detach(&staging);
-    remove_stale_staging(out_dir, len);
-    output_remove_tree(out->staging_dir);
-    char *mk = xstrdup(out->staging_dir);
-    bool made = mkdir_p(mk);
-    free(mk);
-    if (!made) {
-        diag_add(diags, DIAG_ERROR, "", 0, 0, "cannot create '%s': %s", out->staging_dir, strerror(errno));
-        free(out->staging_dir);
-        out->staging_dir = NULL;
+    out->lock_fd = -1;
+    pthread_mutex_init(&out->written_lock, NULL);
+    char *parent = xstrdup(out->staging_dir);
+    bool ok = make_parent(out, parent) && take_staging(out, diags);
+    if (!ok && !diag_count(diags, DIAG_ERROR))
+        diag_add(diags, DIAG_ERROR, "", 0, 0, "cannot create '%s': %s", parent, strerror(errno));
+    free(parent);
+    if (!ok) {
         output_abort(out);
         return NULL;
     }
@@ -215,13 +271,13 @@ static bool relpath_ok(const char *rel)
     return true;
 }
 
-/* True when the file at path holds exactly the n bytes at data. */
-static bool same_bytes(const char *path, const char *data, size_t n)
+/* True when the regular file at path, whose lstat is *st, holds exactly
+ * the n bytes at data. */
+static bool same_bytes(const char *path, struct stat *st, const char *data, size_t n)
 {
-    struct stat st;
-    if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size != n)
+    if (lstat(path, st) != 0 || !S_ISREG(st->st_mode) || (size_t)st->st_size != n)
         return false;
-    int fd = open(path, O_RDONLY | O_NOFOLLOW);
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0)
         return false;
     char buf[65536];
@@ -238,23 +294,97 @@ static bool same_bytes(const char *path, const char *data, size_t n)
     return same;
 }
 
-static bool write_file(const char *path, const char *data, size_t n)
+static bool write_fd(int fd, const char *data, size_t n)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0644);
-    if (fd < 0)
-        return false;
     size_t at = 0;
     while (at < n) {
         ssize_t put = write(fd, data + at, n - at);
-        if (put < 0) {
-            if (errno == EINTR)
-                continue;
-            close(fd);
+        if (put < 0 && errno == EINTR)
+            continue;
+        if (put < 0)
             return false;
-        }
         at += (size_t)put;
     }
-    return close(fd) == 0;
+    return true;
+}
+
+/* Clears the way for a new file at path in a reused staging folder. The
+ * old one is unlinked, never written over: it may be a hard link to the
+ * live output. */
+static bool clear_path(const char *path, const struct stat *st)
+{
+    if (S_ISDIR(st->st_mode))
+        return output_remove_tree(path);
+    return unlink(path) == 0 || errno == ENOENT;
+}
+
+/* Runs make (creating the file at path) once, and again after making the
+ * missing folders above path. */
+static bool with_parent(output *out, char *path, bool (*make)(const char *path, const void *arg), const void *arg)
+{
+    if (make(path, arg))
+        return true;
+    if (errno != ENOENT && errno != ENOTDIR)
+        return false;
+    return make_parent(out, path) && make(path, arg);
+}
+
+typedef struct bytes {
+    const char *data;
+    size_t n;
+} bytes;
+
+static bool create_file(const char *path, const void *arg)
+{
+    const bytes *b = arg;
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return false;
+    bool ok = write_fd(fd, b->data, b->n);
+    int saved = errno;
+    ok = close(fd) == 0 && ok;
+    if (!ok)
+        errno = saved;
+    return ok;
+}
+
+static bool create_link(const char *path, const void *arg) { return link(arg, path) == 0; }
+
+/* Makes staging_path the same file as live_path (whose lstat is *live),
+ * leaving it alone when it already is. */
+static bool place_link(output *out, char *staging_path, const char *live_path, const struct stat *live)
+{
+    struct stat st;
+    if (out->reuse && lstat(staging_path, &st) == 0) {
+        if (st.st_ino == live->st_ino && st.st_dev == live->st_dev)
+            return true;
+        if (!clear_path(staging_path, &st))
+            return false;
+    }
+    return with_parent(out, staging_path, create_link, live_path);
+}
+
+static bool place_bytes(output *out, char *staging_path, const char *data, size_t n)
+{
+    struct stat st;
+    if (out->reuse && lstat(staging_path, &st) == 0 && !clear_path(staging_path, &st))
+        return false;
+    bytes b = {data, n};
+    return with_parent(out, staging_path, create_file, &b);
+}
+
+static void record_written(output *out, const char *relpath)
+{
+    if (!out->reuse)
+        return;
+    char *copy = xstrdup(relpath);
+    pthread_mutex_lock(&out->written_lock);
+    if (out->nwritten == out->written_cap) {
+        out->written_cap = out->written_cap ? out->written_cap * 2 : 256;
+        out->written = xrealloc(out->written, out->written_cap * sizeof *out->written);
+    }
+    out->written[out->nwritten++] = copy;
+    pthread_mutex_unlock(&out->written_lock);
 }
 
 bool output_write(output *out, const char *relpath, const char *data, size_t n, diag_list *diags)
@@ -263,43 +393,42 @@ bool output_write(output *out, const char *relpath, const char *data, size_t n, 
         diag_add(diags, DIAG_ERROR, "", 0, 0, "refusing to write outside the output folder: '%s'", relpath);
         return false;
     }
-    strbuf path = STRBUF_INIT, old = STRBUF_INIT;
+    strbuf path = STRBUF_INIT, live = STRBUF_INIT;
     strbuf_printf(&path, "%s/%s", out->staging_dir, relpath);
-    char *slash = strrchr(path.data, '/');
-    *slash = '\0';
-    bool ok = mkdir_p(path.data);
-    *slash = '/';
-    if (ok && out->had_output) {
-        strbuf_printf(&old, "%s/%s", out->out_dir, relpath);
-        if (same_bytes(old.data, data, n) && link(old.data, path.data) == 0) {
-            strbuf_free(&path);
-            strbuf_free(&old);
-            return true;
-        }
+    struct stat live_st;
+    bool ok;
+    if (out->had_output) {
+        strbuf_printf(&live, "%s/%s", out->out_dir, relpath);
+        if (same_bytes(live.data, &live_st, data, n) && place_link(out, path.data, live.data, &live_st))
+            goto placed;
     }
-    ok = ok && write_file(path.data, data, n);
-    if (!ok)
+    ok = place_bytes(out, path.data, data, n);
+    if (!ok) {
         diag_add(diags, DIAG_ERROR, "", 0, 0, "cannot write '%s': %s", path.data, strerror(errno));
+        strbuf_free(&path);
+        strbuf_free(&live);
+        return false;
+    }
+placed:
+    record_written(out, relpath);
     strbuf_free(&path);
-    strbuf_free(&old);
-    return ok;
+    strbuf_free(&live);
+    return true;
 }
 
 bool output_link_previous(output *out, const char *relpath)
 {
     if (!out->had_output || !relpath_ok(relpath))
         return false;
-    strbuf path = STRBUF_INIT, old = STRBUF_INIT;
+    strbuf path = STRBUF_INIT, live = STRBUF_INIT;
     strbuf_printf(&path, "%s/%s", out->staging_dir, relpath);
-    strbuf_printf(&old, "%s/%s", out->out_dir, relpath);
-    char *slash = strrchr(path.data, '/');
-    *slash = '\0';
-    bool ok = mkdir_p(path.data);
-    *slash = '/';
+    strbuf_printf(&live, "%s/%s", out->out_dir, relpath);
     struct stat st;
-    ok = ok && lstat(old.data, &st) == 0 && S_ISREG(st.st_mode) && link(old.data, path.data) == 0;
+    bool ok = lstat(live.data, &st) == 0 && S_ISREG(st.st_mode) && place_link(out, path.data, live.data, &st);
+    if (ok)
+        record_written(out, relpath);
     strbuf_free(&path);
-    strbuf_free(&old);
+    strbuf_free(&live);
     return ok;
 }
 
@@ -356,30 +485,92 @@ bool output_copy_tree(output *out, const char *src_dir, size_t *count, diag_list
     return copy_dir(out, src_dir, "", count, diags);
 }
 
+/* ---- pruning a reused staging folder -------------------------------------- */
+
+static int cmp_path(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* True when a path written this build is rel itself (as_dir false) or lies
+ * below the folder rel (as_dir true). written is sorted. */
+static bool was_written(const output *out, const char *rel, bool as_dir)
+{
+    size_t lo = 0, hi = out->nwritten, n = strlen(rel);
+    while (lo < hi) { /* the first path not below rel */
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(out->written[mid], rel) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (!as_dir)
+        return lo < out->nwritten && !strcmp(out->written[lo], rel);
+    /* Paths below "a/b" sort after "a/b" and "a/b" + any byte below '/'. */
+    for (size_t i = lo; i < out->nwritten && !strncmp(out->written[i], rel, n); i++)
+        if (out->written[i][n] == '/')
+            return true;
+    return false;
+}
+
+/* Removes from the staging folder dir (rel below its root, "" at the root)
+ * whatever this build did not write: the rest of an older build. */
+static bool prune(output *out, const char *dir, const char *rel)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return false;
+    bool ok = true;
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || (!*rel && !strcmp(e->d_name, OUTPUT_MARKER)))
+            continue;
+        strbuf path = STRBUF_INIT, child = STRBUF_INIT;
+        strbuf_printf(&path, "%s/%s", dir, e->d_name);
+        if (*rel)
+            strbuf_printf(&child, "%s/%s", rel, e->d_name);
+        else
+            strbuf_puts(&child, e->d_name);
+        bool is_dir = e->d_type == DT_DIR;
+        struct stat st;
+        if (e->d_type == DT_UNKNOWN)
+            is_dir = lstat(path.data, &st) == 0 && S_ISDIR(st.st_mode);
+        if (is_dir && was_written(out, child.data, true))
+            ok = prune(out, path.data, child.data) && ok;
+        else if (is_dir)
+            ok = output_remove_tree(path.data) && ok;
+        else if (!was_written(out, child.data, false))
+            ok = (unlink(path.data) == 0 || errno == ENOENT) && ok;
+        strbuf_free(&path);
+        strbuf_free(&child);
+    }
+    closedir(d);
+    return ok;
+}
+
 bool output_commit(output *out, diag_list *diags)
 {
     bool ok = true;
-    if (out->had_output) {
+    if (out->reuse) {
+        xqsort(out->written, out->nwritten, sizeof *out->written, cmp_path);
+        if (!prune(out, out->staging_dir, "")) {
+            diag_add(diags, DIAG_ERROR, "", 0, 0, "cannot clear the older build out of '%s': %s", out->staging_dir,
+                     strerror(errno));
+            ok = false;
+        }
+    }
+    if (ok && out->had_output) {
         if (renameat2(AT_FDCWD, out->staging_dir, AT_FDCWD, out->out_dir, RENAME_EXCHANGE) != 0) {
             diag_add(diags, DIAG_ERROR, "", 0, 0, "cannot swap the new build into '%s': %s", out->out_dir,
                      strerror(errno));
             ok = false;
         }
-    } else {
-        char *parent = xstrdup(out->out_dir);
-        char *slash = strrchr(parent, '/');
-        if (slash && slash != parent) {
-            *slash = '\0';
-            mkdir_p(parent);
-        }
-        free(parent);
-        if (rename(out->staging_dir, out->out_dir) != 0) {
-            diag_add(diags, DIAG_ERROR, "", 0, 0, "cannot move the new build to '%s': %s", out->out_dir,
-                     strerror(errno));
-            ok = false;
-        }
+    } else if (ok && rename(out->staging_dir, out->out_dir) != 0) {
+        diag_add(diags, DIAG_ERROR, "", 0, 0, "cannot move the new build to '%s': %s", out->out_dir, strerror(errno));
+        ok = false;
     }
-    /* After a swap the staging path holds the previous output. */
+    /* After a swap the staging folder holds the previous output: the next
+     * build starts from it. When the output was a symbolic link, the link
+     * is what got swapped out; it goes, and what it pointed at stays. */
+    struct stat st;
+    if (ok && out->had_output && lstat(out->staging_dir, &st) == 0 && S_ISLNK(st.st_mode))
+        unlink(out->staging_dir);
     output_abort(out);
     return ok;
 }
@@ -388,8 +579,12 @@ void output_abort(output *out)
 {
     if (!out)
         return;
-    if (out->staging_dir)
-        output_remove_tree(out->staging_dir);
+    if (out->lock_fd >= 0)
+        close(out->lock_fd);
+    for (size_t i = 0; i < out->nwritten; i++)
+        free(out->written[i]);
+    free(out->written);
+    pthread_mutex_destroy(&out->written_lock);
     free(out->site_dir);
     free(out->out_dir);
     free(out->staging_dir);
@@ -417,8 +612,7 @@ bool output_remove_tree(const char *path)
         strbuf_free(&child);
     }
     closedir(d);
-    /* The marker goes last: a build killed halfway through removing a
-     * staging folder leaves one the next build still knows as its own. */
+    /* The marker goes last: a folder half removed is still known as ours. */
     strbuf marker = STRBUF_INIT;
     strbuf_printf(&marker, "%s/%s", path, OUTPUT_MARKER);
     ok = output_remove_tree(marker.data) && ok;

@@ -1,17 +1,27 @@
 /* output: writing a build into a staging folder and swapping it in.
  *
- * A build writes every file into a fresh staging folder beside the output
- * folder; output_commit swaps the two in one atomic rename (renameat2 with
- * RENAME_EXCHANGE), so a failed or interrupted build leaves the previous
- * output exactly as it was. A file whose bytes equal the previous build's is
- * hard-linked from it instead of written, so unchanged files keep their
- * modification times and rsync-style deploys send only what changed.
+ * A build writes every file into a staging folder beside the output folder
+ * (".public.lumbar-staging" for "public"); output_commit swaps the two in
+ * one atomic rename (renameat2 with RENAME_EXCHANGE), so a failed or
+ * interrupted build leaves the previous output exactly as it was.
+ *
+ * After the swap the staging folder holds the previous output, and the next
+ * build updates it in place instead of making a new tree: a file whose bytes
+ * equal the live output's becomes a hard link to it (left alone when it is
+ * one already), any other file is unlinked and written anew, never written
+ * over (it may be a link to a live file), and whatever the build did not
+ * write is pruned before the swap. So a rebuild makes and removes no
+ * folders for unchanged pages, unchanged files keep their modification
+ * times, and rsync-style deploys send only what changed. The staging folder
+ * is locked (flock) while a build owns it: a second build into the same
+ * output is refused.
  *
  * Nothing is written outside the staging folder: relative paths are
  * checked, and the output folder is refused when it is the site folder, a
  * folder above it, content/, layouts/ or assets/, or /. An existing,
  * non-empty output folder that lumbar did not create (it has no .lumbar
- * marker file) is refused unless forced. */
+ * marker file) is refused unless forced; a staging folder without it is
+ * always refused. */
 #ifndef LUMBAR_OUTPUT_H
 #define LUMBAR_OUTPUT_H
 
@@ -23,9 +33,11 @@
 typedef struct output output;
 
 #define OUTPUT_MARKER ".lumbar"
+#define OUTPUT_STAGING_SUFFIX ".lumbar-staging"
 
-/* Checks out_dir against site_dir and creates the staging folder. Returns
- * the writer, or NULL after adding an error. */
+/* Checks out_dir against site_dir, and creates and locks the staging
+ * folder (or locks the one a previous build left). Returns the writer, or
+ * NULL after adding an error. */
 output *output_begin(const char *site_dir, const char *out_dir, bool force, diag_list *diags);
 /* Writes n bytes to relpath (e.g. "causes/x/index.html") in the staging
  * folder, creating folders as needed. Safe to call from several threads for
@@ -39,11 +51,13 @@ bool output_link_previous(output *out, const char *relpath);
  * "assets") into the staging folder's root. Symbolic links are refused.
  * Adds the number of files copied to *count. */
 bool output_copy_tree(output *out, const char *src_dir, size_t *count, diag_list *diags);
-/* Swaps the staging folder in as the output folder and removes the old
- * output. Frees out. Returns false after adding an error, leaving the old
+/* Prunes what an older build left in the staging folder, swaps it in as
+ * the output folder, and keeps the previous output as the next staging
+ * folder. Frees out. Returns false after adding an error, leaving the old
  * output in place. */
 bool output_commit(output *out, diag_list *diags);
-/* Removes the staging folder and frees out. Accepts NULL. */
+/* Gives up the build: unlocks the staging folder, which stays for the next
+ * build to reuse, and frees out. Accepts NULL. */
 void output_abort(output *out);
 /* Removes the folder at path and everything in it, without following
  * symbolic links. Returns false on failure. */

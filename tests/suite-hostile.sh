@@ -339,24 +339,52 @@ if python3 "$BENCH_DIR/make-corpus" 1000 "$dir/site-a" >/dev/null 2>&1; then
     wait "$pid" 2>/dev/null
     { [ ! -e "$out" ] || check_same "$out" "$dir/new"; } && ok "a first build killed early leaves no output or the whole new one" \
         || fail "a first build killed early leaves no output or the whole new one"
-    # Staging folders of builds that died: the SIGKILLed ones above, one
-    # made up with lumbar's marker, and one without it, which is not lumbar's.
-    sh -c 'exit 0' &
-    dead=$!
-    wait "$dead"
-    mkdir -p "$out.lumbar-staging-$dead/guide" "$out.lumbar-staging-${dead}0"
-    echo stale >"$out.lumbar-staging-$dead/guide/stale.html"
-    touch "$out.lumbar-staging-$dead/.lumbar"
-    echo keep >"$out.lumbar-staging-${dead}0/keep.txt"
-    stale=$(ls -d "$out".lumbar-staging-* 2>/dev/null | wc -l)
+    # The staging folder the builds above left (a killed build's is half
+    # updated) is reused: plant an older build's leftovers in it, a file
+    # where a folder must be and a folder where a file must be.
+    staging=$(dirname "$out")/.$(basename "$out").lumbar-staging
+    "$LUMBAR" build -q -s "$dir/site-a" -o "$out" 2>/dev/null
+    "$LUMBAR" build -q -s "$dir/site-b" -o "$out" 2>/dev/null
+    echo stale >"$staging/stale.html"
+    mkdir -p "$staging/old-section/old-page" && echo stale >"$staging/old-section/old-page/index.html"
+    page=$(cd "$staging" && ls -d causes/*/ | head -1)
+    rm -rf "${staging:?}/$page" && echo stale >"$staging/${page%/}"
+    rm -f "$staging/index.html" && mkdir -p "$staging/index.html/x"
     "$LUMBAR" build -q -s "$dir/site-b" -o "$out" 2>"$dir/stderr"
     status=$?
-    { [ "$status" = 0 ] && check_same "$out" "$dir/new"; } && ok "after $stale stale staging folders the next build succeeds and is whole" \
-        || fail "after $stale stale staging folders the next build succeeds and is whole: exit $status"
-    left=$(ls -d "$out".lumbar-staging-* 2>/dev/null)
-    [ "$left" = "$out.lumbar-staging-${dead}0" ] && [ -f "$left/keep.txt" ] \
-        && ok "the next build removes dead builds' staging folders, and only those" \
-        || fail "the next build removes dead builds' staging folders, and only those: left $left"
+    { [ "$status" = 0 ] && check_same "$out" "$dir/new"; } \
+        && ok "a build over an older build's leftovers in the staging folder is whole, without them" \
+        || fail "a build over an older build's leftovers in the staging folder is whole, without them: exit $status"
+    # Someone else's folder, or a link, where the staging folder goes.
+    snapshot "$out" >"$dir/before"
+    rm -rf "$staging" && mkdir "$staging" && echo mine >"$staging/notes.txt"
+    "$LUMBAR" build -q -s "$dir/site-b" -o "$out" 2>"$dir/stderr"
+    status=$?
+    snapshot "$out" >"$dir/after"
+    { [ "$status" = 1 ] && grep -q "refusing to use '.*lumbar-staging' as the staging folder: it is not empty and was not made by lumbar" "$dir/stderr" \
+        && [ "$(cat "$staging/notes.txt")" = mine ] && cmp -s "$dir/before" "$dir/after"; } \
+        && ok "a staging folder lumbar did not make is refused and left alone" \
+        || fail "a staging folder lumbar did not make is refused and left alone: exit $status, $(head -c 300 "$dir/stderr")"
+    rm -rf "$staging" && mkdir -p "$dir/victim-staging" && touch "$dir/victim-staging/.lumbar" && ln -s "$dir/victim-staging" "$staging"
+    "$LUMBAR" build -q -s "$dir/site-b" -o "$out" 2>"$dir/stderr"
+    status=$?
+    { [ "$status" = 1 ] && grep -q "as the staging folder: it is not a folder" "$dir/stderr" \
+        && [ "$(ls -A "$dir/victim-staging")" = .lumbar ]; } \
+        && ok "a staging folder that is a symbolic link is refused, and nothing is written through it" \
+        || fail "a staging folder that is a symbolic link is refused: exit $status, $(head -c 300 "$dir/stderr")"
+    rm -f "$staging"
+    # Two builds into one output at once: the second is refused while the
+    # first holds the staging folder's lock.
+    "$LUMBAR" build -q -s "$dir/site-b" -o "$out" 2>/dev/null
+    flock "$staging" sleep 3 &
+    holder=$!
+    sleep 0.5
+    "$LUMBAR" build -q -s "$dir/site-a" -o "$out" 2>"$dir/stderr"
+    status=$?
+    wait "$holder"
+    { [ "$status" = 1 ] && grep -q "another lumbar build is writing" "$dir/stderr" && check_same "$out" "$dir/new"; } \
+        && ok "a second build into an output being built is refused, and the output is left as it was" \
+        || fail "a second build into an output being built is refused: exit $status, $(head -c 300 "$dir/stderr")"
 else
     fail "make a 1,000-article site with $BENCH_DIR/make-corpus"
 fi
