@@ -311,7 +311,7 @@ bool build_run(const build_options *opts, build_stats *stats, diag_list *diags)
     load_layout_dir(b.tpl, opts->site_dir, "layouts", &inputs_hash, diags);
     tpl_set_check_refs(b.tpl, diags);
     b.bib = load_refs(opts, &inputs_hash, diags);
-    site_options so = {.site_dir = opts->site_dir, .drafts = opts->drafts, .today_unix = opts->now};
+    site_options so = {.site_dir = opts->site_dir, .drafts = opts->drafts, .today_unix = opts->now, .jobs = opts->jobs};
     if (b.bib)
         b.s = site_load(&so, b.cfg, b.bib, diags);
     if (b.s)

@@ -1,4 +1,4 @@
-/* hash: a fast non-cryptographic hash (64-bit FNV-1a) for change detection.
+/* hash: a fast non-cryptographic hash (64-bit FNV-1a over words) for change detection.
  * Never used where an attacker could profit from a collision: only to tell
  * whether a dev-server rebuild can reuse a page from the previous build. */
 #ifndef LUMBAR_HASH_H

@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -17,13 +19,25 @@
 
 #define HOME_RECENT 10
 
+/* One content file to read, or (path NULL) only diagnostics from the scan,
+ * kept in scan order so that loading in parallel reports as loading in
+ * turn would. */
+typedef struct load_job {
+    char *content_path, *section, *stem;
+    page *page;
+    diag_list diags;
+} load_job;
+
 typedef struct loader {
     const site_options *opts;
     const config *cfg;
     site *s;
-    diag_list *diags;
-    char *site_real; /* canonical site folder, to keep symlinks inside it */
+    diag_list *diags; /* for the scan: the last job's list, else the caller's */
+    char *site_real;  /* canonical site folder, to keep symlinks inside it */
     size_t cap;
+    load_job *jobs;
+    size_t njobs, jobs_cap;
+    atomic_size_t next_job;
 } loader;
 
 static const char *const kind_names[] = {"home", "section", "article", "page", "tag", "tags", "404"};
@@ -53,14 +67,14 @@ static void set_urls(page *p, const config *cfg, const char *rel_url)
 }
 
 /* The slug of a content file: front matter's slug, else the file name. */
-static bool page_slug(loader *ld, page *p, const char *stem, strbuf *slug)
+static bool page_slug(page *p, const char *stem, strbuf *slug, diag_list *diags)
 {
     if (p->fm->slug) {
         strbuf_puts(slug, p->fm->slug);
         return true;
     }
     if (!fm_slug_ok(stem)) {
-        diag_add(ld->diags, DIAG_ERROR, p->src_path, 1, 1,
+        diag_add(diags, DIAG_ERROR, p->src_path, 1, 1,
                  "unsafe file name '%s': use only a-z, 0-9 and '-', or set 'slug' in the front matter", stem);
         return false;
     }
@@ -68,30 +82,30 @@ static bool page_slug(loader *ld, page *p, const char *stem, strbuf *slug)
     return true;
 }
 
-static bool check_index_fields(loader *ld, page *p)
+static bool check_index_fields(page *p, diag_list *diags)
 {
     value *slug = value_map_get(p->fm->all, "slug");
     if (slug) {
-        diag_add(ld->diags, DIAG_ERROR, p->src_path, slug->line, slug->col,
+        diag_add(diags, DIAG_ERROR, p->src_path, slug->line, slug->col,
                  "'slug' is not allowed in _index.md: rename the folder instead");
         return false;
     }
     return true;
 }
 
-static bool place_page(loader *ld, page *p, const char *section, const char *stem)
+static bool place_page(const loader *ld, page *p, const char *section, const char *stem, diag_list *diags)
 {
     strbuf rel = STRBUF_INIT;
     bool ok = true;
     if (p->kind == PAGE_HOME) {
-        ok = check_index_fields(ld, p);
+        ok = check_index_fields(p, diags);
     } else if (p->kind == PAGE_SECTION) {
-        ok = check_index_fields(ld, p);
+        ok = check_index_fields(p, diags);
         strbuf_printf(&rel, "%s/", section);
     } else {
         if (section)
             strbuf_printf(&rel, "%s/", section);
-        ok = page_slug(ld, p, stem, &rel);
+        ok = page_slug(p, stem, &rel, diags);
         strbuf_putc(&rel, '/');
     }
     set_urls(p, ld->cfg, strbuf_cstr(&rel));
@@ -99,8 +113,10 @@ static bool place_page(loader *ld, page *p, const char *section, const char *ste
     return ok;
 }
 
-/* Reads one content file into a page; NULL when it is a draft left out or broken. */
-static page *load_page(loader *ld, const char *content_path, const char *section, const char *stem)
+/* Reads one content file into a page; NULL when it is a draft left out or
+ * broken. Touches nothing shared: several threads load at once. */
+static page *load_page(const loader *ld, const char *content_path, const char *section, const char *stem,
+                       diag_list *diags)
 {
     page *p = xcalloc(1, sizeof *p);
     p->content_path = xstrdup(content_path);
@@ -113,11 +129,11 @@ static page *load_page(loader *ld, const char *content_path, const char *section
     bool ok = fs_read_file(full, true, &text);
     free(full);
     if (!ok)
-        diag_add(ld->diags, DIAG_ERROR, p->src_path, 0, 0, "cannot read: %s", strerror(errno));
+        diag_add(diags, DIAG_ERROR, p->src_path, 0, 0, "cannot read: %s", strerror(errno));
     fm_parts parts;
     if (ok) {
         text.len = fm_normalise(text.data, text.len);
-        ok = fm_split(text.data, text.len, p->src_path, &parts, ld->diags);
+        ok = fm_split(text.data, text.len, p->src_path, &parts, diags);
     }
     if (ok) {
         p->fm_hash = hash_bytes(HASH_SEED, parts.yaml, parts.yaml_len);
@@ -125,14 +141,14 @@ static page *load_page(loader *ld, const char *content_path, const char *section
     }
     static const fm_kind fm_kinds[] = {FM_HOME, FM_SECTION, FM_ARTICLE, FM_PAGE};
     if (ok) {
-        p->fm = fm_read(&parts, fm_kinds[p->kind], p->src_path, ld->opts->drafts, ld->diags);
+        p->fm = fm_read(&parts, fm_kinds[p->kind], p->src_path, ld->opts->drafts, diags);
         p->owns_fm = true;
         ok = p->fm != NULL;
     }
     strbuf_free(&text);
     if (ok && p->fm->draft && !ld->opts->drafts)
         ok = false;
-    ok = ok && place_page(ld, p, section, stem);
+    ok = ok && place_page(ld, p, section, stem, diags);
     if (ok)
         p->sort_date = p->fm->date;
     if (!ok) {
@@ -177,6 +193,61 @@ static bool has_suffix(const char *s, const char *suffix)
     return n >= m && !strcmp(s + n - m, suffix);
 }
 
+static load_job *add_job(loader *ld)
+{
+    if (ld->njobs == ld->jobs_cap) {
+        ld->jobs_cap = ld->jobs_cap ? ld->jobs_cap * 2 : 64;
+        ld->jobs = xrealloc(ld->jobs, ld->jobs_cap * sizeof *ld->jobs);
+    }
+    load_job *job = &ld->jobs[ld->njobs++];
+    *job = (load_job){0};
+    ld->diags = &job->diags;
+    return job;
+}
+
+static void *load_jobs(void *arg)
+{
+    loader *ld = arg;
+    for (;;) {
+        size_t i = atomic_fetch_add(&ld->next_job, 1);
+        if (i >= ld->njobs)
+            return NULL;
+        load_job *job = &ld->jobs[i];
+        if (job->content_path)
+            job->page = load_page(ld, job->content_path, job->section, job->stem, &job->diags);
+    }
+}
+
+/* Loads every file the scan found, on up to opts->jobs threads, then adds
+ * the pages and reports in scan order. */
+static void run_jobs(loader *ld, diag_list *diags)
+{
+    atomic_init(&ld->next_job, 0);
+    int threads = ld->opts->jobs < 1 ? 1 : ld->opts->jobs;
+    pthread_t *tids = xcalloc((size_t)threads, sizeof *tids);
+    int started = 1;
+    for (; started < threads; started++)
+        if (pthread_create(&tids[started], NULL, load_jobs, ld) != 0)
+            break; /* fewer threads is slower, not wrong */
+    load_jobs(ld);
+    for (int i = 1; i < started; i++)
+        pthread_join(tids[i], NULL);
+    free(tids);
+    for (size_t i = 0; i < ld->njobs; i++) {
+        load_job *job = &ld->jobs[i];
+        if (job->page)
+            add_page(ld, job->page);
+        diag_move(diags, &job->diags);
+        free(job->content_path);
+        free(job->section);
+        free(job->stem);
+    }
+    free(ld->jobs);
+    ld->jobs = NULL;
+    ld->njobs = 0;
+    ld->diags = diags;
+}
+
 static void scan_file(loader *ld, const char *section, const char *name)
 {
     strbuf cp = STRBUF_INIT;
@@ -190,12 +261,11 @@ static void scan_file(loader *ld, const char *section, const char *name)
         strbuf_free(&cp);
         return;
     }
-    char *stem = xstrndup(name, strlen(name) - 3);
-    page *p = load_page(ld, cp.data, section, stem);
-    if (p)
-        add_page(ld, p);
-    free(stem);
-    strbuf_free(&cp);
+    load_job *job = add_job(ld);
+    job->content_path = strbuf_detach(&cp);
+    job->section = section ? xstrdup(section) : NULL;
+    job->stem = xstrndup(name, strlen(name) - 3);
+    add_job(ld); /* what the scan reports next comes after this file's */
 }
 
 static void scan_section(loader *ld, const char *section)
@@ -917,7 +987,9 @@ site *site_load(const site_options *opts, const config *cfg, const refs *bib, di
         return NULL;
     }
     size_t errors_before = diag_count(diags, DIAG_ERROR);
+    add_job(&ld); /* the scan's first reports */
     bool ok = scan_content(&ld);
+    run_jobs(&ld, diags);
     bool has_home = false;
     for (size_t i = 0; i < s->npages; i++)
         has_home = has_home || s->pages[i]->kind == PAGE_HOME;

@@ -72,6 +72,7 @@ typedef struct site_options {
     const char *site_dir;
     bool drafts;
     long long today_unix; /* "now" for overdue reviews: SOURCE_DATE_EPOCH or the clock */
+    int jobs;             /* threads to read content files with */
 } site_options;
 
 typedef struct site {
