@@ -1,5 +1,7 @@
 #include "markdown.h"
 
+#include <stdint.h>
+
 #include <cmark.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +42,7 @@ typedef struct render_state {
     bool warned_h1;
     id_set ids;   /* every id in doc->ids */
     id_set hints; /* "FIRST:BASE" (owned) -> the next suffix to try for BASE */
+    cmark_mem *mem; /* the parse tree's allocator: nodes we add use it too */
 } render_state;
 
 static int file_line(const render_state *st, cmark_node *node)
@@ -229,14 +232,14 @@ static void expand_citations(render_state *st, cmark_node *text)
             continue;
         }
         if (p > rest) {
-            cmark_node *before = cmark_node_new(CMARK_NODE_TEXT);
+            cmark_node *before = cmark_node_new_with_mem(CMARK_NODE_TEXT, st->mem);
             char *chunk = xstrndup(rest, (size_t)(p - rest));
             cmark_node_set_literal(before, chunk);
             free(chunk);
             cmark_node_insert_before(text, before);
         }
         char *html = citation_html(st, p + 1, (size_t)(close - p - 1), line, col + (int)(p - copy) + 1);
-        cmark_node *cite = cmark_node_new(CMARK_NODE_CUSTOM_INLINE);
+        cmark_node *cite = cmark_node_new_with_mem(CMARK_NODE_CUSTOM_INLINE, st->mem);
         cmark_node_set_on_enter(cite, html);
         cmark_node_set_on_exit(cite, "");
         free(html);
@@ -417,8 +420,8 @@ static void give_heading_id(render_state *st, cmark_node *heading)
     esc_html(&html, id, strlen(id));
     strbuf_puts(&html, "\"");
     strbuf_puts(&html, inner + 3); /* after "<hN" */
-    free(inner);
-    cmark_node *block = cmark_node_new(CMARK_NODE_CUSTOM_BLOCK);
+    st->mem->free(inner);
+    cmark_node *block = cmark_node_new_with_mem(CMARK_NODE_CUSTOM_BLOCK, st->mem);
     cmark_node_set_on_enter(block, html.data);
     cmark_node_set_on_exit(block, "");
     cmark_node_replace(heading, block);
@@ -555,6 +558,23 @@ static void plain_text(cmark_node *root, md_doc *doc)
     doc->text = strbuf_detach(&text);
 }
 
+/* cmark's allocator has no context argument: while md_render parses on this
+ * thread with env->arena, the arena is reached through this. */
+static _Thread_local arena *current_arena;
+
+static void *tree_calloc(size_t n, size_t size)
+{
+    if (size && n > SIZE_MAX / size)
+        return xcalloc(n, size); /* reports the overflow */
+    return arena_calloc(current_arena, n * size);
+}
+
+static void *tree_realloc(void *p, size_t n) { return arena_realloc(current_arena, p, n); }
+
+static void tree_free(void *p) { arena_release(current_arena, p); }
+
+static cmark_mem arena_mem = {tree_calloc, tree_realloc, tree_free};
+
 md_doc *md_render(const char *text, size_t n, int first_line, const char *file, const char *content_path,
                   const md_env *env, diag_list *diags)
 {
@@ -572,11 +592,26 @@ md_doc *md_render(const char *text, size_t n, int first_line, const char *file, 
         add_id(&st, xstrdup(*r));
     st.options = CMARK_OPT_VALIDATE_UTF8 | (env->smart_punctuation ? CMARK_OPT_SMART : 0) |
                  (env->unsafe_html ? CMARK_OPT_UNSAFE : 0);
-    cmark_node *root = cmark_parse_document(text, n, st.options);
+    st.mem = cmark_get_default_mem_allocator();
+    if (env->arena) {
+        current_arena = env->arena;
+        st.mem = &arena_mem;
+    }
+    cmark_parser *parser = cmark_parser_new_with_mem(st.options, st.mem);
+    cmark_parser_feed(parser, text, n);
+    cmark_node *root = cmark_parser_finish(parser);
+    cmark_parser_free(parser);
     transform(&st, root);
     plain_text(root, doc);
-    doc->html = cmark_render_html(root, st.options);
-    cmark_node_free(root);
+    char *html = cmark_render_html(root, st.options);
+    if (env->arena) {
+        doc->html = xstrdup(html);
+        arena_reset(env->arena); /* the whole tree at once */
+        current_arena = NULL;
+    } else {
+        doc->html = html;
+        cmark_node_free(root);
+    }
     strbuf toc = STRBUF_INIT;
     if (doc->toc->u.list.len)
         toc_html_list(doc->toc, &toc);

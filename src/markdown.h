@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "arena.h"
 #include "diag.h"
 #include "value.h"
 
@@ -29,6 +30,9 @@ typedef struct md_env {
     /* True when key is in the bibliography. */
     bool (*has_reference)(void *ctx, const char *key);
     void *ctx;
+    /* Optional: memory for the parse tree, reset at the end of each call;
+     * one arena per thread. NULL parses with malloc. */
+    arena *arena;
 } md_env;
 
 typedef struct md_doc {

@@ -27,6 +27,7 @@ typedef struct shared {
 
 typedef struct worker {
     shared *sh;
+    arena *tree_mem; /* for md_render's parse trees on this thread */
     diag_list diags;
     size_t pages;
     pthread_t thread;
@@ -256,7 +257,7 @@ static bool add_tree(site *s, page *p, value *local, diag_list *diags)
 
 /* ---- one page ------------------------------------------------------------ */
 
-static md_doc *render_body(site *s, page *p, diag_list *diags)
+static md_doc *render_body(site *s, page *p, arena *tree_mem, diag_list *diags)
 {
     strbuf path = STRBUF_INIT;
     strbuf_printf(&path, "%s/%s", s->site_dir, p->src_path);
@@ -273,18 +274,19 @@ static md_doc *render_body(site *s, page *p, diag_list *diags)
     md_doc *doc = NULL;
     if (fm_split(text.data, text.len, p->src_path, &parts, diags)) {
         md_env env = make_env(s);
+        env.arena = tree_mem;
         doc = md_render(parts.body, parts.body_len, parts.body_line, p->src_path, p->content_path, &env, diags);
     }
     strbuf_free(&text);
     return doc;
 }
 
-static bool page_locals(site *s, page *p, value *local, value **body_links, diag_list *diags)
+static bool page_locals(site *s, page *p, arena *tree_mem, value *local, value **body_links, diag_list *diags)
 {
     bool ok = true;
     if (p->fm) {
         size_t errors = diag_count(diags, DIAG_ERROR);
-        md_doc *doc = render_body(s, p, diags);
+        md_doc *doc = render_body(s, p, tree_mem, diags);
         if (!doc)
             return false;
         ok = diag_count(diags, DIAG_ERROR) == errors;
@@ -312,11 +314,12 @@ static bool page_locals(site *s, page *p, value *local, value **body_links, diag
     return ok;
 }
 
-static void render_one(shared *sh, page *p, strbuf *html, diag_list *diags)
+static void render_one(shared *sh, worker *w, page *p, strbuf *html)
 {
+    diag_list *diags = &w->diags;
     value *local = value_map();
     value *body_links = NULL;
-    bool ok = page_locals(sh->s, p, local, &body_links, diags);
+    bool ok = page_locals(sh->s, p, w->tree_mem, local, &body_links, diags);
     const value *stack[] = {sh->s->site_ctx, p->fm ? p->fm->all : sh->s->site_ctx, p->ctx, local};
     strbuf_reset(html);
     if (ok && !tpl_render(sh->tpl, p->layout, stack, 4, html)) {
@@ -340,6 +343,7 @@ static void *work(void *arg)
     worker *w = arg;
     shared *sh = w->sh;
     strbuf html = STRBUF_INIT;
+    w->tree_mem = arena_new();
     for (;;) {
         size_t i = atomic_fetch_add(&sh->next, 1);
         if (i >= sh->s->npages)
@@ -352,10 +356,12 @@ static void *work(void *arg)
             w->pages++;
             continue;
         }
-        render_one(sh, p, &html, &w->diags);
+        render_one(sh, w, p, &html);
         w->pages++;
     }
     strbuf_free(&html);
+    arena_free(w->tree_mem);
+    w->tree_mem = NULL;
     return NULL;
 }
 

@@ -6,7 +6,8 @@
  * root) and with unsafe_html under a sub-path. In safe mode no script may
  * come out, whatever the body says: not as an element, not as a
  * javascript: link. Every id the body defines must be unique, and the
- * table of contents must be well-formed. */
+ * table of contents must be well-formed. The safe render runs with a parse
+ * tree arena (as the build does) and must equal the render without one. */
 #include <string.h>
 #include <strings.h>
 
@@ -87,6 +88,18 @@ static void render(const char *text, size_t n, bool safe)
     diag_list diags = DIAG_LIST_INIT;
     md_doc *doc = md_render(text, n, 7, "content/causes/x.md", "causes/x.md", &env, &diags);
     check_doc(doc, safe);
+    if (safe) {
+        static arena *tree_mem;
+        if (!tree_mem)
+            tree_mem = arena_new(); /* kept across inputs, as a render thread keeps it */
+        env.arena = tree_mem;
+        diag_list again = DIAG_LIST_INIT;
+        md_doc *pooled = md_render(text, n, 7, "content/causes/x.md", "causes/x.md", &env, &again);
+        FUZZ_ASSERT(!strcmp(pooled->html, doc->html) && !strcmp(pooled->text, doc->text));
+        FUZZ_ASSERT(pooled->word_count == doc->word_count && again.len == diags.len);
+        md_doc_free(pooled);
+        diag_list_clear(&again);
+    }
     for (size_t i = 0; i < diags.len; i++)
         FUZZ_ASSERT(diags.items[i].line >= 0 && diags.items[i].col >= 0);
     md_doc_free(doc);
