@@ -76,18 +76,30 @@ static int diag_cmp(const diag *a, const diag *b)
     return 0;
 }
 
+/* A stable merge sort of items[0..n) using tmp (room for n): a site can
+ * report thousands of overdue reviews, too many for an insertion sort. */
+static void merge_sort(diag *items, diag *tmp, size_t n)
+{
+    if (n < 2)
+        return;
+    size_t half = n / 2;
+    merge_sort(items, tmp, half);
+    merge_sort(items + half, tmp, n - half);
+    size_t i = 0, j = half, k = 0;
+    while (i < half && j < n)
+        tmp[k++] = diag_cmp(&items[j], &items[i]) < 0 ? items[j++] : items[i++];
+    while (i < half)
+        tmp[k++] = items[i++];
+    memcpy(items, tmp, k * sizeof *items); /* items[j..n) are in place */
+}
+
 void diag_sort(diag_list *dl)
 {
-    /* Insertion sort: stable, and lists are short. */
-    for (size_t i = 1; i < dl->len; i++) {
-        diag d = dl->items[i];
-        size_t j = i;
-        while (j > 0 && diag_cmp(&dl->items[j - 1], &d) > 0) {
-            dl->items[j] = dl->items[j - 1];
-            j--;
-        }
-        dl->items[j] = d;
-    }
+    if (dl->len < 2)
+        return;
+    diag *tmp = xmalloc(dl->len * sizeof *tmp);
+    merge_sort(dl->items, tmp, dl->len);
+    free(tmp);
 }
 
 void diag_promote_warnings(diag_list *dl)

@@ -2,6 +2,7 @@
 #include "harness.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "diag.h"
 #include "escape.h"
@@ -109,6 +110,28 @@ static void test_diags(void)
     diag_list_clear(NULL);
 }
 
+/* Sorted by file, line and column; equal positions keep the order they
+ * were added in, however many there are. */
+static void test_diag_sort(void)
+{
+    diag_list dl = DIAG_LIST_INIT;
+    for (int i = 0; i < 3000; i++)
+        diag_add(&dl, DIAG_WARNING, i % 2 ? "b.md" : "a.md", 100 - (i % 100) / 10, 1, "%d", i);
+    diag_sort(&dl);
+    bool ordered = true;
+    for (size_t i = 1; i < dl.len; i++) {
+        const diag *x = &dl.items[i - 1], *y = &dl.items[i];
+        int c = strcmp(x->file, y->file);
+        if (c > 0 || (c == 0 && x->line > y->line) || (c == 0 && x->line == y->line && atoi(x->msg) >= atoi(y->msg)))
+            ordered = false;
+    }
+    CHECK(ordered);
+    CHECK_STR(dl.items[0].file, "a.md");
+    CHECK_INT(dl.items[0].line, 91);
+    CHECK_STR(dl.items[0].msg, "90");
+    diag_list_clear(&dl);
+}
+
 int main(void)
 {
     test_numbers();
@@ -116,5 +139,6 @@ int main(void)
     test_truthiness();
     test_escapes();
     test_diags();
+    test_diag_sort();
     TEST_END("value");
 }
