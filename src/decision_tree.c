@@ -172,7 +172,7 @@ static void check_keys(loader *ld, const value *map, const char *const *allowed,
                        const char *hint)
 {
     for (size_t i = 0; i < map->u.map.len; i++) {
-        const char *key = map->u.map.keys[i];
+        const char *key = map->u.map.items[i].key;
         bool known = false;
         for (const char *const *a = allowed; *a && !known; a++)
             known = strcmp(key, *a) == 0;
@@ -180,9 +180,9 @@ static void check_keys(loader *ld, const value *map, const char *const *allowed,
             continue;
         char *k = shown(key);
         if (what)
-            error_at(ld, map->u.map.vals[i], "tree: %s has an unknown key '%s'; use %s", what, k, hint);
+            error_at(ld, map->u.map.items[i].val, "tree: %s has an unknown key '%s'; use %s", what, k, hint);
         else
-            error_at(ld, map->u.map.vals[i], "tree: unknown key '%s'; use %s", k, hint);
+            error_at(ld, map->u.map.items[i].val, "tree: unknown key '%s'; use %s", k, hint);
         free(k);
     }
 }

@@ -43,10 +43,10 @@ static void check_unknown_fields(const value *src, const char *key, const char *
     for (size_t i = 0; i < src->u.map.len; i++) {
         bool known = false;
         for (const char *const *f = known_fields; *f && !known; f++)
-            known = !strcmp(*f, src->u.map.keys[i]);
+            known = !strcmp(*f, src->u.map.items[i].key);
         if (!known)
-            diag_add(diags, DIAG_WARNING, file, src->u.map.vals[i]->line, src->u.map.vals[i]->col,
-                     "unknown field '%s' in reference '%s'", src->u.map.keys[i], key);
+            diag_add(diags, DIAG_WARNING, file, src->u.map.items[i].val->line, src->u.map.items[i].val->col,
+                     "unknown field '%s' in reference '%s'", src->u.map.items[i].key, key);
     }
 }
 
@@ -111,8 +111,8 @@ static value *load_entry(const char *key, const value *src, const char *file, di
     value *entry = value_at(value_map(), src->line, src->col);
     value_map_set(entry, "key", value_str(key));
     for (size_t i = 0; i < src->u.map.len; i++)
-        if (src->u.map.vals[i]->kind != V_NULL)
-            set_text(entry, src->u.map.keys[i], src->u.map.vals[i]);
+        if (src->u.map.items[i].val->kind != V_NULL)
+            set_text(entry, src->u.map.items[i].key, src->u.map.items[i].val);
     value_map_set(entry, "container", value_str(container));
     add_links(entry);
     return entry;
@@ -147,8 +147,8 @@ refs *refs_load(const char *src, size_t n, const char *file, diag_list *diags)
     r->entries = xcalloc(root->u.map.len, sizeof(value *));
     bool ok = true;
     for (size_t i = 0; i < root->u.map.len; i++) {
-        const char *key = root->u.map.keys[i];
-        const value *src_entry = root->u.map.vals[i];
+        const char *key = root->u.map.items[i].key;
+        const value *src_entry = root->u.map.items[i].val;
         if (!key_ok(key)) {
             diag_add(diags, DIAG_ERROR, file, src_entry->line, 1,
                      "reference key '%s' may use only letters, digits, '_', '-', ':' and '.'", key);

@@ -392,22 +392,26 @@ static char *absolute_url(const config *cfg, const char *rel_url)
     return strbuf_detach(&sb);
 }
 
+struct site_tag_entry {
+    const char *name; /* as a page wrote it; owned by that page's front matter */
+    value *entry;     /* {name, url} */
+};
+
+static int cmp_tag_entry(const void *a, const void *b)
+{
+    return strcmp(((const struct site_tag_entry *)a)->name, ((const struct site_tag_entry *)b)->name);
+}
+
 static value *tag_list(const site *s, const value *tags)
 {
     value *list = value_list();
-    strbuf slug = STRBUF_INIT;
     for (size_t i = 0; tags && i < tags->u.list.len; i++) {
-        const value *t = tags->u.list.items[i];
-        strbuf_reset(&slug);
-        fm_slugify(t->u.str.ptr, t->u.str.len, &slug);
-        value *entry = value_map();
-        value_map_set(entry, "name", value_str(t->u.str.ptr));
-        strbuf url = STRBUF_INIT;
-        strbuf_printf(&url, "%stags/%s/", s->cfg->base_path, slug.data);
-        value_map_set(entry, "url", value_str_take(strbuf_detach(&url)));
-        value_list_push(list, entry);
+        struct site_tag_entry key = {tags->u.list.items[i]->u.str.ptr, NULL};
+        const struct site_tag_entry *found =
+            xbsearch(&key, s->tag_entries, s->ntag_entries, sizeof key, cmp_tag_entry);
+        if (found)
+            value_list_push(list, value_ref(found->entry));
     }
-    strbuf_free(&slug);
     return list;
 }
 
@@ -573,6 +577,32 @@ static int cmp_tag_ref(const void *a, const void *b)
 }
 
 /* Groups (tag, page) pairs by sorting: n log n, however many tags. */
+static int cmp_tag_ref_name(const void *a, const void *b)
+{
+    return strcmp(((const tag_ref *)a)->name, ((const tag_ref *)b)->name);
+}
+
+/* Makes one {name, url} per distinct tag spelling, for every page's
+ * tag_list to share: a page's tags cost a reference each, not a map. */
+static void make_tag_entries(site *s, const tag_ref *pairs, size_t n)
+{
+    tag_ref *by_name = xmalloc((n ? n : 1) * sizeof *by_name);
+    memcpy(by_name, pairs, n * sizeof *by_name);
+    xqsort(by_name, n, sizeof *by_name, cmp_tag_ref_name);
+    s->tag_entries = xmalloc((n ? n : 1) * sizeof *s->tag_entries);
+    for (size_t i = 0; i < n; i++) {
+        if (i && !strcmp(by_name[i - 1].name, by_name[i].name))
+            continue;
+        value *entry = value_map();
+        value_map_set(entry, "name", value_str(by_name[i].name));
+        strbuf url = STRBUF_INIT;
+        strbuf_printf(&url, "%stags/%s/", s->cfg->base_path, by_name[i].slug);
+        value_map_set(entry, "url", value_str_take(strbuf_detach(&url)));
+        s->tag_entries[s->ntag_entries++] = (struct site_tag_entry){by_name[i].name, entry};
+    }
+    free(by_name);
+}
+
 static void collect_tags(site *s)
 {
     size_t n = 0, cap = 0;
@@ -588,6 +618,7 @@ static void collect_tags(site *s)
             pairs[n++] = (tag_ref){strbuf_detach(&slug), tag->u.str.ptr, p};
         }
     }
+    make_tag_entries(s, pairs, n);
     xqsort(pairs, n, sizeof *pairs, cmp_tag_ref);
     for (size_t i = 0; i < n;) {
         size_t j = i;
@@ -1090,6 +1121,9 @@ void site_free(site *s)
         free(s->tags[i].name);
         free(s->tags[i].pages);
     }
+    for (size_t i = 0; i < s->ntag_entries; i++)
+        value_free(s->tag_entries[i].entry);
+    free(s->tag_entries);
     for (size_t i = 0; s->nav_lists && i <= s->nsections; i++)
         value_free(s->nav_lists[i]);
     free(s->nav_lists);

@@ -85,6 +85,8 @@ typedef struct site {
     size_t nsections;
     site_tag *tags;
     size_t ntags;
+    struct site_tag_entry *tag_entries; /* by tag name as written: {name, url}, shared by pages' tag_list */
+    size_t ntag_entries;
     page **by_path; /* content pages sorted by content_path, for link lookups */
     size_t nby_path;
     value *site_ctx; /* the bottom of every context stack: {site: {...}} */

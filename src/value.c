@@ -1,6 +1,7 @@
 #include "value.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,8 +34,16 @@ value *value_num(double num)
 
 value *value_strn(const char *s, size_t n)
 {
-    value *v = value_new(V_STR);
-    v->u.str.ptr = xstrndup(s, n);
+    /* One allocation for the value and its bytes: front matter and page
+     * names are mostly short strings, and there are many of them. */
+    size_t size = n <= SIZE_MAX - sizeof(value) - 1 ? sizeof(value) + n + 1 : SIZE_MAX; /* xmalloc reports that */
+    value *v = xmalloc(size);
+    memset(v, 0, sizeof *v);
+    v->kind = V_STR;
+    v->refs = 1;
+    v->u.str.ptr = (char *)(v + 1);
+    memcpy(v->u.str.ptr, s, n);
+    v->u.str.ptr[n] = '\0';
     v->u.str.len = n;
     return v;
 }
@@ -73,7 +82,8 @@ void value_free(value *v)
         return;
     switch (v->kind) {
     case V_STR:
-        free(v->u.str.ptr);
+        if (v->u.str.ptr != (char *)(v + 1))
+            free(v->u.str.ptr);
         break;
     case V_LIST:
         for (size_t i = 0; i < v->u.list.len; i++)
@@ -82,12 +92,10 @@ void value_free(value *v)
         break;
     case V_MAP:
         for (size_t i = 0; i < v->u.map.len; i++) {
-            free(v->u.map.keys[i]);
-            value_free(v->u.map.vals[i]);
+            free(v->u.map.items[i].key);
+            value_free(v->u.map.items[i].val);
         }
-        free(v->u.map.keys);
-        free(v->u.map.key_lens);
-        free(v->u.map.vals);
+        free(v->u.map.items);
         break;
     default:
         break;
@@ -108,36 +116,33 @@ static long map_index(const value *map, const char *key, size_t n)
 {
     if (!map || map->kind != V_MAP)
         return -1;
+    const struct value_entry *items = map->u.map.items;
     for (size_t i = 0; i < map->u.map.len; i++)
-        if (map->u.map.key_lens[i] == n && memcmp(map->u.map.keys[i], key, n) == 0)
+        if (items[i].key_len == n && memcmp(items[i].key, key, n) == 0)
             return (long)i;
     return -1;
 }
 
 void value_map_set(value *map, const char *key, value *v)
 {
-    long at = map_index(map, key, strlen(key));
+    size_t n = strlen(key);
+    long at = map_index(map, key, n);
     if (at >= 0) {
-        value_free(map->u.map.vals[at]);
-        map->u.map.vals[at] = v;
+        value_free(map->u.map.items[at].val);
+        map->u.map.items[at].val = v;
         return;
     }
     if (map->u.map.len == map->u.map.cap) {
         map->u.map.cap = map->u.map.cap ? map->u.map.cap * 2 : 8;
-        map->u.map.keys = xrealloc(map->u.map.keys, map->u.map.cap * sizeof(char *));
-        map->u.map.key_lens = xrealloc(map->u.map.key_lens, map->u.map.cap * sizeof(size_t));
-        map->u.map.vals = xrealloc(map->u.map.vals, map->u.map.cap * sizeof(value *));
+        map->u.map.items = xrealloc(map->u.map.items, map->u.map.cap * sizeof *map->u.map.items);
     }
-    map->u.map.key_lens[map->u.map.len] = strlen(key);
-    map->u.map.keys[map->u.map.len] = xstrdup(key);
-    map->u.map.vals[map->u.map.len] = v;
-    map->u.map.len++;
+    map->u.map.items[map->u.map.len++] = (struct value_entry){xstrndup(key, n), n, v};
 }
 
 value *value_map_getn(const value *map, const char *key, size_t n)
 {
     long at = map_index(map, key, n);
-    return at < 0 ? NULL : map->u.map.vals[at];
+    return at < 0 ? NULL : map->u.map.items[at].val;
 }
 
 value *value_map_get(const value *map, const char *key)
@@ -245,7 +250,7 @@ value *value_copy(const value *v)
     default:
         c = value_map();
         for (size_t i = 0; i < v->u.map.len; i++)
-            value_map_set(c, v->u.map.keys[i], value_copy(v->u.map.vals[i]));
+            value_map_set(c, v->u.map.items[i].key, value_copy(v->u.map.items[i].val));
         break;
     }
     return value_at(c, v->line, v->col);

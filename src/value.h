@@ -23,6 +23,13 @@ typedef enum { V_NULL, V_BOOL, V_NUM, V_STR, V_LIST, V_MAP } value_kind;
 
 typedef struct value value;
 
+/* One key of a map. */
+struct value_entry {
+    char *key;
+    size_t key_len; /* strlen of key, to skip mismatches fast */
+    value *val;
+};
+
 struct value {
     value_kind kind;
     int line, col;
@@ -31,7 +38,8 @@ struct value {
         bool b;
         double num;
         struct {
-            char *ptr; /* NUL-terminated; may contain NUL bytes before len */
+            char *ptr; /* NUL-terminated; may contain NUL bytes before len;
+                        * usually stored right after the value itself */
             size_t len;
         } str;
         struct {
@@ -39,9 +47,7 @@ struct value {
             size_t len, cap;
         } list;
         struct {
-            char **keys;
-            size_t *key_lens; /* strlen of each key, to skip mismatches fast */
-            value **vals;
+            struct value_entry *items;
             size_t len, cap;
         } map;
     } u;

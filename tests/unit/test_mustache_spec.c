@@ -79,8 +79,8 @@ static tpl_set *load_test(const value *test, diag_list *dl)
     tpl_set *set = tpl_set_new();
     const value *partials = value_map_get(test, "partials");
     for (size_t i = 0; partials && partials->kind == V_MAP && i < partials->u.map.len; i++) {
-        const value *src = partials->u.map.vals[i];
-        const char *name = partials->u.map.keys[i];
+        const value *src = partials->u.map.items[i].val;
+        const char *name = partials->u.map.items[i].key;
         tpl_set_add(set, name, name, src->u.str.ptr, src->u.str.len, dl);
     }
     const value *tmpl = value_map_get(test, "template");
