@@ -423,18 +423,21 @@ static const char *section_title(const site *s, const char *name)
     return "";
 }
 
-static value *page_summary(const site *s, const page *p)
+static value *page_summary(const page *p)
 {
+    /* References to the page's own values where it has them: a summary
+     * sits in every list the page is in, for the whole build. */
     value *sum = value_map();
-    value_map_set(sum, "title", str_value(page_title(p)));
-    value_map_set(sum, "url", value_str(p->url));
-    value_map_set(sum, "description", str_value(p->fm ? p->fm->description : NULL));
-    value_map_set(sum, "kind", value_str(kind_names[p->kind]));
-    value_map_set(sum, "section", str_value(p->section));
-    value_map_set(sum, "section_title", value_str(section_title(s, p->section)));
-    if (p->fm) {
-        set_date(sum, "date", p->fm->date);
-        value_map_set(sum, "tag_list", value_ref(value_map_get(p->ctx, "tag_list")));
+    value *title = p->fm && p->fm->title ? value_map_get(p->fm->all, "title") : NULL;
+    value *description = p->fm && p->fm->description ? value_map_get(p->fm->all, "description") : NULL;
+    value_map_set(sum, "title", title ? value_ref(title) : str_value(page_title(p)));
+    value_map_set(sum, "url", value_ref(value_map_get(p->ctx, "url")));
+    value_map_set(sum, "description", description ? value_ref(description) : value_str(""));
+    static const char *const same[] = {"kind", "section", "section_title", "date", "date_human", "tag_list", NULL};
+    for (const char *const *name = same; *name; name++) {
+        value *v = value_map_get(p->ctx, *name);
+        if (v)
+            value_map_set(sum, *name, value_ref(v));
     }
     return sum;
 }
@@ -447,7 +450,7 @@ static value *link_value(const page *p)
     return v;
 }
 
-static value *nav_sections(site *s, const page *p);
+static value *section_shared(site *s, const page *p);
 
 /* The names every page has. Front matter is not copied: it sits below this
  * map on the context stack, so computed names win and nothing is shared
@@ -463,17 +466,9 @@ static void base_context(site *s, page *p)
     strbuf_free(&is_kind);
     value_map_set(ctx, "url", value_str(p->url));
     value_map_set(ctx, "permalink", value_str_take(absolute_url(s->cfg, p->rel_url)));
-    value_map_set(ctx, "section", str_value(p->section));
-    value_map_set(ctx, "section_title", value_str(section_title(s, p->section)));
-    value *section_is = value_map();
-    if (p->section) {
-        value_map_set(section_is, p->section, value_bool(true));
-        strbuf url = STRBUF_INIT;
-        strbuf_printf(&url, "%s%s/", s->cfg->base_path, p->section);
-        value_map_set(ctx, "section_url", value_str_take(strbuf_detach(&url)));
-    }
-    value_map_set(ctx, "section_is", section_is);
-    value_map_set(ctx, "nav_sections", nav_sections(s, p));
+    const value *shared = section_shared(s, p);
+    for (size_t i = 0; i < shared->u.map.len; i++)
+        value_map_set(ctx, shared->u.map.items[i].key, value_ref(shared->u.map.items[i].val));
     if (p->fm) {
         set_date(ctx, "date", p->fm->date);
         set_date(ctx, "updated", p->fm->updated);
@@ -502,19 +497,39 @@ static value *make_nav(const site *s, const char *current)
 
 /* The section menu with the page's own section marked, since a template
  * cannot compare names: one list per section, shared by its pages. */
-static value *nav_sections(site *s, const page *p)
+/* The names every page of a section shares (section, section_title,
+ * section_url, section_is, nav_sections), made once per section. */
+static value *make_section_shared(const site *s, const char *name)
 {
-    if (!s->nav_lists) {
-        s->nav_lists = xcalloc(s->nsections + 1, sizeof(value *));
+    value *m = value_map();
+    value_map_set(m, "section", str_value(name));
+    value_map_set(m, "section_title", value_str(section_title(s, name)));
+    value *section_is = value_map();
+    if (name) {
+        value_map_set(section_is, name, value_bool(true));
+        strbuf url = STRBUF_INIT;
+        strbuf_printf(&url, "%s%s/", s->cfg->base_path, name);
+        value_map_set(m, "section_url", value_str_take(strbuf_detach(&url)));
+    }
+    value_map_set(m, "section_is", section_is);
+    value_map_set(m, "nav_sections", make_nav(s, name));
+    return m;
+}
+
+/* Returns the shared names of p's section (the site keeps them). */
+static value *section_shared(site *s, const page *p)
+{
+    if (!s->section_shared) {
+        s->section_shared = xcalloc(s->nsections + 1, sizeof(value *));
         for (size_t i = 0; i < s->nsections; i++)
-            s->nav_lists[i] = make_nav(s, s->sections[i].name);
-        s->nav_lists[s->nsections] = make_nav(s, NULL);
+            s->section_shared[i] = make_section_shared(s, s->sections[i].name);
+        s->section_shared[s->nsections] = make_section_shared(s, NULL);
     }
     size_t at = s->nsections;
     for (size_t i = 0; p->section && i < s->nsections; i++)
         if (!strcmp(s->sections[i].name, p->section))
             at = i;
-    return value_ref(s->nav_lists[at]);
+    return s->section_shared[at];
 }
 
 /* ---- sections, tags, pagination ----------------------------------------- */
@@ -738,7 +753,7 @@ static page *made_up_page(loader *ld, page_kind kind, const char *title, const c
     p->ctx = NULL;
     base_context(ld->s, p);
     value_map_set(p->ctx, "title", value_str(title));
-    p->summary = page_summary(ld->s, p);
+    p->summary = page_summary(p);
     value_map_set(p->summary, "title", value_str(title));
     p->layout = xstrdup(kind_names[kind]);
     return p;
@@ -952,7 +967,7 @@ static void make_list_pages(loader *ld)
     site *s = ld->s;
     size_t content_pages = s->npages;
     for (size_t i = 0; i < content_pages; i++)
-        s->pages[i]->summary = page_summary(s, s->pages[i]);
+        s->pages[i]->summary = page_summary(s->pages[i]);
     for (size_t i = 0; i < s->nsections; i++) {
         site_section *sec = &s->sections[i];
         article_extras(s, sec);
@@ -1124,9 +1139,9 @@ void site_free(site *s)
     for (size_t i = 0; i < s->ntag_entries; i++)
         value_free(s->tag_entries[i].entry);
     free(s->tag_entries);
-    for (size_t i = 0; s->nav_lists && i <= s->nsections; i++)
-        value_free(s->nav_lists[i]);
-    free(s->nav_lists);
+    for (size_t i = 0; s->section_shared && i <= s->nsections; i++)
+        value_free(s->section_shared[i]);
+    free(s->section_shared);
     free(s->sections);
     free(s->tags);
     free(s->pages);

@@ -90,7 +90,7 @@ typedef struct site {
     page **by_path; /* content pages sorted by content_path, for link lookups */
     size_t nby_path;
     value *site_ctx; /* the bottom of every context stack: {site: {...}} */
-    value **nav_lists; /* nav_sections per section, the last for pages outside one */
+    value **section_shared; /* per section, the last for pages outside one: names its pages share */
     value *aliases;  /* list of {from (output path), target (url), file, line, col} */
     uint64_t content_hash; /* of every content page's path and front matter */
 } site;
