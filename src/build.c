@@ -281,7 +281,8 @@ typedef struct build_state {
 static bool produce(build_state *b, build_stats *stats, diag_list *diags)
 {
     render_stats rs = {0, 0};
-    bool ok = render_pages(b->s, b->tpl, b->out, b->opts->jobs, &rs, diags);
+    bool keep_ids = !b->out || b->opts->cache; /* for link checks and the rebuild cache */
+    bool ok = render_pages(b->s, b->tpl, b->out, b->opts->jobs, keep_ids, &rs, diags);
     stats->pages = rs.pages;
     stats->sections = b->s->nsections;
     stats->tags = b->s->ntags;

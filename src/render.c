@@ -21,6 +21,7 @@ typedef struct shared {
     site *s;
     const tpl_set *tpl;
     output *out;
+    bool keep_ids;
     atomic_size_t next;
     atomic_size_t bytes;
 } shared;
@@ -281,7 +282,8 @@ static md_doc *render_body(site *s, page *p, arena *tree_mem, diag_list *diags)
     return doc;
 }
 
-static bool page_locals(site *s, page *p, arena *tree_mem, value *local, value **body_links, diag_list *diags)
+static bool page_locals(site *s, page *p, arena *tree_mem, bool keep_ids, value *local, value **body_links,
+                        diag_list *diags)
 {
     bool ok = true;
     if (p->fm) {
@@ -296,7 +298,7 @@ static bool page_locals(site *s, page *p, arena *tree_mem, value *local, value *
         if (!p->excerpt) {
             p->excerpt = make_excerpt(doc->text);
             p->headings = value_ref(doc->headings);
-            p->ids = value_ref(doc->ids);
+            p->ids = keep_ids ? value_ref(doc->ids) : NULL;
             p->cites = value_ref(doc->cites);
         }
         md_doc_free(doc);
@@ -319,7 +321,7 @@ static void render_one(shared *sh, worker *w, page *p, strbuf *html)
     diag_list *diags = &w->diags;
     value *local = value_map();
     value *body_links = NULL;
-    bool ok = page_locals(sh->s, p, w->tree_mem, local, &body_links, diags);
+    bool ok = page_locals(sh->s, p, w->tree_mem, sh->keep_ids, local, &body_links, diags);
     const value *stack[] = {sh->s->site_ctx, p->fm ? p->fm->all : sh->s->site_ctx, p->ctx, local};
     strbuf_reset(html);
     if (ok && !tpl_render(sh->tpl, p->layout, stack, 4, html)) {
@@ -409,11 +411,12 @@ static bool check_layouts(site *s, const tpl_set *tpl, diag_list *diags)
     return ok;
 }
 
-bool render_pages(site *s, const tpl_set *tpl, output *out, int jobs, render_stats *stats, diag_list *diags)
+bool render_pages(site *s, const tpl_set *tpl, output *out, int jobs, bool keep_ids, render_stats *stats,
+                  diag_list *diags)
 {
     if (!check_layouts(s, tpl, diags))
         return false;
-    shared sh = {.s = s, .tpl = tpl, .out = out};
+    shared sh = {.s = s, .tpl = tpl, .out = out, .keep_ids = keep_ids};
     atomic_init(&sh.next, 0);
     atomic_init(&sh.bytes, 0);
     if (jobs < 1)

@@ -24,8 +24,12 @@ typedef struct render_stats {
     size_t bytes;
 } render_stats;
 
-/* Renders every page of s; writes through out unless it is NULL. Returns
- * false when any page had an error (all of them are added to diags). */
-bool render_pages(site *s, const tpl_set *tpl, output *out, int jobs, render_stats *stats, diag_list *diags);
+/* Renders every page of s; writes through out unless it is NULL. Each
+ * page keeps its excerpt, headings and citations for feeds, and its ids
+ * (p->ids) only when keep_ids is set: link checks and rebuild caches need
+ * them, a plain build does not. Returns false when any page had an error
+ * (all of them are added to diags). */
+bool render_pages(site *s, const tpl_set *tpl, output *out, int jobs, bool keep_ids, render_stats *stats,
+                  diag_list *diags);
 
 #endif
