@@ -602,7 +602,8 @@ static int cmp_tag_ref_name(const void *a, const void *b)
 static void make_tag_entries(site *s, const tag_ref *pairs, size_t n)
 {
     tag_ref *by_name = xmalloc((n ? n : 1) * sizeof *by_name);
-    memcpy(by_name, pairs, n * sizeof *by_name);
+    if (n)
+        memcpy(by_name, pairs, n * sizeof *by_name); /* pairs is NULL when no page has tags */
     xqsort(by_name, n, sizeof *by_name, cmp_tag_ref_name);
     s->tag_entries = xmalloc((n ? n : 1) * sizeof *s->tag_entries);
     for (size_t i = 0; i < n; i++) {

@@ -42,7 +42,8 @@ value *value_strn(const char *s, size_t n)
     v->kind = V_STR;
     v->refs = 1;
     v->u.str.ptr = (char *)(v + 1);
-    memcpy(v->u.str.ptr, s, n);
+    if (n)
+        memcpy(v->u.str.ptr, s, n);
     v->u.str.ptr[n] = '\0';
     v->u.str.len = n;
     return v;
