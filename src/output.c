@@ -31,7 +31,18 @@ struct output {
     pthread_mutex_t written_lock;
     char **written; /* relative paths written, for pruning a reused staging folder */
     size_t nwritten, written_cap;
+    /* What a reused staging folder held when the build began, listed by a
+     * thread while the build runs (pruning waited on the disk otherwise). */
+    pthread_t lister;
+    bool listing;
+    struct listed *listed; /* in walk order: a folder before what it holds */
+    size_t nlisted, listed_cap;
 };
+
+typedef struct listed {
+    char *rel;
+    bool is_dir;
+} listed;
 
 /* Returns the canonical absolute path of p, following links, even when the
  * last parts do not exist yet; the caller frees it. */
@@ -224,6 +235,54 @@ static bool take_staging(output *out, diag_list *diags)
     return true;
 }
 
+/* ---- listing a reused staging folder ---------------------------------- */
+
+static void add_listed(output *out, const char *rel, bool is_dir)
+{
+    if (out->nlisted == out->listed_cap) {
+        out->listed_cap = out->listed_cap ? out->listed_cap * 2 : 1024;
+        out->listed = xrealloc(out->listed, out->listed_cap * sizeof *out->listed);
+    }
+    out->listed[out->nlisted++] = (listed){xstrdup(rel), is_dir};
+}
+
+/* Lists the staging folder dir (rel below its root, "" at the root). The
+ * build changes the folder meanwhile, but only at paths it writes, which
+ * pruning keeps whatever the listing saw of them; everything else is
+ * listed exactly once. */
+static void list_tree(output *out, const char *dir, const char *rel)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || (!*rel && !strcmp(e->d_name, OUTPUT_MARKER)))
+            continue;
+        strbuf path = STRBUF_INIT, child = STRBUF_INIT;
+        strbuf_printf(&path, "%s/%s", dir, e->d_name);
+        if (*rel)
+            strbuf_printf(&child, "%s/%s", rel, e->d_name);
+        else
+            strbuf_puts(&child, e->d_name);
+        struct stat st;
+        bool is_dir = e->d_type == DT_DIR ||
+                      (e->d_type == DT_UNKNOWN && lstat(path.data, &st) == 0 && S_ISDIR(st.st_mode));
+        add_listed(out, child.data, is_dir);
+        if (is_dir)
+            list_tree(out, path.data, child.data);
+        strbuf_free(&path);
+        strbuf_free(&child);
+    }
+    closedir(d);
+}
+
+static void *lister_main(void *arg)
+{
+    output *out = arg;
+    list_tree(out, out->staging_dir, "");
+    return NULL;
+}
+
 output *output_begin(const char *site_dir, const char *out_dir, bool force, diag_list *diags)
 {
     if (!output_dir_safe(site_dir, out_dir, diags))
@@ -252,6 +311,10 @@ output *output_begin(const char *site_dir, const char *out_dir, bool force, diag
         output_abort(out);
         return NULL;
     }
+    if (out->reuse)
+        out->listing = pthread_create(&out->lister, NULL, lister_main, out) == 0;
+    if (out->reuse && !out->listing)
+        list_tree(out, out->staging_dir, ""); /* no thread: list it now */
     output_write(out, OUTPUT_MARKER, "lumbar build output\n", 20, diags);
     return out;
 }
@@ -510,37 +573,40 @@ static bool was_written(const output *out, const char *rel, bool as_dir)
     return false;
 }
 
-/* Removes from the staging folder dir (rel below its root, "" at the root)
- * whatever this build did not write: the rest of an older build. */
-static bool prune(output *out, const char *dir, const char *rel)
+/* Waits for the listing, if one runs. */
+static void end_listing(output *out)
 {
-    DIR *d = opendir(dir);
-    if (!d)
-        return false;
+    if (out->listing)
+        pthread_join(out->lister, NULL);
+    out->listing = false;
+}
+
+/* Removes from the staging folder whatever it held when the build began
+ * and the build did not write: the rest of an older build. */
+static bool prune(output *out)
+{
+    end_listing(out);
+    xqsort(out->written, out->nwritten, sizeof *out->written, cmp_path);
     bool ok = true;
-    for (struct dirent *e; (e = readdir(d)) != NULL;) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || (!*rel && !strcmp(e->d_name, OUTPUT_MARKER)))
+    const char *removed = NULL; /* the last folder removed whole */
+    size_t removed_len = 0;
+    for (size_t i = 0; i < out->nlisted; i++) {
+        const listed *l = &out->listed[i];
+        if (removed && !strncmp(l->rel, removed, removed_len) && l->rel[removed_len] == '/')
+            continue; /* went with its folder */
+        /* The build may have turned a listed file into a folder or the
+         * other way round: what it wrote there now is kept either way. */
+        if (was_written(out, l->rel, false) || was_written(out, l->rel, true))
             continue;
-        strbuf path = STRBUF_INIT, child = STRBUF_INIT;
-        strbuf_printf(&path, "%s/%s", dir, e->d_name);
-        if (*rel)
-            strbuf_printf(&child, "%s/%s", rel, e->d_name);
-        else
-            strbuf_puts(&child, e->d_name);
-        bool is_dir = e->d_type == DT_DIR;
-        struct stat st;
-        if (e->d_type == DT_UNKNOWN)
-            is_dir = lstat(path.data, &st) == 0 && S_ISDIR(st.st_mode);
-        if (is_dir && was_written(out, child.data, true))
-            ok = prune(out, path.data, child.data) && ok;
-        else if (is_dir)
-            ok = output_remove_tree(path.data) && ok;
-        else if (!was_written(out, child.data, false))
-            ok = (unlink(path.data) == 0 || errno == ENOENT) && ok;
+        strbuf path = STRBUF_INIT;
+        strbuf_printf(&path, "%s/%s", out->staging_dir, l->rel);
+        ok = output_remove_tree(path.data) && ok;
+        if (l->is_dir) {
+            removed = l->rel;
+            removed_len = strlen(removed);
+        }
         strbuf_free(&path);
-        strbuf_free(&child);
     }
-    closedir(d);
     return ok;
 }
 
@@ -548,8 +614,7 @@ bool output_commit(output *out, diag_list *diags)
 {
     bool ok = true;
     if (out->reuse) {
-        xqsort(out->written, out->nwritten, sizeof *out->written, cmp_path);
-        if (!prune(out, out->staging_dir, "")) {
+        if (!prune(out)) {
             diag_add(diags, DIAG_ERROR, "", 0, 0, "cannot clear the older build out of '%s': %s", out->staging_dir,
                      strerror(errno));
             ok = false;
@@ -579,6 +644,10 @@ void output_abort(output *out)
 {
     if (!out)
         return;
+    end_listing(out);
+    for (size_t i = 0; i < out->nlisted; i++)
+        free(out->listed[i].rel);
+    free(out->listed);
     if (out->lock_fd >= 0)
         close(out->lock_fd);
     for (size_t i = 0; i < out->nwritten; i++)
