@@ -48,6 +48,15 @@ def put(target, name, data):
         f.write(data)
 
 
+# What earlier runs leave in the tree (test output, builds, the site) is not
+# a seed: every run replays the same set, taken from the repository alone.
+SKIP = tuple(os.path.join(ROOT, d) + os.sep for d in ("tests/out", "build", "node_modules", "public"))
+
+
+def repo_glob(*parts, recursive=False):
+    return [f for f in glob.glob(os.path.join(ROOT, *parts), recursive=recursive) if not f.startswith(SKIP)]
+
+
 def split_front_matter(text):
     m = re.match(r"---[ \t]*\n(.*?\n)---[ \t]*\n(.*)", text, re.S)
     return (m.group(1), m.group(2)) if m else (None, text)
@@ -58,7 +67,7 @@ def content_files():
             "tests/hostile/**/*.md"]
     files = set()
     for p in pats:
-        files.update(glob.glob(os.path.join(ROOT, p), recursive=True))
+        files.update(repo_glob(p, recursive=True))
     return sorted(files)
 
 
@@ -76,7 +85,7 @@ def frontmatter_and_markdown_and_dtree():
             put("markdown", name_of(path), body)
         if fm and re.search(r"^tree:", fm, re.M):
             put("dtree", name_of(path), fm)
-    for path in sorted(glob.glob(os.path.join(ROOT, "**/references.yaml"), recursive=True)):
+    for path in sorted(repo_glob("**/references.yaml", recursive=True)):
         if "/node_modules/" in path or "/build/" in path:
             continue
         put("frontmatter", name_of(path), "---\n" + read(path) + "---\n")
@@ -121,12 +130,12 @@ tree_json: "{}"
 
 
 def template():
-    for layouts in sorted(glob.glob(os.path.join(ROOT, "layouts"))) + \
-            sorted(glob.glob(os.path.join(ROOT, "tests", "sites", "*", "layouts"))):
+    for layouts in sorted(repo_glob("layouts")) + \
+            sorted(repo_glob("tests", "sites", "*", "layouts")):
         for f in sorted(glob.glob(os.path.join(layouts, "**/*.html"), recursive=True)):
             main = os.path.relpath(f, layouts)[:-5]
             put("template", name_of(f), layout_set(layouts, main) + "\n@@@ data\n" + PAGE_DATA)
-    for f in sorted(glob.glob(os.path.join(ROOT, "tests", "errors", "*", "layouts", "**", "*.html"), recursive=True)):
+    for f in sorted(repo_glob("tests", "errors", "*", "layouts", "**", "*.html", recursive=True)):
         put("template", name_of(f), read(f))
     for spec in sorted(glob.glob(os.path.join(SPEC, "*.yml"))):
         if "lambdas" in spec:
@@ -149,9 +158,9 @@ def dtree_extra():
 
 
 def config():
-    for f in sorted(glob.glob(os.path.join(ROOT, "config.ini")) +
-                    glob.glob(os.path.join(ROOT, "tests", "*", "*", "config.ini")) +
-                    glob.glob(os.path.join(ROOT, "tests", "hostile", "**", "config.ini"), recursive=True)):
+    for f in sorted(repo_glob("config.ini") +
+                    repo_glob("tests", "*", "*", "config.ini") +
+                    repo_glob("tests", "hostile", "**", "config.ini", recursive=True)):
         put("config", name_of(f), read(f))
 
 
