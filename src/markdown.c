@@ -1,8 +1,7 @@
 #include "markdown.h"
 
-#include <stdint.h>
-
 #include <cmark.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 

@@ -302,11 +302,12 @@ output *output_begin(const char *site_dir, const char *out_dir, bool force, diag
     out->had_output = exists;
     out->lock_fd = -1;
     pthread_mutex_init(&out->written_lock, NULL);
-    char *parent = xstrdup(out->staging_dir);
-    bool ok = make_parent(out, parent) && take_staging(out, diags);
-    if (!ok && !diag_count(diags, DIAG_ERROR))
-        diag_add(diags, DIAG_ERROR, "", 0, 0, "cannot create '%s': %s", parent, strerror(errno));
-    free(parent);
+    char *staging = xstrdup(out->staging_dir);
+    bool ok = make_parent(out, staging);
+    if (!ok)
+        diag_add(diags, DIAG_ERROR, "", 0, 0, "cannot create the folder for '%s': %s", staging, strerror(errno));
+    free(staging);
+    ok = ok && take_staging(out, diags);
     if (!ok) {
         output_abort(out);
         return NULL;
@@ -381,29 +382,16 @@ static bool clear_path(const char *path, const struct stat *st)
     return unlink(path) == 0 || errno == ENOENT;
 }
 
-/* Runs make (creating the file at path) once, and again after making the
- * missing folders above path. */
-static bool with_parent(output *out, char *path, bool (*make)(const char *path, const void *arg), const void *arg)
+/* Creates the file at path: a hard link to live when it is given, else
+ * the n bytes at data. */
+static bool create_file(const char *path, const char *live, const char *data, size_t n)
 {
-    if (make(path, arg))
-        return true;
-    if (errno != ENOENT && errno != ENOTDIR)
-        return false;
-    return make_parent(out, path) && make(path, arg);
-}
-
-typedef struct bytes {
-    const char *data;
-    size_t n;
-} bytes;
-
-static bool create_file(const char *path, const void *arg)
-{
-    const bytes *b = arg;
+    if (live)
+        return link(live, path) == 0;
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
     if (fd < 0)
         return false;
-    bool ok = write_fd(fd, b->data, b->n);
+    bool ok = write_fd(fd, data, n);
     int saved = errno;
     ok = close(fd) == 0 && ok;
     if (!ok)
@@ -411,7 +399,13 @@ static bool create_file(const char *path, const void *arg)
     return ok;
 }
 
-static bool create_link(const char *path, const void *arg) { return link(arg, path) == 0; }
+/* create_file, making the folders above path when they are missing. */
+static bool create_in_staging(output *out, char *path, const char *live, const char *data, size_t n)
+{
+    if (create_file(path, live, data, n))
+        return true;
+    return (errno == ENOENT || errno == ENOTDIR) && make_parent(out, path) && create_file(path, live, data, n);
+}
 
 /* Makes staging_path the same file as live_path (whose lstat is *live),
  * leaving it alone when it already is. */
@@ -424,7 +418,7 @@ static bool place_link(output *out, char *staging_path, const char *live_path, c
         if (!clear_path(staging_path, &st))
             return false;
     }
-    return with_parent(out, staging_path, create_link, live_path);
+    return create_in_staging(out, staging_path, live_path, NULL, 0);
 }
 
 static bool place_bytes(output *out, char *staging_path, const char *data, size_t n)
@@ -432,8 +426,7 @@ static bool place_bytes(output *out, char *staging_path, const char *data, size_
     struct stat st;
     if (out->reuse && lstat(staging_path, &st) == 0 && !clear_path(staging_path, &st))
         return false;
-    bytes b = {data, n};
-    return with_parent(out, staging_path, create_file, &b);
+    return create_in_staging(out, staging_path, NULL, data, n);
 }
 
 static void record_written(output *out, const char *relpath)
@@ -552,9 +545,9 @@ bool output_copy_tree(output *out, const char *src_dir, size_t *count, diag_list
 
 static int cmp_path(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
-/* True when a path written this build is rel itself (as_dir false) or lies
- * below the folder rel (as_dir true). written is sorted. */
-static bool was_written(const output *out, const char *rel, bool as_dir)
+/* True when this build wrote rel itself or a path below it (it may have
+ * turned a file into a folder or the other way round). written is sorted. */
+static bool was_written(const output *out, const char *rel)
 {
     size_t lo = 0, hi = out->nwritten, n = strlen(rel);
     while (lo < hi) { /* the first path not below rel */
@@ -564,11 +557,10 @@ static bool was_written(const output *out, const char *rel, bool as_dir)
         else
             hi = mid;
     }
-    if (!as_dir)
-        return lo < out->nwritten && !strcmp(out->written[lo], rel);
-    /* Paths below "a/b" sort after "a/b" and "a/b" + any byte below '/'. */
+    /* rel and the paths below it sort after rel, mixed only with "rel"
+     * followed by a byte below '/'. */
     for (size_t i = lo; i < out->nwritten && !strncmp(out->written[i], rel, n); i++)
-        if (out->written[i][n] == '/')
+        if (out->written[i][n] == '\0' || out->written[i][n] == '/')
             return true;
     return false;
 }
@@ -583,7 +575,7 @@ static void end_listing(output *out)
 
 /* Removes from the staging folder whatever it held when the build began
  * and the build did not write: the rest of an older build. */
-static bool prune(output *out)
+static bool prune(output *out, diag_list *diags)
 {
     end_listing(out);
     xqsort(out->written, out->nwritten, sizeof *out->written, cmp_path);
@@ -594,13 +586,15 @@ static bool prune(output *out)
         const listed *l = &out->listed[i];
         if (removed && !strncmp(l->rel, removed, removed_len) && l->rel[removed_len] == '/')
             continue; /* went with its folder */
-        /* The build may have turned a listed file into a folder or the
-         * other way round: what it wrote there now is kept either way. */
-        if (was_written(out, l->rel, false) || was_written(out, l->rel, true))
+        if (was_written(out, l->rel))
             continue;
         strbuf path = STRBUF_INIT;
         strbuf_printf(&path, "%s/%s", out->staging_dir, l->rel);
-        ok = output_remove_tree(path.data) && ok;
+        if (!output_remove_tree(path.data)) {
+            diag_add(diags, DIAG_ERROR, "", 0, 0, "cannot remove '%s', left by an older build: %s", path.data,
+                     strerror(errno));
+            ok = false;
+        }
         if (l->is_dir) {
             removed = l->rel;
             removed_len = strlen(removed);
@@ -613,13 +607,8 @@ static bool prune(output *out)
 bool output_commit(output *out, diag_list *diags)
 {
     bool ok = true;
-    if (out->reuse) {
-        if (!prune(out)) {
-            diag_add(diags, DIAG_ERROR, "", 0, 0, "cannot clear the older build out of '%s': %s", out->staging_dir,
-                     strerror(errno));
-            ok = false;
-        }
-    }
+    if (out->reuse)
+        ok = prune(out, diags);
     if (ok && out->had_output) {
         if (renameat2(AT_FDCWD, out->staging_dir, AT_FDCWD, out->out_dir, RENAME_EXCHANGE) != 0) {
             diag_add(diags, DIAG_ERROR, "", 0, 0, "cannot swap the new build into '%s': %s", out->out_dir,

@@ -229,16 +229,18 @@ static char *make_excerpt(const char *text)
     return xstrndup(text, cut);
 }
 
-static void add_body_names(const page *p, const md_doc *doc, value *local)
+/* Moves the body's HTML into local rather than copying it: it is the
+ * largest string of a page. */
+static void add_body_names(md_doc *doc, value *local)
 {
-    value_map_set(local, "content", value_str(doc->html));
+    value_map_set(local, "content", value_str_take(doc->html));
+    doc->html = NULL;
     value_map_set(local, "toc", value_ref(doc->toc));
     value_map_set(local, "toc_html", value_str(doc->toc_html));
     value_map_set(local, "has_toc", value_bool(doc->heading_count >= 2));
     value_map_set(local, "word_count", value_num((double)doc->word_count));
     double minutes = ceil((double)doc->word_count / WORDS_PER_MINUTE);
     value_map_set(local, "reading_minutes", value_num(minutes < 1 ? 1 : minutes));
-    (void)p;
 }
 
 static bool add_tree(site *s, page *p, value *local, diag_list *diags)
@@ -292,7 +294,7 @@ static bool page_locals(site *s, page *p, arena *tree_mem, bool keep_ids, value 
         if (!doc)
             return false;
         ok = diag_count(diags, DIAG_ERROR) == errors;
-        add_body_names(p, doc, local);
+        add_body_names(doc, local);
         add_references(s, p, doc, local);
         *body_links = value_ref(doc->links);
         if (!p->excerpt) {

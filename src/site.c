@@ -19,9 +19,8 @@
 
 #define HOME_RECENT 10
 
-/* One content file to read, or (path NULL) only diagnostics from the scan,
- * kept in scan order so that loading in parallel reports as loading in
- * turn would. */
+/* One content file to read; its reports are kept apart and added in scan
+ * order, so a build reports the same whatever -j is. */
 typedef struct load_job {
     char *content_path, *section, *stem;
     page *page;
@@ -32,8 +31,8 @@ typedef struct loader {
     const site_options *opts;
     const config *cfg;
     site *s;
-    diag_list *diags; /* for the scan: the last job's list, else the caller's */
-    char *site_real;  /* canonical site folder, to keep symlinks inside it */
+    diag_list *diags;
+    char *site_real; /* canonical site folder, to keep symlinks inside it */
     size_t cap;
     load_job *jobs;
     size_t njobs, jobs_cap;
@@ -201,7 +200,6 @@ static load_job *add_job(loader *ld)
     }
     load_job *job = &ld->jobs[ld->njobs++];
     *job = (load_job){0};
-    ld->diags = &job->diags;
     return job;
 }
 
@@ -213,8 +211,7 @@ static void *load_jobs(void *arg)
         if (i >= ld->njobs)
             return NULL;
         load_job *job = &ld->jobs[i];
-        if (job->content_path)
-            job->page = load_page(ld, job->content_path, job->section, job->stem, &job->diags);
+        job->page = load_page(ld, job->content_path, job->section, job->stem, &job->diags);
     }
 }
 
@@ -245,7 +242,6 @@ static void run_jobs(loader *ld, diag_list *diags)
     free(ld->jobs);
     ld->jobs = NULL;
     ld->njobs = 0;
-    ld->diags = diags;
 }
 
 static void scan_file(loader *ld, const char *section, const char *name)
@@ -265,7 +261,6 @@ static void scan_file(loader *ld, const char *section, const char *name)
     job->content_path = strbuf_detach(&cp);
     job->section = section ? xstrdup(section) : NULL;
     job->stem = xstrndup(name, strlen(name) - 3);
-    add_job(ld); /* what the scan reports next comes after this file's */
 }
 
 static void scan_section(loader *ld, const char *section)
@@ -495,10 +490,10 @@ static value *make_nav(const site *s, const char *current)
     return list;
 }
 
-/* The section menu with the page's own section marked, since a template
- * cannot compare names: one list per section, shared by its pages. */
 /* The names every page of a section shares (section, section_title,
- * section_url, section_is, nav_sections), made once per section. */
+ * section_url, section_is, and nav_sections: the section menu with this
+ * section marked, since a template cannot compare names), made once per
+ * section. */
 static value *make_section_shared(const site *s, const char *name)
 {
     value *m = value_map();
@@ -591,34 +586,30 @@ static int cmp_tag_ref(const void *a, const void *b)
     return c ? c : site_cmp_newest(&x->page, &y->page);
 }
 
-/* Groups (tag, page) pairs by sorting: n log n, however many tags. */
-static int cmp_tag_ref_name(const void *a, const void *b)
+/* Adds a shared {name, url} for each spelling of a tag not seen before in
+ * its group (pairs[from..to), one slug): a page's tags then cost a
+ * reference each, not a map. */
+static void add_tag_entries(site *s, const tag_ref *pairs, size_t from, size_t to, size_t *cap)
 {
-    return strcmp(((const tag_ref *)a)->name, ((const tag_ref *)b)->name);
-}
-
-/* Makes one {name, url} per distinct tag spelling, for every page's
- * tag_list to share: a page's tags cost a reference each, not a map. */
-static void make_tag_entries(site *s, const tag_ref *pairs, size_t n)
-{
-    tag_ref *by_name = xmalloc((n ? n : 1) * sizeof *by_name);
-    if (n)
-        memcpy(by_name, pairs, n * sizeof *by_name); /* pairs is NULL when no page has tags */
-    xqsort(by_name, n, sizeof *by_name, cmp_tag_ref_name);
-    s->tag_entries = xmalloc((n ? n : 1) * sizeof *s->tag_entries);
-    for (size_t i = 0; i < n; i++) {
-        if (i && !strcmp(by_name[i - 1].name, by_name[i].name))
+    size_t group_start = s->ntag_entries;
+    for (size_t k = from; k < to; k++) {
+        bool seen = false;
+        for (size_t e = group_start; e < s->ntag_entries && !seen; e++)
+            seen = !strcmp(s->tag_entries[e].name, pairs[k].name);
+        if (seen)
             continue;
+        if (s->ntag_entries == *cap)
+            s->tag_entries = xrealloc(s->tag_entries, (*cap = *cap ? *cap * 2 : 16) * sizeof *s->tag_entries);
         value *entry = value_map();
-        value_map_set(entry, "name", value_str(by_name[i].name));
+        value_map_set(entry, "name", value_str(pairs[k].name));
         strbuf url = STRBUF_INIT;
-        strbuf_printf(&url, "%stags/%s/", s->cfg->base_path, by_name[i].slug);
+        strbuf_printf(&url, "%stags/%s/", s->cfg->base_path, pairs[k].slug);
         value_map_set(entry, "url", value_str_take(strbuf_detach(&url)));
-        s->tag_entries[s->ntag_entries++] = (struct site_tag_entry){by_name[i].name, entry};
+        s->tag_entries[s->ntag_entries++] = (struct site_tag_entry){pairs[k].name, entry};
     }
-    free(by_name);
 }
 
+/* Groups (tag, page) pairs by sorting: n log n, however many tags. */
 static void collect_tags(site *s)
 {
     size_t n = 0, cap = 0;
@@ -634,8 +625,8 @@ static void collect_tags(site *s)
             pairs[n++] = (tag_ref){strbuf_detach(&slug), tag->u.str.ptr, p};
         }
     }
-    make_tag_entries(s, pairs, n);
     xqsort(pairs, n, sizeof *pairs, cmp_tag_ref);
+    size_t entries_cap = 0;
     for (size_t i = 0; i < n;) {
         size_t j = i;
         while (j < n && !strcmp(pairs[j].slug, pairs[i].slug))
@@ -649,8 +640,10 @@ static void collect_tags(site *s)
         for (size_t k = i; k < j; k++)
             if (k == i || pairs[k].page != pairs[k - 1].page)
                 tag->pages[tag->count++] = pairs[k].page;
+        add_tag_entries(s, pairs, i, j, &entries_cap);
         i = j;
     }
+    xqsort(s->tag_entries, s->ntag_entries, sizeof *s->tag_entries, cmp_tag_entry);
     for (size_t i = 0; i < n; i++)
         free(pairs[i].slug);
     free(pairs);
@@ -1034,7 +1027,6 @@ site *site_load(const site_options *opts, const config *cfg, const refs *bib, di
         return NULL;
     }
     size_t errors_before = diag_count(diags, DIAG_ERROR);
-    add_job(&ld); /* the scan's first reports */
     bool ok = scan_content(&ld);
     run_jobs(&ld, diags);
     bool has_home = false;

@@ -35,13 +35,15 @@ static void test_alloc_and_realloc(void)
     char *last = arena_calloc(a, 32);
     arena_release(a, last);
     CHECK(arena_calloc(a, 32) == last);
-    arena_release(a, moved); /* not the latest: kept */
-    CHECK(!strcmp(moved, "ab"));
+    arena_release(a, moved); /* not the latest: kept, not handed out again */
+    char *next = arena_calloc(a, 200);
+    CHECK(next != moved && !strcmp(moved, "ab"));
     /* After a reset the first chunk is reused, and comes back zeroed. */
     arena_reset(a);
     unsigned char *again = arena_calloc(a, 3);
     CHECK(again == p && again[0] == 0);
-    CHECK(arena_realloc(a, NULL, 5) != NULL);
+    char *fresh = arena_realloc(a, NULL, 5); /* NULL: a new allocation */
+    CHECK(aligned(fresh) && fresh != (char *)again);
     arena_free(a);
     arena_free(NULL);
 }
