@@ -309,7 +309,11 @@ bool build_run(const build_options *opts, build_stats *stats, diag_list *diags)
     if (!b.cfg)
         return false;
     b.tpl = tpl_set_new();
+    size_t errors_before_layouts = diag_count(diags, DIAG_ERROR);
     load_layout_dir(b.tpl, opts->site_dir, "layouts", &inputs_hash, diags);
+    /* Rendering with a broken layout would add one error per page to the
+       ones that name the layout's faults. */
+    bool layouts_ok = diag_count(diags, DIAG_ERROR) == errors_before_layouts;
     tpl_set_check_refs(b.tpl, diags);
     b.bib = load_refs(opts, &inputs_hash, diags);
     site_options so = {.site_dir = opts->site_dir, .drafts = opts->drafts, .today_unix = opts->now, .jobs = opts->jobs};
@@ -326,7 +330,7 @@ bool build_run(const build_options *opts, build_stats *stats, diag_list *diags)
         if (ok)
             stats->reused = cache_mark_clean(opts->cache, b.s, inputs_hash);
     }
-    if (b.s && (ok || !opts->write))
+    if (b.s && layouts_ok && (ok || !opts->write))
         ok = produce(&b, stats, diags) && ok;
     if (opts->strict)
         diag_promote_warnings(diags);

@@ -235,6 +235,19 @@ static size_t unclosed_tag(parser *p, size_t at)
     return next;
 }
 
+/* A delimiter change closed with a plain closing delimiter ({{=<% %>}})
+ * is a typo in the change, not a tag left open. */
+static size_t unfinished_delims(parser *p, size_t at, size_t from)
+{
+    size_t close = find_close(p, from, '\0');
+    if (close == p->n || find(p->src, from, close, "\n", 1) < close)
+        return unclosed_tag(p, at);
+    size_t end = close + p->clen;
+    parse_error(p, at, "bad delimiter change '%.*s%s' (it must end with '=%.*s')",
+                QUOTE(p->src + at, end - at), (int)p->clen, p->ctag);
+    return end;
+}
+
 static void trim(const char *src, size_t *from, size_t *to)
 {
     while (*from < *to && is_space(src[*from]))
@@ -312,6 +325,8 @@ static size_t scan_tag(parser *p, size_t at)
     size_t from = kind == T_VAR ? body : body + 1;
     char before = sigil == '{' ? '}' : sigil == '=' ? '=' : '\0';
     size_t close = find_close(p, from, before);
+    if (close == p->n && kind == T_DELIM)
+        return unfinished_delims(p, at, from);
     if (close == p->n)
         return unclosed_tag(p, at);
     size_t to = before ? close - 1 : close;

@@ -85,6 +85,12 @@ check "the bundled site builds the same with -j 1 and -j 4" diff -r "$work/bundl
 check "every bundled article has valid MedicalWebPage JSON-LD" python3 tests/check-jsonld.py "$work/bundled1"
 check "lumbar check --strict passes on the bundled site with no warnings" sh -c '"$0" check --strict 2>&1 | grep -qx "lumbar: checked [0-9]* pages: 0 warnings"' "$LUMBAR"
 
+# -- missing partials warn (tests/errors/missing-partial makes them errors with --strict)
+mp=tests/errors/missing-partial
+check "check warns about a missing partial and exits 0" sh -c '"$0" check -s "$1" 2>&1 | grep -qx "layouts/home.html:2:1: warning: partial .partials/nope. not found"' "$LUMBAR" "$mp"
+check "check without --strict exits 0 on a missing partial" status_is 0 "$LUMBAR" check -s "$mp"
+check "build renders a missing partial as nothing" sh -c '"$0" build -q -s "$1" -o "$2" && [ "$(cat "$2/index.html")" = "<h1>Home</h1>" ]' "$LUMBAR" "$mp" "$work/missing-partial"
+
 # -- sub-path base URL ---------------------------------------------------------
 sub="$work/sub"
 "$LUMBAR" build -q -s "$golden" -o "$sub" --base-url https://example.org/backpain 2>/dev/null

@@ -62,6 +62,12 @@ static void test_error_messages(void)
               "layouts/t.html:2:9: error: unclosed tag '{{name'\n");
     CHECK_STR(errors_of("x\n{{=<% =}}\n", &sb),
               "layouts/t.html:2:1: error: bad delimiter change '{{=<% =}}'\n");
+    /* Closed with }} instead of =}}: a typo in the change, not an open tag. */
+    CHECK_STR(errors_of("{{=<% %>}}x\n", &sb),
+              "layouts/t.html:1:1: error: bad delimiter change '{{=<% %>}}' (it must end with "
+              "'=}}')\n");
+    CHECK_STR(errors_of("{{=<% %>\n}}x\n", &sb),
+              "layouts/t.html:1:1: error: unclosed tag '{{=<% %>'\n");
     CHECK_STR(errors_of("{{<base}}\n{{$main}}hi{{/main}}\n", &sb),
               "layouts/t.html:1:1: error: unclosed parent '{{<base}}'\n");
     CHECK_STR(errors_of("<main>{{$main}}\n<h1>x</h1>\n</main>\n", &sb),
