@@ -157,7 +157,8 @@ static void json_citations(strbuf *out, const value *refs_list, bool *first)
     strbuf_putc(out, ']');
 }
 
-/* schema.org MedicalWebPage for articles; escaped for a <script> element. */
+/* schema.org MedicalWebPage for articles and reviewed pages; escaped for a
+ * <script> element. */
 static void article_json_ld(site *s, const page *p, const value *local, strbuf *out)
 {
     const value *ctx = p->ctx;
@@ -308,7 +309,9 @@ static bool page_locals(site *s, page *p, arena *tree_mem, bool keep_ids, value 
             ok = add_tree(s, p, local, diags) && ok;
     }
     strbuf ld = STRBUF_INIT;
-    if (p->kind == PAGE_ARTICLE)
+    /* A reviewed standalone page (the decision tree) is medical content
+       as much as an article is. */
+    if (p->kind == PAGE_ARTICLE || (p->kind == PAGE_PAGE && p->owns_fm && p->fm->reviewed_by))
         article_json_ld(s, p, local, &ld);
     else if (p->kind == PAGE_HOME)
         site_json_ld(s, &ld);

@@ -753,7 +753,7 @@ static page *made_up_page(loader *ld, page_kind kind, const char *title, const c
     return p;
 }
 
-static void article_extras(site *s, site_section *sec)
+static void article_extras(site_section *sec)
 {
     for (size_t i = 0; i < sec->count; i++) {
         page *p = sec->articles[i];
@@ -761,12 +761,18 @@ static void article_extras(site *s, site_section *sec)
             value_map_set(p->ctx, "prev", link_value(sec->articles[i - 1]));
         if (i + 1 < sec->count)
             value_map_set(p->ctx, "next", link_value(sec->articles[i + 1]));
-        if (date_is_set(p->fm->last_reviewed)) {
-            date next = date_is_set(p->fm->next_review) ? p->fm->next_review
-                                                        : date_add_months(p->fm->last_reviewed, s->cfg->interval_months);
-            set_date(p->ctx, "next_review", next);
-        }
     }
+}
+
+/* Any reviewed page, not only articles, has a review due date: the decision
+ * tree gives advice too. */
+static void set_next_review(const site *s, page *p)
+{
+    if (!p->owns_fm || !date_is_set(p->fm->last_reviewed))
+        return;
+    date next = date_is_set(p->fm->next_review) ? p->fm->next_review
+                                                : date_add_months(p->fm->last_reviewed, s->cfg->interval_months);
+    set_date(p->ctx, "next_review", next);
 }
 
 static value *section_values(site *s)
@@ -938,9 +944,9 @@ static void warn_overdue(site *s, const site_options *opts, diag_list *diags)
     date today = date_from_unix(opts->today_unix);
     for (size_t i = 0; i < s->npages; i++) {
         page *p = s->pages[i];
-        if (p->kind != PAGE_ARTICLE || !p->owns_fm)
+        if (!p->owns_fm)
             continue;
-        if (!date_is_set(p->fm->last_reviewed)) {
+        if (p->kind == PAGE_ARTICLE && !date_is_set(p->fm->last_reviewed)) {
             diag_add(diags, DIAG_WARNING, p->src_path, 1, 1, "article has no 'last_reviewed' date");
             continue;
         }
@@ -960,11 +966,13 @@ static void make_list_pages(loader *ld)
 {
     site *s = ld->s;
     size_t content_pages = s->npages;
-    for (size_t i = 0; i < content_pages; i++)
+    for (size_t i = 0; i < content_pages; i++) {
+        set_next_review(s, s->pages[i]);
         s->pages[i]->summary = page_summary(s->pages[i]);
+    }
     for (size_t i = 0; i < s->nsections; i++) {
         site_section *sec = &s->sections[i];
-        article_extras(s, sec);
+        article_extras(sec);
         if (sec->index)
             paginate(ld, sec->index, sec->articles, sec->count);
     }

@@ -1,70 +1,122 @@
 #!/usr/bin/env python3
-"""Checks the schema.org JSON-LD of every article in a built site.
+"""Checks the schema.org JSON-LD of every reviewed page in a built site.
 
-usage: check-jsonld.py PUBLIC_DIR
+usage: check-jsonld.py PUBLIC_DIR CONTENT_DIR
 
-Every page under a section folder (SECTION/SLUG/index.html) must carry one
-<script type="application/ld+json"> that parses as JSON, is a
-MedicalWebPage with the properties the site promises, and cites at least
-one work. Prints one line per problem and exits 1 if there was any.
+Every article (SECTION/SLUG/index.html) and every standalone page whose
+front matter names a reviewer must carry one
+<script type="application/ld+json"> that parses as JSON and is a
+MedicalWebPage with the properties the site promises: about the condition
+"Low back pain", an aspect equal to its section's title (articles), and one
+citation per entry of the page's References list. Prints one line per
+problem and exits 1 if there was any.
 """
 import html.parser
 import json
 import os
 import sys
 
+import yaml
+
 REQUIRED = ["@context", "@type", "name", "description", "url", "datePublished", "dateModified",
-            "lastReviewed", "reviewedBy", "about", "aspect", "citation"]
+            "lastReviewed", "reviewedBy", "about", "citation"]
+CONDITION = "Low back pain"
 
 
-class Scripts(html.parser.HTMLParser):
+class Page(html.parser.HTMLParser):
+    """Collects JSON-LD blocks and counts the References list's entries."""
+
     def __init__(self):
         super().__init__()
         self.inside = False
         self.blocks = []
+        self.references = 0
+        self.in_refs = False
 
     def handle_starttag(self, tag, attrs):
-        if tag == "script" and ("type", "application/ld+json") in attrs:
+        attrs = dict(attrs)
+        if tag == "script" and attrs.get("type") == "application/ld+json":
             self.inside = True
             self.blocks.append("")
+        if tag == "section" and "references" in (attrs.get("class") or "").split():
+            self.in_refs = True
+        if tag == "li" and self.in_refs:
+            self.references += 1
 
     def handle_endtag(self, tag):
         if tag == "script":
             self.inside = False
+        if tag == "section":
+            self.in_refs = False
 
     def handle_data(self, data):
         if self.inside:
             self.blocks[-1] += data
 
 
-def main(root):
+def front_matter(path):
+    text = open(path, encoding="utf-8").read()
+    if not text.startswith("---"):
+        return {}
+    return yaml.safe_load(text.split("\n---", 1)[0][3:]) or {}
+
+
+def reviewed_pages(public, content):
+    """Yields (built page, expected aspect or None) for every page to check."""
+    for name in sorted(os.listdir(content)):
+        path = os.path.join(content, name)
+        if os.path.isdir(path) and os.path.isfile(os.path.join(path, "_index.md")):
+            aspect = front_matter(os.path.join(path, "_index.md")).get("title")
+            for md in sorted(os.listdir(path)):
+                fm = front_matter(os.path.join(path, md)) if md.endswith(".md") else {}
+                if md.endswith(".md") and md != "_index.md" and not fm.get("draft"):
+                    slug = fm.get("slug") or md[:-3]
+                    yield os.path.join(public, name, slug, "index.html"), aspect
+        elif name.endswith(".md") and name != "_index.md":
+            fm = front_matter(path)
+            if fm.get("reviewed_by") and not fm.get("draft"):
+                yield os.path.join(public, fm.get("slug") or name[:-3], "index.html"), None
+
+
+def problems_of(page, aspect):
+    parser = Page()
+    parser.feed(open(page, encoding="utf-8").read())
+    if len(parser.blocks) != 1:
+        return ["%d JSON-LD blocks, want 1" % len(parser.blocks)]
+    data = json.loads(parser.blocks[0])
+    found = []
+    missing = [k for k in REQUIRED if not data.get(k)]
+    if missing:
+        found.append("missing %s" % missing)
+    if data.get("@type") != "MedicalWebPage":
+        found.append("type %s, want MedicalWebPage" % data.get("@type"))
+    about = data.get("about") or {}
+    if about.get("@type") != "MedicalCondition" or about.get("name") != CONDITION:
+        found.append("about is %r, want the MedicalCondition %r" % (about, CONDITION))
+    if aspect is not None and data.get("aspect") != aspect:
+        found.append("aspect %r, want the section title %r" % (data.get("aspect"), aspect))
+    citations = data.get("citation") or []
+    if len(citations) != parser.references:
+        found.append("%d citations, but the References list has %d" % (len(citations), parser.references))
+    if any(not c.get("name") for c in citations):
+        found.append("a citation has no name")
+    return found
+
+
+def main(public, content):
     problems = checked = 0
-    for section in sorted(os.listdir(root)):
-        folder = os.path.join(root, section)
-        if not os.path.isdir(folder) or section in ("tags", "css", "js", "img", "search", "relative-rest", "about"):
+    for page, aspect in reviewed_pages(public, content):
+        checked += 1
+        if not os.path.isfile(page):
+            print("%s: not built" % page)
+            problems += 1
             continue
-        for slug in sorted(os.listdir(folder)):
-            page = os.path.join(folder, slug, "index.html")
-            if slug == "page" or not os.path.isfile(page):
-                continue
-            checked += 1
-            parser = Scripts()
-            parser.feed(open(page, encoding="utf-8").read())
-            if len(parser.blocks) != 1:
-                print("%s: %d JSON-LD blocks, want 1" % (page, len(parser.blocks)))
-                problems += 1
-                continue
-            data = json.loads(parser.blocks[0])
-            missing = [k for k in REQUIRED if not data.get(k)]
-            if data.get("@type") != "MedicalWebPage" or missing:
-                print("%s: type %s, missing %s" % (page, data.get("@type"), missing))
-                problems += 1
-            elif data["about"].get("@type") != "MedicalCondition" or not data["citation"][0].get("name"):
-                print("%s: about or citation malformed" % page)
-                problems += 1
-    print("checked %d articles, %d problems" % (checked, problems))
+        for problem in problems_of(page, aspect):
+            print("%s: %s" % (page, problem))
+            problems += 1
+    print("checked %d pages, %d problems" % (checked, problems))
     return 1 if problems or not checked else 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1]))
+    sys.exit(main(sys.argv[1], sys.argv[2]))

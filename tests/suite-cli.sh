@@ -82,7 +82,7 @@ rm -rf "$work/bundled1" "$work/bundled2"
 "$LUMBAR" build -q -j 1 -o "$work/bundled1" >/dev/null 2>&1
 "$LUMBAR" build -q -j 4 -o "$work/bundled2" >/dev/null 2>&1
 check "the bundled site builds the same with -j 1 and -j 4" diff -r "$work/bundled1" "$work/bundled2"
-check "every bundled article has valid MedicalWebPage JSON-LD" python3 tests/check-jsonld.py "$work/bundled1"
+check "every bundled article has valid MedicalWebPage JSON-LD" python3 tests/check-jsonld.py "$work/bundled1" content
 check "lumbar check --strict passes on the bundled site with no warnings" sh -c '"$0" check --strict 2>&1 | grep -qx "lumbar: checked [0-9]* pages: 0 warnings"' "$LUMBAR"
 
 # -- missing partials warn (tests/errors/missing-partial makes them errors with --strict)
@@ -133,6 +133,9 @@ check "a site with a fresh draft still builds" status_is 0 "$LUMBAR" build -q -s
 check "next_review defaults to last_reviewed + interval" grep -q 'next 2027-03-01' "$out/guide/first/index.html"
 check "an overdue review is a warning" sh -c 'SOURCE_DATE_EPOCH=1830000000 "$0" check -s "$1" 2>&1 | grep -q "first.md:5:16: warning: review overdue: next review was due on 2027-03-01"' "$LUMBAR" "$golden"
 check "--strict makes an overdue review an error" status_is 1 env SOURCE_DATE_EPOCH=1830000000 "$LUMBAR" check --strict -s "$golden"
+check "a reviewed standalone page (the decision tree) can be overdue too" sh -c 'SOURCE_DATE_EPOCH=1900000000 "$0" check 2>&1 | grep -q "^content/relative-rest.md:[0-9]*:[0-9]*: warning: review overdue: next review was due on 2029-"' "$LUMBAR"
+check "an uncited reference is a warning without --strict (exit 0)" sh -c '"$0" check -s tests/errors/uncited-reference 2>&1 | grep -qx "content/references.yaml:8:1: warning: reference .k2. is not cited by any page"' "$LUMBAR"
+check "check exits 0 on an uncited reference without --strict" status_is 0 "$LUMBAR" check -s tests/errors/uncited-reference
 check "check writes nothing" sh -c '"$0" check -s "$1" >/dev/null 2>&1; test ! -e "$1/public"' "$LUMBAR" "$golden"
 
 echo "cli: $passed passed, $failed failed"

@@ -1,0 +1,136 @@
+#!/usr/bin/env python3
+"""Checks the bundled site's editorial rules, which lumbar check cannot know.
+
+usage: check-content.py CONTENT_DIR PUBLIC_DIR FACTS_MD
+
+- every article (SECTION/NAME.md) has 400-1,000 words of body text
+  (citations, link targets and Markdown markup not counted), a description
+  under 160 characters, tags, reviewed_by and last_reviewed;
+- the home page is 400-1,000 words too and links to the red flags and the
+  decision tree;
+- no article shares an 8-word sequence with FACTS.md (facts are carried,
+  never phrasing);
+- every red flag is named in the red-flags article, in the notice partial
+  every treatment article shows, and in the decision tree, and every built
+  treatment page shows that notice.
+
+Prints "ok"/"FAIL" lines and "content: N passed, N failed".
+"""
+import os
+import re
+import sys
+
+import yaml
+
+MIN_WORDS, MAX_WORDS = 400, 1000
+MAX_DESCRIPTION = 159
+NGRAM = 8
+# One phrase per red flag in FACTS.md; each must appear in every place that
+# lists red flags, so an edit to one list cannot silently drop a flag.
+RED_FLAGS = {
+    "emergency": ["genitals", "bladder", "erection", "both", "chest pain", "fall"],
+    "same-day": ["fever", "weight", "cancer", "lump", "shoulder blades", "night"],
+}
+
+passed = failed = 0
+
+
+def report(ok, name):
+    global passed, failed
+    if ok:
+        passed += 1
+        print("ok   " + name)
+    else:
+        failed += 1
+        print("FAIL " + name)
+
+
+def split_page(path):
+    text = open(path, encoding="utf-8").read()
+    _, fm, body = text.split("---\n", 2)
+    return yaml.safe_load(fm) or {}, body
+
+
+def prose_words(body):
+    body = re.sub(r"\[@[^\]]*\]", " ", body)                # citations
+    body = re.sub(r"\]\([^)]*\)", "]", body)                 # link targets
+    body = re.sub(r"<!--.*?-->", " ", body, flags=re.S)
+    return re.findall(r"[A-Za-z0-9][A-Za-z0-9'’.-]*", body)
+
+
+def normalised(text):
+    return " ".join(w.lower() for w in re.findall(r"[A-Za-z0-9]+", text))
+
+
+def ngrams(text, n):
+    words = normalised(text).split()
+    return {" ".join(words[i:i + n]) for i in range(len(words) - n + 1)}
+
+
+def articles(content):
+    for section in sorted(os.listdir(content)):
+        folder = os.path.join(content, section)
+        if not os.path.isdir(folder):
+            continue
+        for name in sorted(os.listdir(folder)):
+            if name.endswith(".md") and name != "_index.md":
+                yield "%s/%s" % (section, name), os.path.join(folder, name)
+
+
+def check_article(rel, path, facts_ngrams):
+    fm, body = split_page(path)
+    words = len(prose_words(body))
+    report(MIN_WORDS <= words <= MAX_WORDS, "%s: %d words (%d-%d)" % (rel, words, MIN_WORDS, MAX_WORDS))
+    desc = fm.get("description") or ""
+    report(0 < len(desc) <= MAX_DESCRIPTION, "%s: description of %d characters (under 160)" % (rel, len(desc)))
+    missing = [k for k in ("tags", "reviewed_by", "last_reviewed") if not fm.get(k)]
+    report(not missing, "%s: has tags, reviewed_by and last_reviewed%s" % (rel, " (missing %s)" % missing if missing else ""))
+    shared = sorted(ngrams(body, NGRAM) & facts_ngrams)
+    report(not shared, "%s: no %d-word sequence copied from FACTS.md%s" % (rel, NGRAM, " (%r)" % shared[0] if shared else ""))
+
+
+def check_home(content):
+    fm, body = split_page(os.path.join(content, "_index.md"))
+    words = len(prose_words(body))
+    report(MIN_WORDS <= words <= MAX_WORDS, "home: %d words (%d-%d)" % (words, MIN_WORDS, MAX_WORDS))
+    report("symptoms/red-flags.md" in body, "home: links to the red flags")
+    report("relative-rest.md" in body, "home: links to the decision tree")
+
+
+def check_red_flags(content, public):
+    partial = os.path.join(os.path.dirname(os.path.abspath(content)), "layouts", "partials", "red-flags-notice.html")
+    places = {
+        "symptoms/red-flags.md": open(os.path.join(content, "symptoms", "red-flags.md"), encoding="utf-8").read(),
+        "partials/red-flags-notice.html": open(partial, encoding="utf-8").read(),
+        "relative-rest.md (tree)": open(os.path.join(content, "relative-rest.md"), encoding="utf-8").read(),
+    }
+    for place, text in places.items():
+        flat = " ".join(text.lower().split())
+        for kind, phrases in RED_FLAGS.items():
+            absent = [p for p in phrases if p not in flat]
+            report(not absent, "%s names every %s red flag%s" % (place, kind, " (no %s)" % absent if absent else ""))
+    folder = os.path.join(public, "treatments")
+    pages = [os.path.join(folder, d, "index.html") for d in sorted(os.listdir(folder))
+             if os.path.isfile(os.path.join(folder, d, "index.html"))]
+    report(len(pages) >= 6, "%d built treatment articles (at least 6)" % len(pages))
+    for page in pages:
+        html = open(page, encoding="utf-8").read()
+        report("Check for red flags first" in html and 'href="/symptoms/red-flags/"' in html,
+               "%s shows the red-flags notice with its link" % os.path.relpath(page, public))
+
+
+def main(content, public, facts):
+    if not os.path.isfile(facts):
+        report(False, "FACTS.md found at %s" % facts)
+    else:
+        facts_ngrams = ngrams(open(facts, encoding="utf-8").read(), NGRAM)
+        for rel, path in articles(content):
+            check_article(rel, path, facts_ngrams)
+    check_home(content)
+    check_red_flags(content, public)
+    print("content: %d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(*sys.argv[1:4]))
