@@ -120,6 +120,7 @@
   root.appendChild(live);
 
   var steps = [];
+  var drawn = false;
 
   function renderSummary() {
     summaryList.textContent = '';
@@ -150,6 +151,7 @@
   }
 
   function render(moveFocus) {
+    drawn = true;
     var id = currentId(steps);
     var current = sectionOf(id);
     root.querySelectorAll('.dt-node').forEach(function (section) {
@@ -174,17 +176,35 @@
     location.hash = pathHash(newSteps);
   }
 
-  back.addEventListener('click', function () { go(steps.slice(0, -1)); });
+  // Each history entry the guide makes remembers the guide's hash before
+  // it, so Back can step back through history when the previous entry is
+  // the previous question, instead of pushing a new entry that the
+  // browser's own Back button would then undo.
+  back.addEventListener('click', function () {
+    var previous = pathHash(steps.slice(0, -1));
+    if (history.state && history.state.dtFrom === previous) history.back();
+    else go(steps.slice(0, -1));
+  });
   restart.addEventListener('click', function () { go([]); });
+
+  var shownHash = null;
 
   function sync(moveFocus) {
     var found = stepsFromHash();
-    if (found === null) return;
+    if (found === null) {
+      // Another in-page link (a citation, the skip link) keeps the place;
+      // on first load there is no place yet, so the guide starts.
+      if (!drawn) render(false);
+      return;
+    }
     steps = found;
     var canonical = pathHash(steps);
-    if (location.hash !== '' && location.hash !== canonical) {
-      history.replaceState(history.state, '', canonical);
+    var state = history.state && history.state.dtFrom !== undefined ? history.state : null;
+    if (moveFocus && !state) state = { dtFrom: shownHash };
+    if (location.hash !== '' && (location.hash !== canonical || state !== history.state)) {
+      history.replaceState(state, '', canonical);
     }
+    shownHash = canonical;
     render(moveFocus);
   }
 

@@ -136,6 +136,11 @@ test(`decision-tree: with JavaScript, each of the ${routes.length} routes clicke
         assert(await focusedId(page) === `${next}-h`, `after step ${i + 1} focus is on #${await focusedId(page)}`);
         const items = await page.$$eval('.dt-summary-list li', (lis) => lis.length);
         assert(items === i + 1, `after ${i + 1} answers the summary lists ${items}`);
+        if (next.startsWith('q-')) {
+          const heading = (await page.textContent(`#${next}-h`)).trim();
+          const live = await page.textContent('[aria-live]');
+          assert(live === `Question ${i + 2}: ${heading}`, `after step ${i + 1} the announcement is "${live}"`);
+        }
       }
       await expectShown(page, `o-${r.outcome.id}`);
       const title = await page.textContent(`#o-${r.outcome.id} h2`);
@@ -193,6 +198,34 @@ test('decision-tree: reload and the browser Back and Forward buttons keep the pl
     await page.goForward();
     await page.waitForSelector(`#q-${r.steps[2].q.id}.dt-current`);
     await expectShown(page, `q-${r.steps[2].q.id}`);
+  });
+});
+
+test('decision-tree: after the on-page Back, the browser Back button goes further back, not forward again', async () => {
+  const r = routes.find((x) => x.steps.length >= 4);
+  await withGuide({}, '', async (page) => {
+    for (const s of r.steps.slice(0, 3)) await clickAnswer(page, s);
+    await page.click('button.dt-back');
+    await page.waitForSelector(`#q-${r.steps[2].q.id}.dt-current`);
+    await page.goBack();
+    await page.waitForSelector(`#q-${r.steps[1].q.id}.dt-current`);
+    await expectShown(page, `q-${r.steps[1].q.id}`);
+    const hash = await page.evaluate(() => location.hash);
+    assert(hash === hashOf(r.steps.slice(0, 1)), `after Back then the browser's Back the URL says ${hash}`);
+  });
+});
+
+test('decision-tree: opened at a link that is not the guide\'s (a citation, a heading), it still shows the first question', async () => {
+  for (const hash of ['#main', '#why-3-out-of-10', '#ref-dahm2010']) {
+    await withGuide({}, hash, async (page) => {
+      await expectShown(page, `q-${tree.start}`);
+    });
+  }
+  await withGuide({}, '', async (page) => {
+    await page.click('a[href="#ref-dahm2010"]');
+    await page.waitForFunction(() => location.hash === '#ref-dahm2010');
+    await page.reload({ waitUntil: 'load' });
+    await expectShown(page, `q-${tree.start}`);
   });
 });
 
