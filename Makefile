@@ -19,8 +19,10 @@ BENCH_DIR ?= ../shared/bench
 WARN     = -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 VERSION  = 0.1.0
 DEFS     = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DLUMBAR_VERSION=\"$(VERSION)\"
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# Expanded when a recipe runs, not when make reads this file, so that
+# `make deps site` on a fresh machine sees the packages deps installed.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS = $(WARN) $(DEFS) $(PKG_CFLAGS) -Isrc $(CFLAGS)
 LIBS       = $(PKG_LIBS) -lpthread -lm
 
@@ -51,7 +53,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/liblumbar.a $(HEADERS)
 	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(BUILD)/liblumbar.a $(LIBS) $(LDFLAGS)
 
 site: lumbar
-	./lumbar build
+	$(BUILD)/lumbar build
 
 # Every suite prints "NAME: N passed, N failed"; tests/run-suites adds them up.
 # Script suites are the executable tests/suite-*.sh files; each gets the
@@ -88,7 +90,7 @@ install: lumbar
 	if [ -f docs/lumbar.1 ]; then cp docs/lumbar.1 $(DESTDIR)$(PREFIX)/share/man/man1/lumbar.1; fi
 
 clean:
-	rm -rf build lumbar tests/out
+	rm -rf build lumbar tests/out public .public.lumbar-staging
 
 .PHONY: all lumbar site check check-asan check-valgrind deps install clean regen-golden
 

@@ -25,13 +25,22 @@ static char *read_line(char *buf, int size, void *stream)
     parse_state *st = stream;
     if (st->pos >= st->end)
         return NULL;
-    const char *nl = memchr(st->pos, '\n', (size_t)(st->end - st->pos));
-    size_t len = nl ? (size_t)(nl - st->pos) + 1 : (size_t)(st->end - st->pos);
+    const char *line = st->pos;
+    const char *nl = memchr(line, '\n', (size_t)(st->end - line));
+    size_t len = nl ? (size_t)(nl - line) + 1 : (size_t)(st->end - line);
     size_t copy = len < (size_t)size - 1 ? len : (size_t)size - 1;
-    memcpy(buf, st->pos, copy);
+    memcpy(buf, line, copy);
     buf[copy] = '\0';
     st->pos += len;
     st->line++;
+    /* inih's line buffer is fixed when the library is built; a longer line
+       would be cut short without a word, so it is an error instead. */
+    size_t text_len = len;
+    while (text_len > 0 && (line[text_len - 1] == '\n' || line[text_len - 1] == '\r'))
+        text_len--;
+    if (text_len > (size_t)size - 2)
+        diag_add(st->diags, DIAG_ERROR, st->file, st->line, 0,
+                 "line is %zu bytes long; config.ini lines can be at most %d", text_len, size - 2);
     return buf;
 }
 

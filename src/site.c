@@ -708,6 +708,18 @@ static page *pager_copy(loader *ld, const page *first, size_t n)
     return p;
 }
 
+/* A generated list page (a tag's) has its title and tag in its context,
+ * not in front matter; its further pages need them too. */
+static void copy_list_names(const page *first, page *p)
+{
+    static const char *const names[] = {"title", "tag"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        value *v = first->fm ? NULL : value_map_get(first->ctx, names[i]);
+        if (v)
+            value_map_set(p->ctx, names[i], value_ref(v));
+    }
+}
+
 /* Sets `pages` (and `paginator` when page_size is set) on a list page,
  * adding copies for its further pages. */
 static void paginate(loader *ld, page *first, page **items, size_t count)
@@ -720,6 +732,7 @@ static void paginate(loader *ld, page *first, page **items, size_t count)
         page *p = n == 1 ? first : pager_copy(ld, first, n);
         if (n > 1) {
             base_context(ld->s, p);
+            copy_list_names(first, p);
             add_page(ld, p);
         }
         size_t from = (n - 1) * size, to = from + size < count ? from + size : count;
@@ -857,11 +870,19 @@ static void build_site_context(site *s)
 
 /* ---- checks across pages ------------------------------------------------ */
 
+/* Reports a clash at the content file that made it; when the other page is
+ * one lumbar generates (a tag page, a list's page 2), names it by kind. */
 static void report_duplicate(diag_list *diags, const page *dup, const page *first, const char *what)
 {
     const value *slug = dup->fm ? value_map_get(dup->fm->all, "slug") : NULL;
+    strbuf other = STRBUF_INIT;
+    if (first->src_path)
+        strbuf_puts(&other, first->src_path);
+    else
+        strbuf_printf(&other, "the generated %s page", kind_names[first->kind]);
     diag_add(diags, DIAG_ERROR, dup->src_path ? dup->src_path : "content", slug ? slug->line : 1, slug ? slug->col : 1,
-             "%s %s is also the URL of %s", what, dup->url, first->src_path ? first->src_path : "a generated page");
+             "%s %s is also the URL of %s", what, dup->url, other.data);
+    strbuf_free(&other);
 }
 
 static bool check_unique_urls(site *s, diag_list *diags)
@@ -874,8 +895,10 @@ static bool check_unique_urls(site *s, diag_list *diags)
         if (strcmp(sorted[i]->url, sorted[i - 1]->url) != 0)
             continue;
         const page *a = sorted[i - 1], *b = sorted[i];
-        bool b_later = a->src_path && b->src_path && strcmp(a->src_path, b->src_path) > 0;
-        report_duplicate(diags, b_later ? a : b, b_later ? b : a, "URL");
+        /* Blame the later content file, or the content file when the
+           other page is generated. */
+        bool blame_a = a->src_path && (!b->src_path || strcmp(a->src_path, b->src_path) > 0);
+        report_duplicate(diags, blame_a ? a : b, blame_a ? b : a, "URL");
         ok = false;
     }
     free(sorted);

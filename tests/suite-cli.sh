@@ -72,6 +72,17 @@ rm -rf "$work/fresh" && "$LUMBAR" build -q -s "$site" -o "$work/fresh" 2>/dev/nu
 check "after a failed build the next build is whole" diff -r "$work/fresh" "$out"
 cp "$golden/content/guide/second.md" "$site/content/guide/second.md"
 "$LUMBAR" build -q -s "$site" -o "$out" 2>/dev/null
+# The same when the failure comes while pages are rendered and written into
+# the staging folder: one page changed (written), one links to nothing.
+snapshot "$out" >"$work/before"
+printf '\nA new closing line.\n' >>"$site/content/guide/first.md"
+printf '\nSee [the lost page](gone.md).\n' >>"$site/content/guide/second.md"
+check "a page that fails while others are written fails with status 1" status_is 1 "$LUMBAR" build -q -s "$site" -o "$out"
+check "it names the broken link" grep -q "second.md:[0-9]*:[0-9]*: error: .*gone.md" "$work/status.out"
+snapshot "$out" >"$work/after"
+check "a build that fails while rendering leaves the previous output byte for byte" cmp "$work/before" "$work/after"
+cp "$golden/content/guide/first.md" "$golden/content/guide/second.md" "$site/content/guide/"
+"$LUMBAR" build -q -s "$site" -o "$out" 2>/dev/null
 
 # -- reproducible, whatever -j ------------------------------------------------
 "$LUMBAR" build -q -j 1 -s "$golden" -o "$work/j1" 2>/dev/null
@@ -106,6 +117,14 @@ check "sitemap.xml is well-formed XML" xmllint --noout "$out/sitemap.xml"
 check "sitemap.xml lists 8 URLs" sh -c '[ "$(xmllint --xpath "count(//*[local-name()=\"url\"])" "$0")" = 8 ]' "$out/sitemap.xml"
 check "atom.xml is well-formed XML" xmllint --noout "$out/atom.xml"
 check "atom.xml has its entries, newest first" sh -c '[ "$(xmllint --xpath "string(//*[local-name()=\"entry\"][1]/*[local-name()=\"title\"])" "$0")" = Second ]' "$out/atom.xml"
+many="$work/many"
+copy_site tests/sites/paginated "$many"
+for i in $(seq 10 34); do
+    printf -- '---\ntitle: Feed %s\ndescription: d\ndate: 2026-02-%02d\n---\nBody.\n' "$i" $((i - 6)) >"$many/content/guide/f$i.md"
+done
+"$LUMBAR" build -q -s "$many" -o "$work/many-out" 2>/dev/null
+check "atom.xml holds the newest 20 of 30 articles" sh -c '[ "$(xmllint --xpath "count(//*[local-name()=\"entry\"])" "$0")" = 20 ]' "$work/many-out/atom.xml"
+check "atom.xml's last entry is the 20th newest" sh -c '[ "$(xmllint --xpath "string(//*[local-name()=\"entry\"][20]/*[local-name()=\"title\"])" "$0")" = "Feed 15" ]' "$work/many-out/atom.xml"
 check "robots.txt points at the sitemap" grep -q '^Sitemap: https://example.org/sitemap.xml$' "$out/robots.txt"
 check "drafts are left out by default" test ! -e "$out/guide/draft"
 "$LUMBAR" build -q --drafts -s "$golden" -o "$work/drafts" 2>/dev/null

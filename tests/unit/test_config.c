@@ -41,6 +41,28 @@ static void test_config(void)
               "config.ini:6: error: smart_punctuation must be true or false, not 'perhaps'\n"
               "config.ini:7: error: not valid INI syntax (expected [section] or key = value)\n");
     diag_list_clear(&dl);
+
+    /* inih's fixed line buffer must not cut a long line short in silence. */
+    strbuf long_ini = STRBUF_INIT;
+    strbuf_puts(&long_ini, "[site]\ntitle = T\nbase_url = https://e.org/\ndescription = ");
+    for (int i = 0; i < 30; i++)
+        strbuf_puts(&long_ini, "back pain ");
+    strbuf_puts(&long_ini, "END\r\nlanguage = en\n");
+    cfg = config_parse(long_ini.data, long_ini.len, "config.ini", &dl);
+    CHECK(cfg == NULL);
+    CHECK_STR(all_diags(&dl, &sb), "config.ini:4: error: line is 317 bytes long; config.ini lines can be at most 198\n");
+    diag_list_clear(&dl);
+    strbuf_free(&long_ini);
+
+    /* A line that just fits is read whole. */
+    char fits[256];
+    snprintf(fits, sizeof fits, "[site]\ntitle = T\nbase_url = https://e.org/\ndescription = %0*d\n", 198 - 14, 7);
+    cfg = config_parse(fits, strlen(fits), "config.ini", &dl);
+    CHECK(cfg != NULL);
+    CHECK_INT(dl.len, 0);
+    CHECK_INT(cfg ? strlen(cfg->description) : 0, 198 - 14);
+    config_free(cfg);
+    diag_list_clear(&dl);
     config_free(NULL);
     strbuf_free(&sb);
 }

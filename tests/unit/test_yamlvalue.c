@@ -46,6 +46,10 @@ static void test_refusals(void)
     CHECK(load("a: &x [1]\nb: *x\n", &dl) == NULL);
     CHECK_STR(first_msg(&dl, &sb), "t.yaml:2:4: error: YAML anchors (&name) are not allowed\n");
     diag_list_clear(&dl);
+    /* An alias alone (no anchor in the document) is refused at the alias. */
+    CHECK(load("a: 1\nb: [2, *x]\n", &dl) == NULL);
+    CHECK_STR(first_msg(&dl, &sb), "t.yaml:3:8: error: YAML aliases (*name) are not allowed\n");
+    diag_list_clear(&dl);
     CHECK(load("a: 1\nb: 2\na: 3\n", &dl) == NULL);
     CHECK_STR(first_msg(&dl, &sb), "t.yaml:4:1: error: duplicate key 'a'\n");
     diag_list_clear(&dl);
