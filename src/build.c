@@ -298,6 +298,14 @@ static bool produce(build_state *b, build_stats *stats, diag_list *diags)
     return ok;
 }
 
+/* A build that has already failed still renders, writing nothing, so that
+ * errors in Markdown bodies come out in the same run as the others. */
+static void check_bodies(build_state *b, diag_list *diags)
+{
+    render_stats rs = {0, 0};
+    render_pages(b->s, b->tpl, NULL, b->opts->jobs, false, &rs, diags);
+}
+
 bool build_run(const build_options *opts, build_stats *stats, diag_list *diags)
 {
     struct timespec start;
@@ -332,6 +340,8 @@ bool build_run(const build_options *opts, build_stats *stats, diag_list *diags)
     }
     if (b.s && layouts_ok && (ok || !opts->write))
         ok = produce(&b, stats, diags) && ok;
+    else if (b.s && layouts_ok)
+        check_bodies(&b, diags);
     if (opts->strict)
         diag_promote_warnings(diags);
     ok = ok && diag_count(diags, DIAG_ERROR) == 0;

@@ -215,6 +215,12 @@ static void *load_jobs(void *arg)
     }
 }
 
+static void note_unloaded(site *s, const char *content_path)
+{
+    s->unloaded = xrealloc(s->unloaded, (s->nunloaded + 1) * sizeof *s->unloaded);
+    s->unloaded[s->nunloaded++] = xstrdup(content_path);
+}
+
 /* Loads every file the scan found, on up to opts->jobs threads, then adds
  * the pages and reports in scan order. */
 static void run_jobs(loader *ld, diag_list *diags)
@@ -234,6 +240,8 @@ static void run_jobs(loader *ld, diag_list *diags)
         load_job *job = &ld->jobs[i];
         if (job->page)
             add_page(ld, job->page);
+        else if (diag_count(&job->diags, DIAG_ERROR) > 0)
+            note_unloaded(ld->s, job->content_path);
         diag_move(diags, &job->diags);
         free(job->content_path);
         free(job->section);
@@ -1087,11 +1095,8 @@ site *site_load(const site_options *opts, const config *cfg, const refs *bib, di
         s->content_hash = hash_str(s->content_hash, s->by_path[i]->content_path);
         s->content_hash = hash_bytes(s->content_hash, &s->by_path[i]->fm_hash, sizeof(uint64_t));
     }
+    xqsort(s->unloaded, s->nunloaded, sizeof *s->unloaded, cmp_cstr);
     free(ld.site_real);
-    if (diag_count(diags, DIAG_ERROR) > errors_before) {
-        site_free(s);
-        return NULL;
-    }
     return s;
 }
 
@@ -1114,7 +1119,10 @@ page *site_page_by_path(const site *s, const char *content_path)
 const char *site_page_url(const site *s, const char *content_path)
 {
     page *p = site_page_by_path(s, content_path);
-    return p ? p->url : NULL;
+    if (p)
+        return p->url;
+    return s->nunloaded && xbsearch(&content_path, s->unloaded, s->nunloaded, sizeof *s->unloaded, cmp_cstr) ? ""
+                                                                                                               : NULL;
 }
 
 static void page_free(page *p)
@@ -1170,6 +1178,9 @@ void site_free(site *s)
     free(s->tags);
     free(s->pages);
     free(s->by_path);
+    for (size_t i = 0; i < s->nunloaded; i++)
+        free(s->unloaded[i]);
+    free(s->unloaded);
     value_free(s->site_ctx);
     value_free(s->aliases);
     free(s);

@@ -89,6 +89,8 @@ typedef struct site {
     size_t ntag_entries;
     page **by_path; /* content pages sorted by content_path, for link lookups */
     size_t nby_path;
+    char **unloaded; /* sorted content paths of files that failed to load, reported in diags */
+    size_t nunloaded;
     value *site_ctx; /* the bottom of every context stack: {site: {...}} */
     value **section_shared; /* per section, the last for pages outside one: names its pages share */
     value *aliases;  /* list of {from (output path), target (url), file, line, col} */
@@ -96,13 +98,16 @@ typedef struct site {
 } site;
 
 /* Scans the content folder of opts->site_dir and builds the model. cfg and
- * refs must outlive the site. Returns the site, or NULL after adding every
- * error found to diags (warnings may be added either way). */
+ * refs must outlive the site. Files that fail to load are left out after
+ * their errors go to diags, so the rest can still be checked; the caller
+ * decides from diags whether to write. Returns NULL only when the site
+ * folder cannot be opened. */
 site *site_load(const site_options *opts, const config *cfg, const refs *bib, diag_list *diags);
 /* Orders pages newest first, then by title, then URL (feeds, home, tag
  * pages): a qsort comparator for arrays of page *. */
 int site_cmp_newest(const void *a, const void *b);
-/* Returns the URL of the page built from content_path, or NULL. */
+/* Returns the URL of the page built from content_path, or NULL. A file that
+ * failed to load gets "" so links to it add no second error. */
 const char *site_page_url(const site *s, const char *content_path);
 /* Returns the page built from content_path, or NULL. */
 page *site_page_by_path(const site *s, const char *content_path);

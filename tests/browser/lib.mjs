@@ -53,25 +53,55 @@ export function serve(dir, basePath = '/') {
   });
 }
 
-// Fails the page's test if any request leaves the loopback server.
-export function forbidExternalRequests(page, origin, seen = []) {
-  page.on('request', (req) => {
-    const u = req.url();
-    if (!u.startsWith(origin) && !u.startsWith('data:') && !u.startsWith('about:')) seen.push(u);
-  });
+// Blocks and records every request that would leave the loopback server.
+// target is a browser context (or a page): a route on '**/*' aborts any
+// request whose origin is not origin (data:, blob: and about: URLs never
+// reach the network and are let through), and each blocked URL is pushed to
+// seen, which is returned at once so the caller can assert it stays empty.
+// The route is installed asynchronously: await seen.ready before navigating.
+export function forbidExternalRequests(target, origin, seen = []) {
+  const recorded = new WeakSet();
+  const local = (u) => /^(data|blob|about):/.test(u) || originOf(u) === origin;
+  const record = (req) => {
+    if (recorded.has(req) || local(req.url())) return;
+    recorded.add(req);
+    seen.push(req.url());
+  };
+  // Also listen, in case a request starts before the route is in place.
+  target.on('request', record);
+  const ready = target.route('**/*', (route) => {
+    const req = route.request();
+    if (local(req.url())) return route.fallback();
+    record(req);
+    return route.abort('blockedbyclient');
+  }).catch(() => {});
+  Object.defineProperty(seen, 'ready', { value: ready });
   return seen;
 }
 
-// Runs axe-core in the page for WCAG 2.x A/AA (2.2 included); resolves to the violations.
+function originOf(u) {
+  try { return new URL(u).origin; } catch { return null; }
+}
+
+// Runs axe-core in the page for WCAG 2.0, 2.1 and 2.2 A/AA (axe-core tags
+// its WCAG 2.2 rules only 'wcag22aa'; there is no 'wcag22a' tag), plus the
+// best-practice rules about landmarks and bypass blocks; resolves to the
+// violations.
+export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+export const AXE_EXTRA_RULES = [
+  'landmark-one-main', 'region', 'landmark-unique', 'bypass',
+  'landmark-no-duplicate-banner', 'landmark-no-duplicate-contentinfo',
+];
 export async function axe(page) {
   const source = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
   await page.addScriptTag({ content: source });
-  return page.evaluate(async () => {
+  return page.evaluate(async ({ tags, extra }) => {
     const r = await window.axe.run(document, {
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'] },
+      runOnly: { type: 'tag', values: tags },
+      rules: Object.fromEntries(extra.map((id) => [id, { enabled: true }])),
     });
     return r.violations.map((v) => ({ id: v.id, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')) }));
-  });
+  }, { tags: AXE_TAGS, extra: AXE_EXTRA_RULES });
 }
 
 const tests = [];

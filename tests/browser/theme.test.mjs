@@ -1,7 +1,10 @@
 // The bundled theme in a real browser: accessibility (axe-core, light and
-// dark), keyboard skip link, no sideways scrolling on a 320 px screen, no
+// dark), keyboard skip link and visible focus, landmarks, no sideways
+// scrolling on a 320 px screen, reflow at 400% zoom and 200% text, no
 // request leaving the site, page weight, print styles, sub-path hosting, and
-// screenshots for a human to look at.
+// screenshots for a human to look at. The page-level checks run over every
+// page in the built site's sitemap.xml plus the 404 page; axe and the
+// screenshots use the named pages below.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,7 +12,15 @@ import { test, assert, launch, serve, axe, forbidExternalRequests } from './lib.
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const SHOTS = path.join(here, 'screenshots');
+const SHOT_WIDTHS = [375, 768, 1280];
 const MAX_PAGE_BYTES = 60 * 1024;
+// What counts towards a page's weight: HTML, CSS and JS, including what its
+// scripts fetch (the search page's index); images aside.
+const WEIGHED = new Set(['document', 'stylesheet', 'script', 'fetch', 'xhr']);
+// The --base-url suite-browser.sh builds $SITE_OUT with; the sitemap's <loc>s
+// start with it.
+const BASE_URL = 'http://127.0.0.1/';
+const MISSING = 'no-such-page/';
 
 // Paths under the base path; the tag page's path is read from the tags page,
 // since tag slugs belong to the content.
@@ -21,8 +32,23 @@ const PAGES = [
   { name: 'tags', path: null },
   { name: 'search', path: 'search/' },
   { name: 'decision-tree', path: 'relative-rest/' },
-  { name: '404', path: 'no-such-page/' },
+  { name: '404', path: MISSING },
 ];
+
+// Every page of the built site: each <loc> of sitemap.xml as a path under the
+// base path, plus the 404 page as served for a missing URL.
+function allPages() {
+  const xml = fs.readFileSync(path.join(process.env.SITE_OUT, 'sitemap.xml'), 'utf8');
+  const locs = [...xml.matchAll(/<loc>\s*([^<]*?)\s*<\/loc>/g)].map((m) => m[1].replace(/&amp;/g, '&'));
+  const outside = locs.filter((l) => !l.startsWith(BASE_URL));
+  assert(outside.length === 0, `sitemap URLs not under ${BASE_URL}: ${outside.join(', ')}`);
+  const paths = locs.map((l) => l.slice(BASE_URL.length));
+  for (const p of ['', 'search/', 'relative-rest/', 'causes/', 'treatments/treatments-to-avoid/']) {
+    assert(paths.includes(p), `sitemap.xml lacks /${p}`);
+  }
+  assert(fs.existsSync(path.join(process.env.SITE_OUT, '404.html')), 'the build wrote no 404.html');
+  return [...new Set(paths), MISSING];
+}
 
 let shared = null;
 
@@ -46,16 +72,18 @@ async function teardown() {
   await server.close();
 }
 
-// Opens url in a fresh page; fn gets the page and the list of requests that
-// left the site so far.
+// Opens url in a fresh context that blocks requests leaving the site; fn
+// gets the page. Fails if any request was blocked.
 async function withPage(options, url, fn) {
   const { server, browser } = await setup();
   const context = await browser.newContext(options);
+  const external = forbidExternalRequests(context, server.origin);
+  await external.ready;
   const page = await context.newPage();
-  const external = forbidExternalRequests(page, server.origin);
   try {
     await page.goto(url, { waitUntil: 'load' });
     await fn(page, external);
+    assert(external.length === 0, `requests left the site: ${external.join(', ')}`);
   } finally {
     await context.close();
   }
@@ -82,7 +110,7 @@ test('theme: the tags page and a tag page can be found from the footer', resolve
 
 for (const scheme of ['light', 'dark']) {
   for (const p of PAGES) {
-    test(`theme: axe finds no WCAG A/AA violation on ${p.name} (${scheme})`, async () => {
+    test(`theme: axe finds no WCAG A/AA or landmark violation on ${p.name} (${scheme})`, async () => {
       assert(p.path !== null, `no path for ${p.name}`);
       const { server } = await setup();
       await withPage({ colorScheme: scheme, viewport: { width: 1280, height: 900 } }, server.url + p.path, async (page) => {
@@ -111,57 +139,230 @@ test('theme: the skip link is the first tab stop and moves focus to main', async
   });
 });
 
-test('theme: no page scrolls sideways at 320 px, and screenshots at 375, 768 and 1280 px', async () => {
-  const { server } = await setup();
-  fs.mkdirSync(SHOTS, { recursive: true });
-  const wide = [];
-  for (const p of PAGES) {
-    await withPage({ viewport: { width: 320, height: 640 } }, server.url + p.path, async (page) => {
-      const size = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth }));
-      if (size.scroll > size.inner) wide.push(`${p.name}: ${size.scroll} > ${size.inner}`);
-      for (const width of [375, 768, 1280]) {
-        await page.setViewportSize({ width, height: 900 });
-        await page.screenshot({ path: path.join(SHOTS, `${p.name}-${width}.png`), fullPage: true });
-      }
-    });
-  }
-  assert(wide.length === 0, `pages wider than the screen: ${wide.join('; ')}`);
-  const taken = fs.readdirSync(SHOTS).filter((f) => f.endsWith('.png'));
-  assert(taken.length >= PAGES.length * 3, `only ${taken.length} screenshots written`);
-});
-
-test('theme: text reflows at 400% zoom (a 1280 px window seen as 320 px)', async () => {
-  const { server } = await setup();
-  await withPage({ viewport: { width: 320, height: 256 }, deviceScaleFactor: 4 }, server.url + 'treatments/treatments-to-avoid/', async (page) => {
-    const size = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth }));
-    assert(size.scroll <= size.inner, `article is ${size.scroll} px wide in a ${size.inner} px window`);
-  });
-});
-
-test('theme: no request leaves the site and every page is under 60 KB of HTML, CSS and JS', async () => {
+// WCAG 2.4.7: every keyboard focus stop shows where focus is, by an outline
+// at least 2 px wide that is not transparent, or a box shadow.
+test('theme: the first 15 tab stops on home, an article and search show a visible focus indicator', async () => {
+  const STOPS = 15;
   const { server } = await setup();
   const problems = [];
-  for (const p of PAGES) {
-    const { browser } = await setup();
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    const external = forbidExternalRequests(page, server.origin);
-    let bytes = 0;
-    const counted = [];
-    page.on('response', (response) => {
-      const type = response.request().resourceType();
-      if (type === 'document' || type === 'stylesheet' || type === 'script') {
-        counted.push(response.body().then((body) => { bytes += body.length; }, () => {}));
+  await withPage({ viewport: { width: 1280, height: 800 } }, server.url, async (page) => {
+    for (const where of ['', 'treatments/treatments-to-avoid/', 'search/']) {
+      await page.goto(server.url + where, { waitUntil: 'load' });
+      let stops = 0;
+      for (let i = 0; i < STOPS; i++) {
+        await page.keyboard.press('Tab');
+        const f = await page.evaluate(() => {
+          const el = document.activeElement;
+          if (!el || el === document.body || el === document.documentElement) return null;
+          const cs = getComputedStyle(el);
+          const box = el.getBoundingClientRect();
+          const transparent = /^transparent$|rgba\([^)]*,\s*0\)$/.test(cs.outlineColor);
+          const label = el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+            (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\s+/).join('.') : '') +
+            ` "${(el.textContent || el.getAttribute('aria-label') || '').trim().slice(0, 30)}"`;
+          return {
+            label,
+            outline: cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) >= 2 && !transparent,
+            shadow: cs.boxShadow !== 'none' && cs.boxShadow !== '',
+            style: `outline: ${cs.outlineStyle} ${cs.outlineWidth} ${cs.outlineColor}; box-shadow: ${cs.boxShadow}`,
+            onScreen: box.width > 0 && box.height > 0 && box.bottom > 0 && box.top < innerHeight,
+          };
+        });
+        if (!f) break;
+        stops++;
+        if (!f.outline && !f.shadow) problems.push(`/${where} stop ${i + 1} ${f.label}: ${f.style}`);
+        if (!f.onScreen) problems.push(`/${where} stop ${i + 1} ${f.label} is not on screen`);
       }
-    });
-    await page.goto(server.url + p.path, { waitUntil: 'networkidle' });
-    await Promise.all(counted);
-    if (external.length) problems.push(`${p.name} asked for ${external.join(', ')}`);
-    if (bytes === 0) problems.push(`${p.name}: nothing measured`);
-    if (bytes >= MAX_PAGE_BYTES) problems.push(`${p.name} weighs ${bytes} bytes`);
+      if (stops < 5) problems.push(`/${where}: only ${stops} tab stops`);
+    }
+  });
+  assert(problems.length === 0, problems.join('; '));
+});
+
+// One pass over every page, shared by the page-level tests below: a single
+// context and page, at 320 px, with requests leaving the site blocked.
+let crawled = null;
+function crawlAllPages() {
+  if (!crawled) crawled = crawl();
+  return crawled;
+}
+
+async function crawl() {
+  const { server, browser } = await setup();
+  const context = await browser.newContext({ viewport: { width: 320, height: 640 }, reducedMotion: 'reduce' });
+  const external = forbidExternalRequests(context, server.origin);
+  await external.ready;
+  const page = await context.newPage();
+  let inflight = 0;
+  let lastActivity = Date.now();
+  let bodies = [];
+  page.on('request', () => { inflight++; lastActivity = Date.now(); });
+  const settled = () => { inflight--; lastActivity = Date.now(); };
+  page.on('requestfinished', settled);
+  page.on('requestfailed', settled);
+  page.on('response', (response) => {
+    if (!WEIGHED.has(response.request().resourceType())) return;
+    bodies.push(response.body().then((b) => b.length, () => 0));
+  });
+  // Resolves once no request has been in flight for 200 ms.
+  async function quiet() {
+    const deadline = Date.now() + 10000;
+    while (inflight > 0 || Date.now() - lastActivity < 200) {
+      assert(Date.now() < deadline, `${inflight} requests still in flight after 10 s`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+  const results = [];
+  try {
+    for (const p of allPages()) {
+      const r = { path: '/' + p };
+      results.push(r);
+      bodies = [];
+      const blockedBefore = external.length;
+      await page.setViewportSize({ width: 320, height: 640 });
+      const response = await page.goto(server.url + p, { waitUntil: 'load' });
+      r.status = response.status();
+      r.wide320 = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth }));
+      r.landmarks = await page.evaluate(landmarkProblems);
+      // A reader about to search loads the index, so it counts towards the
+      // search page's weight.
+      if (await page.$('#search-q')) await page.focus('#search-q');
+      await quiet();
+      r.bytes = (await Promise.all(bodies)).reduce((a, b) => a + b, 0);
+      r.requests = bodies.length;
+      r.external = external.slice(blockedBefore);
+      // WCAG 1.4.10: 1280 x 1024 at 400% zoom is 320 x 256 CSS px.
+      await page.setViewportSize({ width: 320, height: 256 });
+      r.wide400 = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth }));
+      // WCAG 1.4.4: text at 200% in a desktop window.
+      await page.setViewportSize({ width: 1280, height: 800 });
+      r.text200 = await page.evaluate(textResizeProblems);
+    }
+  } finally {
     await context.close();
   }
+  return results;
+}
+
+// In the page: what is wrong with the skip link and landmarks, as strings.
+function landmarkProblems() {
+  const problems = [];
+  const SECTIONING = 'article, aside, main, nav, section';
+  const shown = (el) => !el.closest('[hidden], [aria-hidden="true"]') && getComputedStyle(el).display !== 'none';
+  const nameOf = (el) => {
+    const ids = (el.getAttribute('aria-labelledby') || '').split(/\s+/).filter(Boolean);
+    const by = ids.map((id) => (document.getElementById(id) || {}).textContent || '').join(' ').trim();
+    return by || (el.getAttribute('aria-label') || '').trim() || (el.getAttribute('title') || '').trim();
+  };
+  // header and footer are banner and contentinfo unless inside sectioning content.
+  const scoped = (tag, role) => [...document.querySelectorAll(`${tag}, [role="${role}"]`)].filter((el) => {
+    const r = el.getAttribute('role');
+    if (r) return r === role;
+    return !el.parentElement.closest(SECTIONING);
+  }).filter(shown);
+  const banners = scoped('header', 'banner');
+  const contentinfos = scoped('footer', 'contentinfo');
+  const mains = [...document.querySelectorAll('main, [role="main"]')]
+    .filter((el) => !el.getAttribute('role') || el.getAttribute('role') === 'main').filter(shown);
+  const navs = [...document.querySelectorAll('nav, [role="navigation"]')]
+    .filter((el) => !el.getAttribute('role') || el.getAttribute('role') === 'navigation').filter(shown);
+  if (banners.length !== 1) problems.push(`${banners.length} banners`);
+  if (mains.length !== 1) problems.push(`${mains.length} mains`);
+  if (contentinfos.length !== 1) problems.push(`${contentinfos.length} contentinfos`);
+  if (!navs.some((n) => nameOf(n))) problems.push(`no named nav among ${navs.length}`);
+  const skip = document.querySelector('body a[href]');
+  const target = skip && skip.getAttribute('href').startsWith('#') && document.getElementById(skip.getAttribute('href').slice(1));
+  if (!skip || !skip.classList.contains('skip-link')) problems.push('the first link is not the skip link');
+  else if (!target || !mains.includes(target)) problems.push(`the skip link points at ${skip.getAttribute('href')}, not main`);
+  return problems;
+}
+
+// In the page: with the root font size at 200%, whether the page scrolls
+// sideways and which elements clip their text (overflow hidden or clip with
+// content wider, or taller, than the box). Visually hidden text is meant to
+// be clipped.
+function textResizeProblems() {
+  document.documentElement.style.fontSize = '200%';
+  const problems = [];
+  const scroll = document.documentElement.scrollWidth;
+  if (scroll > innerWidth) problems.push(`the page is ${scroll} px wide in a ${innerWidth} px window`);
+  for (const el of document.body.querySelectorAll('*')) {
+    const cs = getComputedStyle(el);
+    const clipsX = cs.overflowX === 'hidden' || cs.overflowX === 'clip';
+    const clipsY = cs.overflowY === 'hidden' || cs.overflowY === 'clip';
+    if (!clipsX && !clipsY) continue;
+    if (el.closest('.visually-hidden') || (cs.clip && cs.clip !== 'auto') || el.getClientRects().length === 0) continue;
+    const what = el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (typeof el.className === 'string' && el.className ? '.' + el.className.trim().split(/\s+/).join('.') : '');
+    if (clipsX && el.scrollWidth > el.clientWidth + 1) problems.push(`${what} clips ${el.scrollWidth} px of text to ${el.clientWidth} px`);
+    if (clipsY && el.scrollHeight > el.clientHeight + 1) problems.push(`${what} clips ${el.scrollHeight} px of text to ${el.clientHeight} px high`);
+  }
+  document.documentElement.style.fontSize = '';
+  return problems;
+}
+
+// Runs check(result) over the crawl; check returns a problem or nothing.
+async function overAllPages(check) {
+  const results = await crawlAllPages();
+  assert(results.length > 8, `only ${results.length} pages crawled`);
+  const problems = results.map((r) => { const p = check(r); return p ? `${r.path}: ${p}` : null; }).filter(Boolean);
   assert(problems.length === 0, problems.join('; '));
+}
+
+test('theme: every page of the sitemap, and 404, is served', () => overAllPages((r) =>
+  (r.status === (r.path === '/' + MISSING ? 404 : 200) ? null : `status ${r.status}`)));
+
+test('theme: no page scrolls sideways at 320 px', () => overAllPages((r) =>
+  (r.wide320.scroll > r.wide320.inner ? `${r.wide320.scroll} px wide in a ${r.wide320.inner} px window` : null)));
+
+test('theme: every page reflows at 400% zoom (a 1280 x 1024 window seen as 320 x 256)', () => overAllPages((r) =>
+  (r.wide400.scroll > r.wide400.inner ? `${r.wide400.scroll} px wide in a ${r.wide400.inner} px window` : null)));
+
+test('theme: every page takes 200% text at 1280 px without sideways scrolling or clipped text', () => overAllPages((r) =>
+  (r.text200.length ? r.text200.join(', ') : null)));
+
+test('theme: no page makes a request that leaves the site (they are blocked)', () => overAllPages((r) =>
+  (r.external.length ? `asked for ${r.external.join(', ')}` : null)));
+
+test('theme: every page is under 60 KB of HTML, CSS and JS, fetched data included', () => overAllPages((r) => {
+  if (r.bytes === 0) return 'nothing measured';
+  return r.bytes >= MAX_PAGE_BYTES ? `weighs ${r.bytes} bytes in ${r.requests} responses` : null;
+}));
+
+test('theme: every page has a skip link to main, one banner, one main, one contentinfo and a named nav', () =>
+  overAllPages((r) => (r.landmarks.length ? r.landmarks.join(', ') : null)));
+
+test('theme: the search page weighs its index too', async () => {
+  const results = await crawlAllPages();
+  const search = results.find((r) => r.path === '/search/');
+  const index = fs.statSync(path.join(process.env.SITE_OUT, 'search.json')).size;
+  const html = fs.statSync(path.join(process.env.SITE_OUT, 'search', 'index.html')).size;
+  assert(search && search.bytes >= index + html, `the search page weighs ${search && search.bytes}, less than its HTML and index (${html} + ${index})`);
+});
+
+// The screenshots this file writes; the decision tree's own test writes
+// decision-tree-js-* and decision-tree-nojs-* into the same folder earlier in
+// the run, and those are kept.
+const ownShot = (f) => f.endsWith('.png') && !/^decision-tree-(no)?js-/.test(f);
+
+test('theme: screenshots at 375, 768 and 1280 px of each named page', async () => {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  for (const f of fs.readdirSync(SHOTS).filter(ownShot)) fs.unlinkSync(path.join(SHOTS, f));
+  const { server } = await setup();
+  await withPage({ viewport: { width: SHOT_WIDTHS[0], height: 900 } }, server.url, async (page) => {
+    for (const p of PAGES) {
+      assert(p.path !== null, `no path for ${p.name}`);
+      for (const width of SHOT_WIDTHS) {
+        await page.setViewportSize({ width, height: 900 });
+        if (width === SHOT_WIDTHS[0]) await page.goto(server.url + p.path, { waitUntil: 'load' });
+        await page.screenshot({ path: path.join(SHOTS, `${p.name}-${width}.png`), fullPage: true });
+      }
+    }
+  });
+  const taken = fs.readdirSync(SHOTS).filter(ownShot);
+  const expected = PAGES.flatMap((p) => SHOT_WIDTHS.map((w) => `${p.name}-${w}.png`));
+  const missing = expected.filter((f) => !taken.includes(f));
+  assert(missing.length === 0 && taken.length === expected.length,
+    `screenshots missing: ${missing.join(', ')}; written: ${taken.length} of ${expected.length}`);
 });
 
 test('theme: print hides navigation, search and footer links, and shows reference URLs', async () => {
@@ -189,8 +390,10 @@ test('theme: print hides navigation, search and footer links, and shows referenc
 test('theme: under a sub-path the stylesheet loads and links keep the base path', async () => {
   const { browser } = await setup();
   const server = await serve(process.env.SITE_OUT_SUB, '/backpain/');
-  const page = await browser.newPage();
-  const external = forbidExternalRequests(page, server.origin);
+  const context = await browser.newContext();
+  const external = forbidExternalRequests(context, server.origin);
+  await external.ready;
+  const page = await context.newPage();
   const missing = [];
   page.on('response', (r) => { if (r.status() >= 400) missing.push(r.url()); });
   try {
@@ -203,7 +406,7 @@ test('theme: under a sub-path the stylesheet loads and links keep the base path'
     assert(missing.length === 0, `missing: ${missing.join(', ')}`);
     assert(external.length === 0, `external: ${external.join(', ')}`);
   } finally {
-    await page.close();
+    await context.close();
     await server.close();
     await teardown();
   }
