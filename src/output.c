@@ -604,17 +604,43 @@ static bool prune(output *out, diag_list *diags)
     return ok;
 }
 
+/* Swaps the staging folder and the output in one step. File systems without
+ * RENAME_EXCHANGE (some network and FUSE ones answer EINVAL or ENOSYS) get
+ * three renames instead, leaving a moment in which the output is missing;
+ * the old output is put back if the new one cannot take its place. */
+static bool swap_in(output *out, diag_list *diags)
+{
+    if (renameat2(AT_FDCWD, out->staging_dir, AT_FDCWD, out->out_dir, RENAME_EXCHANGE) == 0)
+        return true;
+    if (errno != EINVAL && errno != ENOSYS) {
+        diag_add(diags, DIAG_ERROR, "", 0, 0, "cannot swap the new build into '%s': %s", out->out_dir, strerror(errno));
+        return false;
+    }
+    strbuf aside = STRBUF_INIT;
+    strbuf_printf(&aside, "%s.old", out->staging_dir);
+    bool ok = rename(out->out_dir, aside.data) == 0;
+    if (!ok)
+        diag_add(diags, DIAG_ERROR, "", 0, 0, "cannot move the old output '%s' aside to '%s': %s", out->out_dir,
+                 aside.data, strerror(errno));
+    if (ok && rename(out->staging_dir, out->out_dir) != 0) {
+        diag_add(diags, DIAG_ERROR, "", 0, 0, "cannot move the new build to '%s': %s", out->out_dir, strerror(errno));
+        rename(aside.data, out->out_dir);
+        ok = false;
+    }
+    /* As after a swap, the old output becomes the next build's staging. */
+    if (ok)
+        rename(aside.data, out->staging_dir);
+    strbuf_free(&aside);
+    return ok;
+}
+
 bool output_commit(output *out, diag_list *diags)
 {
     bool ok = true;
     if (out->reuse)
         ok = prune(out, diags);
     if (ok && out->had_output) {
-        if (renameat2(AT_FDCWD, out->staging_dir, AT_FDCWD, out->out_dir, RENAME_EXCHANGE) != 0) {
-            diag_add(diags, DIAG_ERROR, "", 0, 0, "cannot swap the new build into '%s': %s", out->out_dir,
-                     strerror(errno));
-            ok = false;
-        }
+        ok = swap_in(out, diags);
     } else if (ok && rename(out->staging_dir, out->out_dir) != 0) {
         diag_add(diags, DIAG_ERROR, "", 0, 0, "cannot move the new build to '%s': %s", out->out_dir, strerror(errno));
         ok = false;

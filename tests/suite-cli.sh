@@ -84,6 +84,19 @@ check "a build that fails while rendering leaves the previous output byte for by
 cp "$golden/content/guide/first.md" "$golden/content/guide/second.md" "$site/content/guide/"
 "$LUMBAR" build -q -s "$site" -o "$out" 2>/dev/null
 
+# -- a file system without RENAME_EXCHANGE (tests/shims/no-exchange.c) -------
+shim=$(pwd)/${BUILD:-build}/tests/no-exchange.so
+noex="$work/noex"
+copy_site "$golden" "$work/noex-site"
+LD_PRELOAD=$shim "$LUMBAR" build -q -s "$work/noex-site" -o "$noex" 2>/dev/null
+printf '\nA second build.\n' >>"$work/noex-site/content/guide/first.md"
+check "without RENAME_EXCHANGE a rebuild still succeeds" status_is 0 env LD_PRELOAD="$shim" NO_EXCHANGE_LOG="$work/noex.log" "$LUMBAR" build -q -s "$work/noex-site" -o "$noex"
+check "the rebuild asked for RENAME_EXCHANGE and was refused" grep -q refused "$work/noex.log"
+"$LUMBAR" build -q -s "$work/noex-site" -o "$work/noex-fresh" 2>/dev/null
+check "without RENAME_EXCHANGE the output is the new build" diff -r "$work/noex-fresh" "$noex"
+check "without RENAME_EXCHANGE the old output becomes the staging folder" test -f "$work/.noex.lumbar-staging/.lumbar"
+check "without RENAME_EXCHANGE nothing is left aside" test ! -e "$work/.noex.lumbar-staging.old"
+
 # -- reproducible, whatever -j ------------------------------------------------
 "$LUMBAR" build -q -j 1 -s "$golden" -o "$work/j1" 2>/dev/null
 "$LUMBAR" build -q -j 4 -s "$golden" -o "$work/j4" 2>/dev/null
