@@ -5,6 +5,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "decision_tree.h"
 #include "escape.h"
@@ -157,6 +158,18 @@ static void json_citations(strbuf *out, const value *refs_list, bool *first)
     strbuf_putc(out, ']');
 }
 
+/* "a musculoskeletal physiotherapist" names a role, not a person (the site
+ * may name the reviewer's role rather than invent a name): returns the role
+ * after its article, or NULL for a name. */
+static const char *reviewer_role(const char *reviewed_by)
+{
+    if (!strncasecmp(reviewed_by, "a ", 2))
+        return reviewed_by + 2;
+    if (!strncasecmp(reviewed_by, "an ", 3))
+        return reviewed_by + 3;
+    return NULL;
+}
+
 /* schema.org MedicalWebPage for articles and reviewed pages; escaped for a
  * <script> element. */
 static void article_json_ld(site *s, const page *p, const value *local, strbuf *out)
@@ -179,7 +192,8 @@ static void article_json_ld(site *s, const page *p, const value *local, strbuf *
         bool f = true;
         strbuf_putc(out, '{');
         json_str(out, "@type", "Person", &f);
-        json_str(out, "name", p->fm->reviewed_by, &f);
+        const char *role = reviewer_role(p->fm->reviewed_by);
+        json_str(out, role ? "jobTitle" : "name", role ? role : p->fm->reviewed_by, &f);
         strbuf_putc(out, '}');
     }
     json_key(out, "about", &first);

@@ -93,6 +93,9 @@ def problems_of(page, aspect):
     about = data.get("about") or {}
     if about.get("@type") != "MedicalCondition" or about.get("name") != CONDITION:
         found.append("about is %r, want the MedicalCondition %r" % (about, CONDITION))
+    reviewer = data.get("reviewedBy") or {}
+    if reviewer.get("@type") != "Person" or not (reviewer.get("name") or reviewer.get("jobTitle")):
+        found.append("reviewedBy %r is not a Person with a name or a job title" % reviewer)
     if aspect is not None and data.get("aspect") != aspect:
         found.append("aspect %r, want the section title %r" % (data.get("aspect"), aspect))
     citations = data.get("citation") or []
