@@ -86,6 +86,9 @@ deps:
 	  libcmark-dev libyaml-dev libinih-dev libmicrohttpd-dev libclang-rt-14-dev \
 	  libxml2-utils curl valgrind chromium cmark hugo python3 python3-yaml groff-base >/dev/null && \
 	{ command -v npm >/dev/null || $$SUDO apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null; }
+	@node -e 'process.exit(Number(process.versions.node.split(".")[0]) < 20 ? 1 : 0)' || { \
+	  echo "make deps: the browser tests need Node.js 20 or newer (playwright-core, html-validate);"; \
+	  echo "this is $$(node --version). Debian 12's own nodejs is 18: install a newer one first."; exit 1; }
 	npm ci --no-audit --no-fund --loglevel=error
 
 install: lumbar
