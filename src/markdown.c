@@ -321,8 +321,14 @@ static void resolve_content_link(render_state *st, cmark_node *link, const char 
         cmark_node_set_url(link, full.data);
         strbuf_free(&full);
     } else {
-        diag_add(st->diags, DIAG_ERROR, st->file, file_line(st, link), cmark_node_get_start_column(link),
-                 "link to '%s': no such page (looked for content/%s)", path, target.data);
+        const char *why = st->env->why_no_page ? st->env->why_no_page(st->env->ctx, target.data) : NULL;
+        int line = file_line(st, link), col = cmark_node_get_start_column(link);
+        if (why)
+            diag_add(st->diags, DIAG_ERROR, st->file, line, col, "link to '%s': %s (content/%s)", path, why,
+                     target.data);
+        else
+            diag_add(st->diags, DIAG_ERROR, st->file, line, col, "link to '%s': no such page (looked for content/%s)",
+                     path, target.data);
     }
     strbuf_free(&target);
     free(dir);

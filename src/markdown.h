@@ -27,6 +27,9 @@ typedef struct md_env {
     /* Returns the URL of the page built from content_path ("causes/x.md"),
      * or NULL when there is none. The returned string stays owned by ctx. */
     const char *(*page_url)(void *ctx, const char *content_path);
+    /* Optional: why content_path has no page though the file exists ("it is
+     * a draft ..."), or NULL; for the link error's message. */
+    const char *(*why_no_page)(void *ctx, const char *content_path);
     /* True when key is in the bibliography. */
     bool (*has_reference)(void *ctx, const char *key);
     void *ctx;

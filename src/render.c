@@ -42,6 +42,11 @@ static const char *env_page_url(void *ctx, const char *content_path)
     return site_page_url(ctx, content_path);
 }
 
+static const char *env_why_no_page(void *ctx, const char *content_path)
+{
+    return site_why_no_page(ctx, content_path);
+}
+
 static bool env_has_reference(void *ctx, const char *key)
 {
     const site *s = ctx;
@@ -54,6 +59,7 @@ static md_env make_env(site *s)
                     .smart_punctuation = s->cfg->smart_punctuation,
                     .base_path = s->cfg->base_path,
                     .page_url = env_page_url,
+                    .why_no_page = env_why_no_page,
                     .has_reference = env_has_reference,
                     .ctx = s};
 }

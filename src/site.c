@@ -215,10 +215,11 @@ static void *load_jobs(void *arg)
     }
 }
 
-static void note_unloaded(site *s, const char *content_path)
+/* Appends a copy of content_path; the lists are short (drafts, failures). */
+static void note_path(char ***paths, size_t *n, const char *content_path)
 {
-    s->unloaded = xrealloc(s->unloaded, (s->nunloaded + 1) * sizeof *s->unloaded);
-    s->unloaded[s->nunloaded++] = xstrdup(content_path);
+    *paths = xrealloc(*paths, (*n + 1) * sizeof **paths);
+    (*paths)[(*n)++] = xstrdup(content_path);
 }
 
 /* Loads every file the scan found, on up to opts->jobs threads, then adds
@@ -241,7 +242,9 @@ static void run_jobs(loader *ld, diag_list *diags)
         if (job->page)
             add_page(ld, job->page);
         else if (diag_count(&job->diags, DIAG_ERROR) > 0)
-            note_unloaded(ld->s, job->content_path);
+            note_path(&ld->s->unloaded, &ld->s->nunloaded, job->content_path);
+        else
+            note_path(&ld->s->drafts, &ld->s->ndrafts, job->content_path);
         diag_move(diags, &job->diags);
         free(job->content_path);
         free(job->section);
@@ -1096,6 +1099,7 @@ site *site_load(const site_options *opts, const config *cfg, const refs *bib, di
         s->content_hash = hash_bytes(s->content_hash, &s->by_path[i]->fm_hash, sizeof(uint64_t));
     }
     xqsort(s->unloaded, s->nunloaded, sizeof *s->unloaded, cmp_cstr);
+    xqsort(s->drafts, s->ndrafts, sizeof *s->drafts, cmp_cstr);
     free(ld.site_real);
     return s;
 }
@@ -1121,8 +1125,14 @@ const char *site_page_url(const site *s, const char *content_path)
     page *p = site_page_by_path(s, content_path);
     if (p)
         return p->url;
-    return s->nunloaded && xbsearch(&content_path, s->unloaded, s->nunloaded, sizeof *s->unloaded, cmp_cstr) ? ""
-                                                                                                               : NULL;
+    return xbsearch(&content_path, s->unloaded, s->nunloaded, sizeof *s->unloaded, cmp_cstr) ? "" : NULL;
+}
+
+const char *site_why_no_page(const site *s, const char *content_path)
+{
+    if (xbsearch(&content_path, s->drafts, s->ndrafts, sizeof *s->drafts, cmp_cstr))
+        return "it is a draft, left out unless the build has --drafts";
+    return NULL;
 }
 
 static void page_free(page *p)
@@ -1181,6 +1191,9 @@ void site_free(site *s)
     for (size_t i = 0; i < s->nunloaded; i++)
         free(s->unloaded[i]);
     free(s->unloaded);
+    for (size_t i = 0; i < s->ndrafts; i++)
+        free(s->drafts[i]);
+    free(s->drafts);
     value_free(s->site_ctx);
     value_free(s->aliases);
     free(s);

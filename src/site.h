@@ -91,6 +91,8 @@ typedef struct site {
     size_t nby_path;
     char **unloaded; /* sorted content paths of files that failed to load, reported in diags */
     size_t nunloaded;
+    char **drafts; /* sorted content paths of drafts left out (no --drafts) */
+    size_t ndrafts;
     value *site_ctx; /* the bottom of every context stack: {site: {...}} */
     value **section_shared; /* per section, the last for pages outside one: names its pages share */
     value *aliases;  /* list of {from (output path), target (url), file, line, col} */
@@ -109,6 +111,9 @@ int site_cmp_newest(const void *a, const void *b);
 /* Returns the URL of the page built from content_path, or NULL. A file that
  * failed to load gets "" so links to it add no second error. */
 const char *site_page_url(const site *s, const char *content_path);
+/* Says why content_path has no page though its file exists (a draft left
+ * out), or NULL. */
+const char *site_why_no_page(const site *s, const char *content_path);
 /* Returns the page built from content_path, or NULL. */
 page *site_page_by_path(const site *s, const char *content_path);
 /* Frees the site. Accepts NULL. */

@@ -152,6 +152,8 @@ test('theme: the first 15 tab stops on home, an article and search show a visibl
       let stops = 0;
       for (let i = 0; i < STOPS; i++) {
         await page.keyboard.press('Tab');
+        // Right after a navigation the focus styles can lag a frame behind.
+        await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r())));
         const f = await page.evaluate(() => {
           const el = document.activeElement;
           if (!el || el === document.body || el === document.documentElement) return null;
