@@ -109,6 +109,9 @@ check "the bundled site builds the same with -j 1 and -j 4" diff -r "$work/bundl
 check "every bundled article has valid MedicalWebPage JSON-LD" python3 tests/check-jsonld.py "$work/bundled1" content
 check "lumbar check --strict passes on the bundled site with no warnings" sh -c '"$0" check --strict 2>&1 | grep -qx "lumbar: checked [0-9]* pages: 0 warnings"' "$LUMBAR"
 
+# -- make install ---------------------------------------------------------------
+check "make install puts the binary and the man page under DESTDIR/PREFIX" sh -c 'make -s install BUILD="$0" DESTDIR="$1" PREFIX=/opt/x >/dev/null && test -x "$1/opt/x/bin/lumbar" && test -f "$1/opt/x/share/man/man1/lumbar.1" && "$1/opt/x/bin/lumbar" --version | grep -q "^lumbar [0-9]"' "${BUILD:-build}" "$work/dest"
+
 # -- missing partials warn (tests/errors/missing-partial makes them errors with --strict)
 mp=tests/errors/missing-partial
 check "check warns about a missing partial and exits 0" sh -c '"$0" check -s "$1" 2>&1 | grep -qx "layouts/home.html:2:1: warning: partial .partials/nope. not found"' "$LUMBAR" "$mp"
