@@ -26,6 +26,7 @@ struct output {
     char *out_dir;     /* absolute; a link as its last part is not followed */
     char *staging_dir; /* beside out_dir, so the swap is one rename */
     bool had_output;   /* out_dir holds a previous build to link from */
+    bool replaces_foreign; /* out_dir was not ours and --force replaces it */
     bool reuse;        /* staging_dir holds an older build, updated in place */
     int lock_fd;       /* the staging folder, flock'ed while we own it */
     pthread_mutex_t written_lock;
@@ -288,7 +289,8 @@ output *output_begin(const char *site_dir, const char *out_dir, bool force, diag
     if (!output_dir_safe(site_dir, out_dir, diags))
         return NULL;
     bool exists;
-    if (!output_dir_ours(out_dir, &exists) && !force) {
+    bool ours = output_dir_ours(out_dir, &exists);
+    if (!ours && !force) {
         diag_add(diags, DIAG_ERROR, "", 0, 0,
                  "refusing to replace '%s': it is not empty and was not made by lumbar (no %s file); "
                  "empty it, choose another folder, or pass --force",
@@ -300,6 +302,7 @@ output *output_begin(const char *site_dir, const char *out_dir, bool force, diag
     out->out_dir = absolute_out(out_dir);
     out->staging_dir = staging_path(out->out_dir);
     out->had_output = exists;
+    out->replaces_foreign = !ours;
     out->lock_fd = -1;
     pthread_mutex_init(&out->written_lock, NULL);
     char *staging = xstrdup(out->staging_dir);
@@ -322,7 +325,8 @@ output *output_begin(const char *site_dir, const char *out_dir, bool force, diag
 
 static bool relpath_ok(const char *rel)
 {
-    if (!*rel || rel[0] == '/' || strstr(rel, "//"))
+    size_t n = strlen(rel);
+    if (!n || rel[0] == '/' || rel[n - 1] == '/' || strstr(rel, "//"))
         return false;
     for (const char *seg = rel; *seg;) {
         size_t len = strcspn(seg, "/");
@@ -651,6 +655,11 @@ bool output_commit(output *out, diag_list *diags)
     struct stat st;
     if (ok && out->had_output && lstat(out->staging_dir, &st) == 0 && S_ISLNK(st.st_mode))
         unlink(out->staging_dir);
+    /* A folder replaced with --force is not a build to start the next one
+       from (it has no marker, so it would be refused): it goes. */
+    else if (ok && out->replaces_foreign && !output_remove_tree(out->staging_dir))
+        diag_add(diags, DIAG_WARNING, "", 0, 0, "the build is in place, but the files it replaced could not all be "
+                 "removed from '%s': %s", out->staging_dir, strerror(errno));
     output_abort(out);
     return ok;
 }
@@ -679,7 +688,7 @@ bool output_remove_tree(const char *path)
 {
     struct stat st;
     if (lstat(path, &st) != 0)
-        return errno == ENOENT;
+        return errno == ENOENT || errno == ENOTDIR; /* ENOTDIR: a file now stands where a folder was */
     if (!S_ISDIR(st.st_mode))
         return unlink(path) == 0;
     DIR *d = opendir(path);

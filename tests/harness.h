@@ -4,7 +4,9 @@
 #ifndef LUMBAR_TEST_HARNESS_H
 #define LUMBAR_TEST_HARNESS_H
 
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int th_passed, th_failed;
@@ -49,5 +51,19 @@ static int th_passed, th_failed;
         printf("%s: %d passed, %d failed\n", suite, th_passed, th_failed);      \
         return th_failed ? 1 : 0;                                                \
     } while (0)
+
+/* Makes a fresh folder /tmp/lumbar-test-NAME-XXXXXX and puts its real path
+ * in buf; false when it cannot, or the path does not fit. */
+static inline bool th_tmpdir(const char *name, char *buf, size_t size)
+{
+    char tmpl[96];
+    snprintf(tmpl, sizeof tmpl, "/tmp/lumbar-test-%s-XXXXXX", name);
+    char *real = mkdtemp(tmpl) ? realpath(tmpl, NULL) : NULL;
+    bool ok = real && strlen(real) < size;
+    if (ok)
+        strcpy(buf, real);
+    free(real);
+    return ok;
+}
 
 #endif

@@ -155,6 +155,10 @@ mkdir -p "$work/foreign" && echo keep >"$work/foreign/precious.txt"
 check "a non-empty folder lumbar did not make is refused" status_is 1 "$LUMBAR" build -q -s "$golden" -o "$work/foreign"
 check "the refused folder is untouched" grep -q keep "$work/foreign/precious.txt"
 check "--force replaces it" status_is 0 "$LUMBAR" build -q --force -s "$golden" -o "$work/foreign"
+check "the files --force replaced are gone, not kept as a staging folder" test ! -e "$work/.foreign.lumbar-staging"
+check "a later build over a forced output needs no --force" status_is 0 "$LUMBAR" build -q -s "$golden" -o "$work/foreign"
+check "and one with --force works too" status_is 0 "$LUMBAR" build -q --force -s "$golden" -o "$work/foreign"
+check "the output is the site, without the replaced files" diff -r "$work/j1" "$work/foreign"
 
 # -- lumbar new ------------------------------------------------------------------
 copy_site "$golden" "$work/newsite"

@@ -1,0 +1,238 @@
+/* Unit tests for feeds.c, on a small site written to a fresh folder under
+ * /tmp (removed at the end) and loaded the way build.c does: config_parse,
+ * refs_new, site_load, a tpl_set of one-line layouts, render_pages (which
+ * marks pages rendered), then feeds_write into an output from output_begin.
+ *
+ * Covered: sitemap.xml listing every rendered page but 404 and aliases, in
+ * URL order, with the base URL's sub-path and lastmod from updated or date;
+ * atom.xml holding the 20 newest of 25 articles, newest first, its updated
+ * time from the entries shown, and XML escaping (& < > " ' and control
+ * characters) in titles, descriptions and the site's own fields; robots.txt
+ * naming the sitemap; search.json (JSON escaping, one entry per page with
+ * front matter); the built-in alias redirect page. */
+#include "harness.h"
+
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include "config.h"
+#include "feeds.h"
+#include "fs.h"
+#include "output.h"
+#include "refs.h"
+#include "render.h"
+#include "site.h"
+#include "template.h"
+
+static char root[200], site_dir[210], pub[224];
+
+static const char *const ini = "[site]\ntitle = Tom & Jerry's <\"Back\"> Site\n"
+                               "description = Pain > gain & more\x01\xff\n"
+                               "base_url = https://example.org/sub\nlanguage = en-GB\n";
+
+static void put_in(const char *rel, const char *text)
+{
+    strbuf p = STRBUF_INIT;
+    strbuf_printf(&p, "%s/%s", site_dir, rel);
+    FILE *f = fopen(p.data, "w");
+    if (f) {
+        fputs(text, f);
+        fclose(f);
+    }
+    strbuf_free(&p);
+}
+
+static void slurp(const char *rel, strbuf *out)
+{
+    strbuf p = STRBUF_INIT;
+    strbuf_printf(&p, "%s/%s", pub, rel);
+    strbuf_reset(out);
+    fs_read_file(p.data, false, out);
+    strbuf_free(&p);
+}
+
+static const char *all_diags(diag_list *dl, strbuf *sb)
+{
+    strbuf_reset(sb);
+    for (size_t i = 0; i < dl->len; i++)
+        diag_format(&dl->items[i], sb);
+    return strbuf_cstr(sb);
+}
+
+/* Article n (1..25) is dated 2024-01-n; a07 and a05 were updated later. */
+static void write_article(int n)
+{
+    strbuf rel = STRBUF_INIT, text = STRBUF_INIT;
+    strbuf_printf(&rel, "content/news/a%02d.md", n);
+    if (n == 25)
+        strbuf_puts(&text, "---\ntitle: 'Fish & chips <b> \"best\" it''s'\ndescription: 'a < b > c & \"d\"'\n");
+    else
+        strbuf_printf(&text, "---\ntitle: Article %02d\ndescription: Description %02d\n", n, n);
+    strbuf_printf(&text, "date: 2024-01-%02d\nlast_reviewed: 2024-01-%02d\n", n, n);
+    if (n == 7)
+        strbuf_puts(&text, "updated: 2024-03-01\n");
+    if (n == 5)
+        strbuf_puts(&text, "updated: 2025-01-01\n");
+    strbuf_puts(&text, n == 25 ? "---\n## Salt & vinegar > ketchup\n\nBody.\n" : "---\nBody.\n");
+    put_in(rel.data, text.data);
+    strbuf_free(&rel);
+    strbuf_free(&text);
+}
+
+static bool write_site(void)
+{
+    if (!th_tmpdir("feeds", root, sizeof root))
+        return false;
+    snprintf(site_dir, sizeof site_dir, "%s/site", root);
+    snprintf(pub, sizeof pub, "%s/public", root);
+    mkdir(site_dir, 0755);
+    strbuf p = STRBUF_INIT;
+    strbuf_printf(&p, "%s/content", site_dir);
+    mkdir(p.data, 0755);
+    strbuf_puts(&p, "/news");
+    mkdir(p.data, 0755);
+    strbuf_free(&p);
+    put_in("content/_index.md", "---\ntitle: Home\ndescription: The home page.\n---\nWelcome.\n");
+    put_in("content/about.md", "---\ntitle: About\ndescription: About us.\ndate: 2024-02-01\n"
+                               "aliases: [/old-about/]\n---\nAbout.\n");
+    put_in("content/news/_index.md", "---\ntitle: News\ndescription: All the news.\n---\nNews.\n");
+    for (int n = 1; n <= 25; n++)
+        write_article(n);
+    return true;
+}
+
+static tpl_set *layouts(diag_list *dl)
+{
+    static const char *const names[] = {"home", "section", "article", "page", "404"};
+    tpl_set *tpl = tpl_set_new();
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        tpl_set_add(tpl, names[i], names[i], "{{title}}", 9, dl);
+    return tpl;
+}
+
+/* Loads, renders and writes the feeds, as build.c does; true when every
+ * step succeeded without diagnostics. */
+static bool build(void)
+{
+    diag_list dl = DIAG_LIST_INIT;
+    strbuf sb = STRBUF_INIT;
+    config *cfg = config_parse(ini, strlen(ini), "config.ini", &dl);
+    refs *bib = refs_new();
+    site_options so = {.site_dir = site_dir, .today_unix = 1700000000, .jobs = 2};
+    site *s = cfg ? site_load(&so, cfg, bib, &dl) : NULL;
+    tpl_set *tpl = layouts(&dl);
+    output *out = s ? output_begin(site_dir, pub, false, &dl) : NULL;
+    render_stats rs = {0, 0};
+    bool ok = out && render_pages(s, tpl, out, 2, false, &rs, &dl);
+    CHECK_INT(rs.pages, 29); /* 25 articles, home, news, about, 404 */
+    ok = ok && feeds_write(s, tpl, out, &dl);
+    ok = ok && output_commit(out, &dl);
+    if (!ok)
+        output_abort(out);
+    CHECK_STR(all_diags(&dl, &sb), "");
+    diag_list_clear(&dl);
+    strbuf_free(&sb);
+    tpl_set_free(tpl);
+    site_free(s);
+    refs_free(bib);
+    config_free(cfg);
+    return ok;
+}
+
+static void test_sitemap(void)
+{
+    strbuf got = STRBUF_INIT, want = STRBUF_INIT;
+    slurp("sitemap.xml", &got);
+    strbuf_puts(&want, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                       "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n"
+                       "  <url><loc>https://example.org/sub/</loc></url>\n"
+                       "  <url><loc>https://example.org/sub/about/</loc><lastmod>2024-02-01</lastmod></url>\n"
+                       "  <url><loc>https://example.org/sub/news/</loc></url>\n");
+    for (int n = 1; n <= 25; n++) {
+        char day[16];
+        snprintf(day, sizeof day, "2024-01-%02d", n);
+        strbuf_printf(&want, "  <url><loc>https://example.org/sub/news/a%02d/</loc><lastmod>%s</lastmod></url>\n", n,
+                      n == 5 ? "2025-01-01" : n == 7 ? "2024-03-01" : day);
+    }
+    strbuf_puts(&want, "</urlset>\n");
+    CHECK_STR(got.data, want.data);
+    CHECK(got.data && !strstr(got.data, "404") && !strstr(got.data, "old-about"));
+    strbuf_free(&got);
+    strbuf_free(&want);
+}
+
+/* The article slugs of the feed's entries, in order: "a25 a24 ...". */
+static void entry_order(const char *xml, strbuf *out)
+{
+    strbuf_reset(out);
+    for (const char *p = xml; (p = strstr(p, "<id>https://example.org/sub/news/")) != NULL; p++)
+        strbuf_printf(out, "%s%.3s", out->len ? " " : "", p + strlen("<id>https://example.org/sub/news/"));
+}
+
+static void test_atom(void)
+{
+    strbuf got = STRBUF_INIT, order = STRBUF_INIT, want = STRBUF_INIT;
+    slurp("atom.xml", &got);
+    const char *xml = strbuf_cstr(&got);
+    entry_order(xml, &order);
+    for (int n = 25; n > 5; n--)
+        strbuf_printf(&want, "%sa%02d", n == 25 ? "" : " ", n);
+    CHECK_STR(order.data, want.data);
+    size_t entries = 0;
+    for (const char *p = xml; (p = strstr(p, "<entry>")) != NULL; p++)
+        entries++;
+    CHECK_INT(entries, FEED_ENTRIES);
+    CHECK(strstr(xml, "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"en-GB\">\n"
+                      "  <title>Tom &amp; Jerry&#39;s &lt;&quot;Back&quot;&gt; Site</title>\n"
+                      "  <subtitle>Pain &gt; gain &amp; more\xEF\xBF\xBD</subtitle>\n") != NULL);
+    CHECK(strstr(xml, "<link rel=\"self\" type=\"application/atom+xml\" href=\"https://example.org/sub/atom.xml\"/>"));
+    /* a07's update counts; a05's later one does not: a05 is not in the feed. */
+    CHECK(strstr(xml, "  <id>https://example.org/sub/</id>\n  <updated>2024-03-01T00:00:00Z</updated>\n"));
+    CHECK(strstr(xml, "  <entry>\n    <title>Fish &amp; chips &lt;b&gt; &quot;best&quot; it&#39;s</title>\n"
+                      "    <link rel=\"alternate\" type=\"text/html\" href=\"https://example.org/sub/news/a25/\"/>\n"));
+    CHECK(strstr(xml, "<summary>a &lt; b &gt; c &amp; &quot;d&quot;</summary>\n    <category term=\"news\"/>\n"));
+    CHECK(strstr(xml, "/a07/</id>\n    <published>2024-01-07T00:00:00Z</published>\n"
+                      "    <updated>2024-03-01T00:00:00Z</updated>\n"));
+    CHECK(got.len > 0 && !strchr(xml, '\x01') && !strstr(xml, "\xff"));
+    strbuf_free(&got);
+    strbuf_free(&order);
+    strbuf_free(&want);
+}
+
+static void test_robots_search_alias(void)
+{
+    strbuf got = STRBUF_INIT;
+    slurp("robots.txt", &got);
+    CHECK_STR(got.data, "User-agent: *\nAllow: /\n\nSitemap: https://example.org/sub/sitemap.xml\n");
+    slurp("search.json", &got);
+    const char *json = strbuf_cstr(&got);
+    CHECK(!strncmp(json, "[\n{\"title\":", 11) && got.len > 4 && !strcmp(json + got.len - 4, "}\n]\n"));
+    CHECK(strstr(json, "\n{\"title\":\"Fish \\u0026 chips \\u003cb\\u003e \\\"best\\\" it's\",\"url\":\"/sub/news/a25/\","
+                       "\"section\":\"News\",\"description\":\"a \\u003c b \\u003e c \\u0026 \\\"d\\\"\","
+                       "\"headings\":[\"Salt \\u0026 vinegar \\u003e ketchup\"],"));
+    size_t entries = 0;
+    for (const char *p = json; (p = strstr(p, "\n{\"title\":")) != NULL; p++)
+        entries++;
+    CHECK_INT(entries, 28); /* every page with front matter: not the 404 page */
+    slurp("old-about/index.html", &got);
+    CHECK(strstr(strbuf_cstr(&got), "<link rel=\"canonical\" href=\"https://example.org/sub/about/\">\n"
+                                    "<meta http-equiv=\"refresh\" content=\"0; url=/sub/about/\">"));
+    CHECK(strstr(strbuf_cstr(&got), "<html lang=\"en-GB\">"));
+    strbuf_free(&got);
+}
+
+int main(void)
+{
+    CHECK(write_site());
+    if (th_failed)
+        TEST_END("feeds");
+    bool built = build();
+    CHECK(built);
+    if (built) {
+        test_sitemap();
+        test_atom();
+        test_robots_search_alias();
+    }
+    CHECK(output_remove_tree(root));
+    TEST_END("feeds");
+}
