@@ -1,8 +1,10 @@
 // Site search in a real browser, at the root and under a sub-path: typed
 // queries find the articles a reader expects, ?q= links work, the index is
 // only fetched from the site itself, search keeps working offline once the
-// index is loaded, and without JavaScript the page still lists every article.
-import { test, assert, launch, serve, forbidExternalRequests } from './lib.mjs';
+// index is loaded (at the root and under a sub-path), the page with results
+// showing passes axe in light and dark, and without JavaScript the page still
+// lists every article.
+import { test, assert, launch, serve, axe, forbidExternalRequests } from './lib.mjs';
 
 // Query, then a page that must be among the first three results.
 const EXPECTED = [
@@ -24,8 +26,10 @@ async function withSearchPage(site, fn, contextOptions = {}) {
   if (!browser) browser = await launch();
   const server = await serve(site.dir(), site.base);
   const context = await browser.newContext(contextOptions);
+  // Requests that would leave the site are blocked and recorded.
+  const external = forbidExternalRequests(context, server.origin);
+  await external.ready;
   const page = await context.newPage();
-  const external = forbidExternalRequests(page, server.origin);
   try {
     await page.goto(server.url + 'search/');
     await fn(page, server, context);
@@ -40,7 +44,11 @@ async function withSearchPage(site, fn, contextOptions = {}) {
 async function typeQuery(page, query) {
   await page.fill('#search-q', '');
   await page.type('#search-q', query, { delay: 10 });
-  await page.waitForFunction((q) => document.getElementById('search-status').textContent.includes(`“${q}”`), query);
+  try {
+    await page.waitForFunction((q) => document.getElementById('search-status').textContent.includes(`“${q}”`), query, { timeout: 10000 });
+  } catch (e) {
+    throw new Error(`no results for "${query}" after 10 s; the status says "${await page.textContent('#search-status')}"`);
+  }
   return page.$$eval('#search-list a', (as) => as.map((a) => a.getAttribute('href')));
 }
 
@@ -83,15 +91,33 @@ for (const site of SITES) {
   });
 }
 
-test('search: keeps working offline once the index is loaded', async () => {
-  await withSearchPage(SITES[0], async (page, server, context) => {
-    await typeQuery(page, 'sitting');
-    await context.setOffline(true);
-    const hrefs = await typeQuery(page, 'ultrasound');
-    assert(hrefs.includes('/treatments/treatments-to-avoid/'), `offline results: ${hrefs.join(', ')}`);
-    await context.setOffline(false);
+for (const site of SITES) {
+  test(`search (${site.name}): keeps working offline once the index is loaded`, async () => {
+    await withSearchPage(site, async (page, server, context) => {
+      await typeQuery(page, 'sitting');
+      await context.setOffline(true);
+      const requested = [];
+      page.on('request', (r) => requested.push(r.url()));
+      const hrefs = await typeQuery(page, 'ultrasound');
+      assert(hrefs.includes(site.base + 'treatments/treatments-to-avoid/'), `offline results: ${hrefs.join(', ')}`);
+      assert(requested.length === 0, `offline, search asked for ${requested.join(', ')}`);
+      await context.setOffline(false);
+    });
   });
-});
+}
+
+for (const scheme of ['light', 'dark']) {
+  test(`search: axe finds no WCAG A/AA violation with results showing (${scheme})`, async () => {
+    await withSearchPage(SITES[0], async (page) => {
+      await page.emulateMedia({ colorScheme: scheme });
+      const hrefs = await typeQuery(page, 'back pain');
+      assert(hrefs.length >= 2, `"back pain" finds only ${hrefs.length} results`);
+      assert(await page.isVisible('#search-list a'), 'the results are not visible');
+      const violations = await axe(page);
+      assert(violations.length === 0, JSON.stringify(violations, null, 1));
+    }, { colorScheme: scheme, viewport: { width: 1280, height: 900 } });
+  });
+}
 
 test('search: without JavaScript the page still has a labelled form and every section', async () => {
   try {
