@@ -30,7 +30,7 @@ LIB_SRC  = $(filter-out src/main.c,$(wildcard src/*.c))
 LIB_OBJ  = $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-HEADERS  = $(wildcard src/*.h) tests/harness.h
+HEADERS  = $(wildcard src/*.h) tests/harness.h tests/fixture.h
 
 all: lumbar
 
@@ -98,7 +98,7 @@ install: lumbar
 	if [ -f docs/lumbar.1 ]; then cp docs/lumbar.1 $(DESTDIR)$(PREFIX)/share/man/man1/lumbar.1; fi
 
 clean:
-	rm -rf build lumbar tests/out public .public.lumbar-staging
+	rm -rf build lumbar tests/out public .public.lumbar-staging .public.lumbar-staging.old
 
 .PHONY: all lumbar site check check-asan check-valgrind deps install clean regen-golden
 

@@ -298,8 +298,11 @@ static bool produce(build_state *b, build_stats *stats, diag_list *diags)
     return ok;
 }
 
-/* A build that has already failed still renders, writing nothing, so that
- * errors in Markdown bodies come out in the same run as the others. */
+/* A build or check that has already failed still renders, writing
+ * nothing, so that errors in Markdown bodies come out in the same run as
+ * the others. Whole-site checks (links, uncited references) are left out:
+ * with pages missing they would report faults that are not there. With a
+ * broken layout nothing is rendered, so body errors wait for the next run. */
 static void check_bodies(build_state *b, diag_list *diags)
 {
     render_stats rs = {0, 0};
@@ -338,8 +341,8 @@ bool build_run(const build_options *opts, build_stats *stats, diag_list *diags)
         if (ok)
             stats->reused = cache_mark_clean(opts->cache, b.s, inputs_hash);
     }
-    if (b.s && layouts_ok && (ok || !opts->write))
-        ok = produce(&b, stats, diags) && ok;
+    if (b.s && layouts_ok && ok)
+        ok = produce(&b, stats, diags);
     else if (b.s && layouts_ok)
         check_bodies(&b, diags);
     if (opts->strict)

@@ -38,9 +38,9 @@ static char *read_line(char *buf, int size, void *stream)
     size_t text_len = len;
     while (text_len > 0 && (line[text_len - 1] == '\n' || line[text_len - 1] == '\r'))
         text_len--;
-    if (text_len > (size_t)size - 2)
+    if (text_len > (size_t)size - 1)
         diag_add(st->diags, DIAG_ERROR, st->file, st->line, 0,
-                 "line is %zu bytes long; config.ini lines can be at most %d", text_len, size - 2);
+                 "line is %zu bytes long; config.ini lines can be at most %d", text_len, size - 1);
     return buf;
 }
 

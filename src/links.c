@@ -224,6 +224,21 @@ static page *known_page(const known *k, const char *url)
     return hit ? *hit : NULL;
 }
 
+/* The page a resolved path shows: by its URL, or by the index.html it is
+ * served from ("/about/index.html" is the page "/about/"). */
+static page *page_at(const known *k, const strbuf *path)
+{
+    page *hit = known_page(k, path->data);
+    static const char index_name[] = "index.html";
+    size_t n = sizeof index_name - 1;
+    if (hit || path->len < n || strcmp(path->data + path->len - n, index_name) != 0)
+        return hit;
+    char *dir = xstrndup(path->data, path->len - n);
+    hit = known_page(k, dir);
+    free(dir);
+    return hit;
+}
+
 static void known_free(known *k)
 {
     for (size_t i = 0; i < k->len; i++)
@@ -250,7 +265,7 @@ static void resolve_path(const char *page_url, const char *path, size_t n, strbu
     }
     for (size_t i = 0; i < n; i++) {
         int hi, lo;
-        if (path[i] == '%' && i + 2 < n + 1 && (hi = hex_value(path[i + 1])) >= 0 && (lo = hex_value(path[i + 2])) >= 0) {
+        if (path[i] == '%' && i + 2 < n && (hi = hex_value(path[i + 1])) >= 0 && (lo = hex_value(path[i + 2])) >= 0) {
             strbuf_putc(&joined, (char)(hi * 16 + lo));
             i += 2;
         } else {
@@ -299,7 +314,11 @@ static void report(checker *ck, const page *p, const value *link, const char *ms
 {
     const value *line = value_map_get(link, "line");
     if (line && p->src_path) {
-        diag_add(ck->diags, DIAG_ERROR, p->src_path, (int)line->u.num, (int)value_map_get(link, "col")->u.num, "%s", msg);
+        /* A list's further pages repeat the body of its first, which
+           reports the link once. */
+        if (p->owns_fm)
+            diag_add(ck->diags, DIAG_ERROR, p->src_path, (int)line->u.num, (int)value_map_get(link, "col")->u.num,
+                     "%s", msg);
         return;
     }
     strbuf key = STRBUF_INIT;
@@ -326,7 +345,7 @@ static void check_link(checker *ck, const page *p, const value *link)
     strbuf path = STRBUF_INIT, msg = STRBUF_INIT;
     resolve_path(p->url, url, path_len, &path);
     const char *base = ck->s->cfg->base_path;
-    const page *target = path_len == 0 ? p : known_page(&ck->k, path.data);
+    const page *target = path_len == 0 ? p : page_at(&ck->k, &path);
     if (path_len && strncmp(path.data, base, strlen(base)) != 0) {
         strbuf_printf(&msg, "link to '%s' leads outside the site's base path %s", url, base);
     } else if (path_len && !target && !known_has(&ck->k, path.data)) {

@@ -314,6 +314,9 @@ static void resolve_content_link(render_state *st, cmark_node *link, const char 
     if (!inside) {
         diag_add(st->diags, DIAG_ERROR, st->file, file_line(st, link), cmark_node_get_start_column(link),
                  "link to '%s' leads outside the content folder", path);
+    } else if (page && !*page) {
+        /* The file is there but failed to load, with its own error: this
+           render writes nothing, so the link stays as written. */
     } else if (page) {
         strbuf full = STRBUF_INIT;
         strbuf_puts(&full, page);

@@ -25,7 +25,9 @@ typedef struct md_env {
     bool smart_punctuation;
     const char *base_path; /* "/" or "/sub/" */
     /* Returns the URL of the page built from content_path ("causes/x.md"),
-     * or NULL when there is none. The returned string stays owned by ctx. */
+     * NULL when there is none, or "" when the file exists but failed to load
+     * (its error is reported elsewhere; the link is left alone). The
+     * returned string stays owned by ctx. */
     const char *(*page_url)(void *ctx, const char *content_path);
     /* Optional: why content_path has no page though the file exists ("it is
      * a draft ..."), or NULL; for the link error's message. */

@@ -608,34 +608,52 @@ static bool prune(output *out, diag_list *diags)
     return ok;
 }
 
+/* Moves the old output aside, the new build in, and the old output to the
+ * staging folder, for file systems without RENAME_EXCHANGE. A folder left
+ * aside by an earlier, interrupted fallback is removed first when it is
+ * ours. */
+static bool swap_by_renames(output *out, diag_list *diags)
+{
+    strbuf aside = STRBUF_INIT;
+    strbuf_printf(&aside, "%s.old", out->staging_dir);
+    bool exists;
+    bool ok = output_dir_ours(aside.data, &exists) && (!exists || output_remove_tree(aside.data));
+    if (!ok)
+        diag_add(diags, DIAG_ERROR, "", 0, 0, "cannot swap the new build in: '%s' is in the way; move it away",
+                 aside.data);
+    if (ok && rename(out->out_dir, aside.data) != 0) {
+        diag_add(diags, DIAG_ERROR, "", 0, 0, "cannot move the old output '%s' aside to '%s': %s", out->out_dir,
+                 aside.data, strerror(errno));
+        ok = false;
+    } else if (ok && rename(out->staging_dir, out->out_dir) != 0) {
+        int saved = errno;
+        if (rename(aside.data, out->out_dir) == 0)
+            diag_add(diags, DIAG_ERROR, "", 0, 0, "cannot move the new build to '%s': %s", out->out_dir,
+                     strerror(saved));
+        else
+            diag_add(diags, DIAG_ERROR, "", 0, 0, "cannot move the new build to '%s' (%s), nor the old output back: "
+                     "it is in '%s'", out->out_dir, strerror(saved), aside.data);
+        ok = false;
+    }
+    /* As after an exchange, the old output is the next build's staging;
+       left aside, it is cleared by the next fallback instead. */
+    if (ok)
+        (void)rename(aside.data, out->staging_dir);
+    strbuf_free(&aside);
+    return ok;
+}
+
 /* Swaps the staging folder and the output in one step. File systems without
  * RENAME_EXCHANGE (some network and FUSE ones answer EINVAL or ENOSYS) get
- * three renames instead, leaving a moment in which the output is missing;
- * the old output is put back if the new one cannot take its place. */
+ * three renames instead, leaving a moment in which the output is missing. */
 static bool swap_in(output *out, diag_list *diags)
 {
     if (renameat2(AT_FDCWD, out->staging_dir, AT_FDCWD, out->out_dir, RENAME_EXCHANGE) == 0)
         return true;
-    if (errno != EINVAL && errno != ENOSYS) {
-        diag_add(diags, DIAG_ERROR, "", 0, 0, "cannot swap the new build into '%s': %s", out->out_dir, strerror(errno));
-        return false;
-    }
-    strbuf aside = STRBUF_INIT;
-    strbuf_printf(&aside, "%s.old", out->staging_dir);
-    bool ok = rename(out->out_dir, aside.data) == 0;
-    if (!ok)
-        diag_add(diags, DIAG_ERROR, "", 0, 0, "cannot move the old output '%s' aside to '%s': %s", out->out_dir,
-                 aside.data, strerror(errno));
-    if (ok && rename(out->staging_dir, out->out_dir) != 0) {
-        diag_add(diags, DIAG_ERROR, "", 0, 0, "cannot move the new build to '%s': %s", out->out_dir, strerror(errno));
-        rename(aside.data, out->out_dir);
-        ok = false;
-    }
-    /* As after a swap, the old output becomes the next build's staging. */
-    if (ok)
-        rename(aside.data, out->staging_dir);
-    strbuf_free(&aside);
-    return ok;
+    if (errno == EINVAL || errno == ENOSYS)
+        return swap_by_renames(out, diags);
+    diag_add(diags, DIAG_ERROR, "", 0, 0, "cannot swap the new build into '%s': %s", out->out_dir, strerror(errno));
+    return false;
 }
 
 bool output_commit(output *out, diag_list *diags)
@@ -694,21 +712,27 @@ bool output_remove_tree(const char *path)
     DIR *d = opendir(path);
     if (!d)
         return false;
-    bool ok = true;
+    int first_error = 0; /* the cause worth reporting, not rmdir's ENOTEMPTY */
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
         if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || !strcmp(e->d_name, OUTPUT_MARKER))
             continue;
         strbuf child = STRBUF_INIT;
         strbuf_printf(&child, "%s/%s", path, e->d_name);
-        ok = output_remove_tree(child.data) && ok;
+        if (!output_remove_tree(child.data) && !first_error)
+            first_error = errno;
         strbuf_free(&child);
     }
     closedir(d);
     /* The marker goes last: a folder half removed is still known as ours. */
     strbuf marker = STRBUF_INIT;
     strbuf_printf(&marker, "%s/%s", path, OUTPUT_MARKER);
-    ok = output_remove_tree(marker.data) && ok;
+    if (!output_remove_tree(marker.data) && !first_error)
+        first_error = errno;
     strbuf_free(&marker);
-    return rmdir(path) == 0 && ok;
+    if (first_error) {
+        errno = first_error;
+        return false;
+    }
+    return rmdir(path) == 0;
 }

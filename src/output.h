@@ -3,7 +3,10 @@
  * A build writes every file into a staging folder beside the output folder
  * (".public.lumbar-staging" for "public"); output_commit swaps the two in
  * one atomic rename (renameat2 with RENAME_EXCHANGE), so a failed or
- * interrupted build leaves the previous output exactly as it was.
+ * interrupted build leaves the previous output exactly as it was. Where the
+ * file system lacks RENAME_EXCHANGE, three renames do it through
+ * ".public.lumbar-staging.old", with a moment in which the output is
+ * missing.
  *
  * After the swap the staging folder holds the previous output, and the next
  * build updates it in place instead of making a new tree: a file whose bytes
@@ -53,14 +56,16 @@ bool output_link_previous(output *out, const char *relpath);
 bool output_copy_tree(output *out, const char *src_dir, size_t *count, diag_list *diags);
 /* Prunes what an older build left in the staging folder, swaps it in as
  * the output folder, and keeps the previous output as the next staging
- * folder. Frees out. Returns false after adding an error, leaving the old
- * output in place. */
+ * folder (a folder replaced with force is removed instead). Frees out.
+ * Returns false after adding an error, leaving the old output in place. */
 bool output_commit(output *out, diag_list *diags);
 /* Gives up the build: unlocks the staging folder, which stays for the next
  * build to reuse, and frees out. Accepts NULL. */
 void output_abort(output *out);
-/* Removes the folder at path and everything in it, without following
- * symbolic links. Returns false on failure. */
+/* Removes the folder (or file) at path and everything in it, without
+ * following symbolic links. A path that does not exist, or runs through a
+ * file (ENOTDIR), counts as removed. Returns false with errno set to the
+ * first failure's cause. */
 bool output_remove_tree(const char *path);
 
 #endif

@@ -5,7 +5,6 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "decision_tree.h"
 #include "escape.h"
@@ -166,14 +165,15 @@ static void json_citations(strbuf *out, const value *refs_list, bool *first)
 
 /* "a musculoskeletal physiotherapist" names a role, not a person (the site
  * may name the reviewer's role rather than invent a name): returns the role
- * after its article, or NULL for a name. */
+ * after its lower-case article, or NULL for a name ("An Nguyen"). */
 static const char *reviewer_role(const char *reviewed_by)
 {
-    if (!strncasecmp(reviewed_by, "a ", 2))
-        return reviewed_by + 2;
-    if (!strncasecmp(reviewed_by, "an ", 3))
-        return reviewed_by + 3;
-    return NULL;
+    const char *rest = !strncmp(reviewed_by, "a ", 2) ? reviewed_by + 2
+                       : !strncmp(reviewed_by, "an ", 3) ? reviewed_by + 3
+                                                          : NULL;
+    while (rest && *rest == ' ')
+        rest++;
+    return rest && *rest ? rest : NULL;
 }
 
 /* schema.org MedicalWebPage for articles and reviewed pages; escaped for a
@@ -310,11 +310,16 @@ static bool page_locals(site *s, page *p, arena *tree_mem, bool keep_ids, value 
 {
     bool ok = true;
     if (p->fm) {
-        size_t errors = diag_count(diags, DIAG_ERROR);
-        md_doc *doc = render_body(s, p, tree_mem, diags);
+        /* A list's further pages repeat its first page's body, whose
+           problems the first page reports once. */
+        diag_list repeated = DIAG_LIST_INIT;
+        diag_list *body_diags = p->owns_fm ? diags : &repeated;
+        size_t errors = diag_count(body_diags, DIAG_ERROR);
+        md_doc *doc = render_body(s, p, tree_mem, body_diags);
+        diag_list_clear(&repeated);
         if (!doc)
             return false;
-        ok = diag_count(diags, DIAG_ERROR) == errors;
+        ok = diag_count(body_diags, DIAG_ERROR) == errors;
         add_body_names(doc, local);
         add_references(s, p, doc, local);
         *body_links = value_ref(doc->links);

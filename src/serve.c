@@ -15,7 +15,10 @@
  * one reference for its whole life, so it answers from one consistent state.
  *
  * Swap. build_run writes a staging folder beside the output and exchanges
- * the two with one renameat2(RENAME_EXCHANGE), then deletes the old tree. A
+ * the two with one renameat2(RENAME_EXCHANGE); the old tree becomes the
+ * next build's staging folder and is updated in place (where the file
+ * system cannot exchange, three renames leave the root missing for a
+ * moment, and a request then gets 404 rather than a mix of builds). A
  * request opens the output root by path and walks down with openat and
  * O_NOFOLLOW, one segment at a time. A request that began on the old tree
  * can meet ENOENT while that tree is being deleted; it then reopens the root

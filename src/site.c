@@ -215,10 +215,12 @@ static void *load_jobs(void *arg)
     }
 }
 
-/* Appends a copy of content_path; the lists are short (drafts, failures). */
+/* Appends a copy of content_path, growing the list by doubling (a site may
+ * hold many drafts). */
 static void note_path(char ***paths, size_t *n, const char *content_path)
 {
-    *paths = xrealloc(*paths, (*n + 1) * sizeof **paths);
+    if ((*n & (*n - 1)) == 0) /* 0, 1, 2, 4, ...: the list is full */
+        *paths = xrealloc(*paths, (*n ? *n * 2 : 1) * sizeof **paths);
     (*paths)[(*n)++] = xstrdup(content_path);
 }
 
@@ -253,6 +255,8 @@ static void run_jobs(loader *ld, diag_list *diags)
     free(ld->jobs);
     ld->jobs = NULL;
     ld->njobs = 0;
+    xqsort(ld->s->unloaded, ld->s->nunloaded, sizeof *ld->s->unloaded, cmp_cstr);
+    xqsort(ld->s->drafts, ld->s->ndrafts, sizeof *ld->s->drafts, cmp_cstr);
 }
 
 static void scan_file(loader *ld, const char *section, const char *name)
@@ -560,6 +564,18 @@ static site_section *add_section(site *s, const char *name)
     return sec;
 }
 
+/* True when the section's _index.md is there but failed to load: its own
+ * error says so already. */
+static bool index_failed(const site *s, const char *section)
+{
+    strbuf path = STRBUF_INIT;
+    strbuf_printf(&path, "%s/_index.md", section);
+    const char *key = path.data;
+    bool failed = xbsearch(&key, s->unloaded, s->nunloaded, sizeof *s->unloaded, cmp_cstr) != NULL;
+    strbuf_free(&path);
+    return failed;
+}
+
 static void collect_sections(site *s, diag_list *diags)
 {
     for (size_t i = 0; i < s->npages; i++) {
@@ -578,7 +594,7 @@ static void collect_sections(site *s, diag_list *diags)
     for (size_t i = 0; i < s->nsections; i++) {
         site_section *sec = &s->sections[i];
         xqsort(sec->articles, sec->count, sizeof(page *), cmp_listed);
-        if (!sec->index && sec->count)
+        if (!sec->index && sec->count && !index_failed(s, sec->name))
             diag_add(diags, DIAG_ERROR, sec->articles[0]->src_path, 0, 0,
                      "section '%s' has no content/%s/_index.md (it needs at least a title)", sec->name, sec->name);
     }
@@ -724,8 +740,10 @@ static page *pager_copy(loader *ld, const page *first, size_t n)
 static void copy_list_names(const page *first, page *p)
 {
     static const char *const names[] = {"title", "tag"};
+    if (first->fm)
+        return; /* a section: its names come from front matter */
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        value *v = first->fm ? NULL : value_map_get(first->ctx, names[i]);
+        value *v = value_map_get(first->ctx, names[i]);
         if (v)
             value_map_set(p->ctx, names[i], value_ref(v));
     }
@@ -792,11 +810,12 @@ static void article_extras(site_section *sec)
  * tree gives advice too. */
 static void set_next_review(const site *s, page *p)
 {
-    if (!p->owns_fm || !date_is_set(p->fm->last_reviewed))
+    if (!p->owns_fm)
         return;
-    date next = date_is_set(p->fm->next_review) ? p->fm->next_review
-                                                : date_add_months(p->fm->last_reviewed, s->cfg->interval_months);
-    set_date(p->ctx, "next_review", next);
+    if (date_is_set(p->fm->next_review))
+        set_date(p->ctx, "next_review", p->fm->next_review);
+    else if (date_is_set(p->fm->last_reviewed))
+        set_date(p->ctx, "next_review", date_add_months(p->fm->last_reviewed, s->cfg->interval_months));
 }
 
 static value *section_values(site *s)
@@ -882,7 +901,7 @@ static void build_site_context(site *s)
 /* ---- checks across pages ------------------------------------------------ */
 
 /* Reports a clash at the content file that made it; when the other page is
- * one lumbar generates (a tag page, a list's page 2), names it by kind. */
+ * one lumbar generates (a tag page, the tags index, 404), names it by kind. */
 static void report_duplicate(diag_list *diags, const page *dup, const page *first, const char *what)
 {
     const value *slug = dup->fm ? value_map_get(dup->fm->all, "slug") : NULL;
@@ -1098,8 +1117,6 @@ site *site_load(const site_options *opts, const config *cfg, const refs *bib, di
         s->content_hash = hash_str(s->content_hash, s->by_path[i]->content_path);
         s->content_hash = hash_bytes(s->content_hash, &s->by_path[i]->fm_hash, sizeof(uint64_t));
     }
-    xqsort(s->unloaded, s->nunloaded, sizeof *s->unloaded, cmp_cstr);
-    xqsort(s->drafts, s->ndrafts, sizeof *s->drafts, cmp_cstr);
     free(ld.site_real);
     return s;
 }

@@ -96,6 +96,15 @@ check "the rebuild asked for RENAME_EXCHANGE and was refused" grep -q refused "$
 check "without RENAME_EXCHANGE the output is the new build" diff -r "$work/noex-fresh" "$noex"
 check "without RENAME_EXCHANGE the old output becomes the staging folder" test -f "$work/.noex.lumbar-staging/.lumbar"
 check "without RENAME_EXCHANGE nothing is left aside" test ! -e "$work/.noex.lumbar-staging.old"
+# An interrupted fallback's leftover: cleared when it is lumbar's, refused by name when not.
+mkdir -p "$work/.noex.lumbar-staging.old/x" && echo "lumbar build output" >"$work/.noex.lumbar-staging.old/.lumbar"
+printf '\nA third build.\n' >>"$work/noex-site/content/guide/first.md"
+check "without RENAME_EXCHANGE a leftover aside folder of lumbar's is cleared" status_is 0 env LD_PRELOAD="$shim" "$LUMBAR" build -q -s "$work/noex-site" -o "$noex"
+check "and is gone afterwards" test ! -e "$work/.noex.lumbar-staging.old"
+mkdir -p "$work/.noex.lumbar-staging.old" && echo mine >"$work/.noex.lumbar-staging.old/notes.txt"
+printf '\nA fourth build.\n' >>"$work/noex-site/content/guide/first.md"
+check "a foreign folder in the way is refused by name" sh -c 'LD_PRELOAD="$0" "$1" build -q -s "$2" -o "$3" 2>&1 | grep -q "is in the way; move it away"' "$shim" "$LUMBAR" "$work/noex-site" "$noex"
+check "and left alone" grep -q mine "$work/.noex.lumbar-staging.old/notes.txt"
 
 # -- reproducible, whatever -j ------------------------------------------------
 "$LUMBAR" build -q -j 1 -s "$golden" -o "$work/j1" 2>/dev/null

@@ -50,17 +50,17 @@ static void test_config(void)
     strbuf_puts(&long_ini, "END\r\nlanguage = en\n");
     cfg = config_parse(long_ini.data, long_ini.len, "config.ini", &dl);
     CHECK(cfg == NULL);
-    CHECK_STR(all_diags(&dl, &sb), "config.ini:4: error: line is 317 bytes long; config.ini lines can be at most 198\n");
+    CHECK_STR(all_diags(&dl, &sb), "config.ini:4: error: line is 317 bytes long; config.ini lines can be at most 199\n");
     diag_list_clear(&dl);
     strbuf_free(&long_ini);
 
     /* A line that just fits is read whole. */
     char fits[256];
-    snprintf(fits, sizeof fits, "[site]\ntitle = T\nbase_url = https://e.org/\ndescription = %0*d\n", 198 - 14, 7);
+    snprintf(fits, sizeof fits, "[site]\ntitle = T\nbase_url = https://e.org/\ndescription = %0*d\r\n", 199 - 14, 7);
     cfg = config_parse(fits, strlen(fits), "config.ini", &dl);
     CHECK(cfg != NULL);
     CHECK_INT(dl.len, 0);
-    CHECK_INT(cfg ? strlen(cfg->description) : 0, 198 - 14);
+    CHECK_INT(cfg ? strlen(cfg->description) : 0, 199 - 14);
     config_free(cfg);
     diag_list_clear(&dl);
     config_free(NULL);

@@ -11,6 +11,7 @@
  * naming the sitemap; search.json (JSON escaping, one entry per page with
  * front matter); the built-in alias redirect page. */
 #include "harness.h"
+#include "fixture.h"
 
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -30,17 +31,7 @@ static const char *const ini = "[site]\ntitle = Tom & Jerry's <\"Back\"> Site\n"
                                "description = Pain > gain & more\x01\xff\n"
                                "base_url = https://example.org/sub\nlanguage = en-GB\n";
 
-static void put_in(const char *rel, const char *text)
-{
-    strbuf p = STRBUF_INIT;
-    strbuf_printf(&p, "%s/%s", site_dir, rel);
-    FILE *f = fopen(p.data, "w");
-    if (f) {
-        fputs(text, f);
-        fclose(f);
-    }
-    strbuf_free(&p);
-}
+static void put_in(const char *rel, const char *text) { fx_put(site_dir, rel, text); }
 
 static void slurp(const char *rel, strbuf *out)
 {
@@ -49,14 +40,6 @@ static void slurp(const char *rel, strbuf *out)
     strbuf_reset(out);
     fs_read_file(p.data, false, out);
     strbuf_free(&p);
-}
-
-static const char *all_diags(diag_list *dl, strbuf *sb)
-{
-    strbuf_reset(sb);
-    for (size_t i = 0; i < dl->len; i++)
-        diag_format(&dl->items[i], sb);
-    return strbuf_cstr(sb);
 }
 
 /* Article n (1..25) is dated 2024-01-n; a07 and a05 were updated later. */
@@ -129,7 +112,7 @@ static bool build(void)
     ok = ok && output_commit(out, &dl);
     if (!ok)
         output_abort(out);
-    CHECK_STR(all_diags(&dl, &sb), "");
+    CHECK_STR(fx_diags(&dl, &sb), "");
     diag_list_clear(&dl);
     strbuf_free(&sb);
     tpl_set_free(tpl);

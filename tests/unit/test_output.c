@@ -11,6 +11,7 @@
  * unsafe relative paths; output_copy_tree copying assets and refusing
  * symbolic links; output_remove_tree not following links. */
 #include "harness.h"
+#include "fixture.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -35,14 +36,6 @@ static void put_in(const char *dir, const char *rel, const char *data, size_t n)
         fwrite(data, 1, n, f);
         fclose(f);
     }
-    strbuf_free(&p);
-}
-
-static void mkdir_in(const char *dir, const char *rel)
-{
-    strbuf p = STRBUF_INIT;
-    strbuf_printf(&p, "%s/%s", dir, rel);
-    mkdir(p.data, 0755);
     strbuf_free(&p);
 }
 
@@ -110,14 +103,6 @@ static const char *tree(const char *dir, bool detail, strbuf *out)
     return strbuf_cstr(out);
 }
 
-static const char *all_diags(diag_list *dl, strbuf *sb)
-{
-    strbuf_reset(sb);
-    for (size_t i = 0; i < dl->len; i++)
-        diag_format(&dl->items[i], sb);
-    return strbuf_cstr(sb);
-}
-
 /* output_begin(site, out) must succeed without a diagnostic. */
 static output *begin_ok(const char *out_dir, bool force)
 {
@@ -137,7 +122,7 @@ static void refused(const char *out_dir, bool force, const char *want)
     output *o = output_begin(site, out_dir, force, &dl);
     CHECK(o == NULL);
     output_abort(o);
-    CHECK_STR(all_diags(&dl, &sb), want);
+    CHECK_STR(fx_diags(&dl, &sb), want);
     diag_list_clear(&dl);
     strbuf_free(&sb);
 }
@@ -216,7 +201,7 @@ static void test_first_build(void)
     CHECK_INT(count, 7);
     CHECK(!exists_in(pub, "."));
     CHECK(output_commit(o, &dl));
-    CHECK_STR(all_diags(&dl, &sb), "");
+    CHECK_STR(fx_diags(&dl, &sb), "");
     CHECK_STR(tree(pub, false, &sb), ".lumbar\na/\na/b/\na/b/page.html\na/c.txt\ncss/\ncss/site.css\n"
                                      "img/\nimg/logo.bin\nindex.html\n");
     strbuf_reset(&sb);
@@ -243,7 +228,7 @@ static void test_rebuild(void)
     CHECK(output_write(o, "index.html", "home v2!", 8, &dl));
     CHECK(output_write(o, "a/c.txt", "same", 4, &dl));
     CHECK(output_commit(o, &dl));
-    CHECK_STR(all_diags(&dl, &sb), "");
+    CHECK_STR(fx_diags(&dl, &sb), "");
     CHECK_STR(tree(pub, false, &sb), ".lumbar\na/\na/c.txt\nindex.html\n");
     strbuf_reset(&sb);
     CHECK(slurp(pub, "index.html", &sb) && !strcmp(sb.data, "home v2!"));
@@ -273,7 +258,7 @@ static void test_reused_staging(void)
     CHECK(output_write(o, "img/logo.bin/inner", "was a file", 10, &dl));
     CHECK(output_write(o, "n/new.txt", "new", 3, &dl));
     CHECK(output_commit(o, &dl));
-    CHECK_STR(all_diags(&dl, &sb), "");
+    CHECK_STR(fx_diags(&dl, &sb), "");
     CHECK_STR(tree(pub, false, &sb),
               ".lumbar\na/\na/c.txt\nimg/\nimg/logo.bin/\nimg/logo.bin/inner\nindex.html\nn/\nn/new.txt\n");
     CHECK(stat_in(pub, "a/c.txt").st_ino == c_ino);
@@ -315,7 +300,7 @@ static void test_abort(void)
     CHECK(o && output_write(o, "index.html", "home v4", 7, &dl));
     CHECK(o && output_commit(o, &dl));
     CHECK_STR(tree(pub, false, &sb), ".lumbar\nindex.html\n");
-    CHECK_STR(all_diags(&dl, &sb), "");
+    CHECK_STR(fx_diags(&dl, &sb), "");
     diag_list_clear(&dl);
     strbuf_free(&before);
     strbuf_free(&sb);
@@ -333,7 +318,7 @@ static void test_bad_paths(void)
         CHECK(!output_write(o, bad[i], "x", 1, &dl));
         strbuf_printf(&want, "lumbar: error: refusing to write outside the output folder: '%s'\n", bad[i]);
     }
-    CHECK_STR(all_diags(&dl, &sb), want.data);
+    CHECK_STR(fx_diags(&dl, &sb), want.data);
     CHECK(!exists_in(site, "x") && !exists_in(root, "x"));
     CHECK(!output_link_previous(o, "../public/index.html"));
     CHECK(output_link_previous(o, "index.html"));
@@ -361,7 +346,7 @@ static void test_folder_becomes_file(void)
     usleep(300 * 1000);
     CHECK(o && output_write(o, "d/e", "now a file", 10, &dl));
     CHECK(o && output_commit(o, &dl));
-    CHECK_STR(all_diags(&dl, &sb), "");
+    CHECK_STR(fx_diags(&dl, &sb), "");
     CHECK_STR(tree(pub, false, &sb), ".lumbar\nd/\nd/e\n");
     diag_list_clear(&dl);
     strbuf_free(&sb);
@@ -377,7 +362,7 @@ static void test_copy_symlink(void)
     size_t count = 0;
     CHECK(o && !output_copy_tree(o, "assets", &count, &dl));
     CHECK_INT(count, 2); /* the regular files are still copied */
-    CHECK_STR(all_diags(&dl, &sb),
+    CHECK_STR(fx_diags(&dl, &sb),
               "assets/css/link.css: error: symbolic links are not copied: replace it with the file itself\n");
     CHECK(!exists_in(stg, "css/link.css") && exists_in(stg, "css/site.css"));
     output_abort(o);
@@ -389,7 +374,7 @@ static void test_copy_symlink(void)
 static void test_remove_tree(void)
 {
     strbuf dir = STRBUF_INIT, link = STRBUF_INIT;
-    mkdir_in(root, "victim");
+    fx_mkdir(root, "victim");
     strbuf_printf(&dir, "%s/victim", root);
     strbuf_printf(&link, "%s/victim/elsewhere", root);
     CHECK(symlink(site, link.data) == 0);
@@ -410,10 +395,10 @@ static bool make_root(void)
     snprintf(pub, sizeof pub, "%s/public", site);
     snprintf(stg, sizeof stg, "%s/.public.lumbar-staging", site);
     mkdir(site, 0755);
-    mkdir_in(site, "content");
-    mkdir_in(site, "assets");
-    mkdir_in(site, "assets/css");
-    mkdir_in(site, "assets/img");
+    fx_mkdir(site, "content");
+    fx_mkdir(site, "assets");
+    fx_mkdir(site, "assets/css");
+    fx_mkdir(site, "assets/img");
     put_in(site, "assets/css/site.css", "body{}", 6);
     put_in(site, "assets/img/logo.bin", "P\0N\xff", 4);
     return true;

@@ -1,0 +1,199 @@
+/* Unit tests for links.c through links.h.
+ *
+ * links_scan on hand-written HTML: ids and href/src values recorded, the
+ * few attribute entities decoded, quoted and bare values, comments and
+ * <script> contents skipped, and body links matched to their source
+ * position in order (a layout's copy of the same URL gets none).
+ *
+ * links_check on a small site written to a fresh folder under /tmp (removed
+ * at the end), under the base path /sub/, and rendered the way `lumbar
+ * check` does it (site_load, render_pages with out=NULL and keep_ids): a
+ * link to no page, a missing #fragment on another page and on the page
+ * itself, a missing trailing slash, a missing image, each at its line and
+ * column; links that resolve (pages, #ids, content-file links, aliases,
+ * assets, generated files, ?queries, %-escapes) pass; external links
+ * (https:, mailto:, //host) are not checked; a layout's broken link and one
+ * outside the base path are reported once per layout with a page count. */
+#include "harness.h"
+#include "fixture.h"
+
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include "config.h"
+#include "links.h"
+#include "output.h"
+#include "refs.h"
+#include "render.h"
+#include "site.h"
+#include "template.h"
+
+static char root[200];
+
+/* Pages of one article each, so the guide's list has a page 2 that repeats
+ * its body's links (reported once, not once per page). */
+static const char *const ini = "[site]\ntitle = Links\nbase_url = https://example.org/sub/\n[build]\npage_size = 1\n";
+
+static void put_in(const char *rel, const char *text) { fx_put(root, rel, text); }
+
+static void make_dir(const char *rel) { fx_mkdir(root, rel); }
+
+/* "url@line:col|..." of a scanned page's links (no @ when unplaced). */
+static const char *scanned_links(const page *p, strbuf *sb)
+{
+    strbuf_reset(sb);
+    for (size_t i = 0; p->links && i < p->links->u.list.len; i++) {
+        const value *l = p->links->u.list.items[i], *line = value_map_get(l, "line"), *col = value_map_get(l, "col");
+        strbuf_printf(sb, "%s%s", i ? "|" : "", value_cstr(value_map_get(l, "url")));
+        if (line && col)
+            strbuf_printf(sb, "@%g:%g", line->u.num, col->u.num);
+    }
+    return strbuf_cstr(sb);
+}
+
+static const char *scanned_ids(const page *p, strbuf *sb)
+{
+    strbuf_reset(sb);
+    for (size_t i = 0; p->ids && i < p->ids->u.list.len; i++)
+        strbuf_printf(sb, "%s%s", i ? "|" : "", value_cstr(p->ids->u.list.items[i]));
+    return strbuf_cstr(sb);
+}
+
+static value *body_link(const char *url, int line, int col)
+{
+    value *v = value_map();
+    value_map_set(v, "url", value_str(url));
+    value_map_set(v, "line", value_num(line));
+    value_map_set(v, "col", value_num(col));
+    return v;
+}
+
+static void test_scan(void)
+{
+    static const char html[] =
+        "<p id=\"top\"><a href=\"/x/?a=1&amp;b=&quot;2&quot;\">x</a><!-- <a href=\"/hidden/\"> -->"
+        "<script>var s = \"<a href='/js/' id='js'>\";</script><img src='/i.png' alt=x>"
+        "<a href=/a/>a</a><A HREF=\"/a/\">A</A>\n<a\nhref=\"/a/\">layout</a><h2 ID=\"Sec&#39;s\">S</h2>";
+    page p = {0};
+    value *body = value_list();
+    value_list_push(body, body_link("/a/", 1, 1));
+    value_list_push(body, body_link("/i.png", 3, 4));
+    value_list_push(body, body_link("/a/", 2, 5));
+    strbuf sb = STRBUF_INIT;
+    links_scan(&p, html, strlen(html), body);
+    CHECK_STR(scanned_ids(&p, &sb), "top|Sec's");
+    CHECK_STR(scanned_links(&p, &sb), "/x/?a=1&b=\"2\"|/i.png@3:4|/a/@1:1|/a/@2:5|/a/");
+    /* A second scan replaces what the first recorded. */
+    links_scan(&p, "<b id=\"only\">", 13, NULL);
+    CHECK_STR(scanned_ids(&p, &sb), "only");
+    CHECK_STR(scanned_links(&p, &sb), "");
+    value_free(p.ids);
+    value_free(p.links);
+    value_free(body);
+    strbuf_free(&sb);
+}
+
+static void write_content(void)
+{
+    put_in("content/_index.md", "---\ntitle: Home\n---\nSee [about](/about/) and [the guide](guide/).\n");
+    put_in("content/about.md", "---\ntitle: About\ndescription: About us.\naliases: [/old-about/]\n---\n"
+                               "## Who we are\n\nText.\n");
+    put_in("content/guide/_index.md", "---\ntitle: Guide\n---\nSee [z](/nowhere-list/).\n");
+    put_in("content/guide/second.md", "---\ntitle: Second\ndescription: d\ndate: 2024-01-02\n"
+                                      "last_reviewed: 2024-01-02\n---\n## Part\n\nBack to [first](first.md#intro).\n");
+    put_in("content/guide/first.md",
+           "---\ntitle: First\ndescription: d\ndate: 2024-01-01\nlast_reviewed: 2024-01-01\n---\n"
+           "## Intro\n\n"
+           "Good: [a](/about/#who-we-are) [b](#intro) [c](second.md#part) [d](/old-about/) [e](/css/site.css)\n"
+           "[f](/sitemap.xml) [q](/about/?x=1#who-we-are) [r](../../%61bout/) [s](./)\n\n"
+           "Bad: [g](/nowhere/) and [h](/about/#nope) [t](../../../x/).\n\n"
+           "More: [i](#missing) [j](../second/#gone) [k](/about) ![l](/img/none.png) [u](/about/index.html#nope)\n\n"
+           "Away: [m](https://example.com/x) [n](mailto:a@example.com) [o](//cdn.example.com/y)\n"
+           "[p](https://example.org/sub/#nope)\n");
+}
+
+static bool write_site(void)
+{
+    if (!th_tmpdir("links", root, sizeof root))
+        return false;
+    make_dir("content");
+    make_dir("content/guide");
+    make_dir("assets");
+    make_dir("assets/css");
+    put_in("assets/css/site.css", "body {}\n");
+    write_content();
+    return true;
+}
+
+static tpl_set *layouts(diag_list *dl)
+{
+    static const char *const names[] = {"home", "section", "page", "404"};
+    static const char article[] = "<a href=\"{{site.base_path}}gone/\">gone</a><a href=\"/elsewhere/\">out</a>"
+                                  "<a href=\"{{site.base_path}}\">home</a>{{{content}}}";
+    static const char plain[] = "<a href=\"{{site.base_path}}\">home</a>{{{content}}}";
+    tpl_set *tpl = tpl_set_new();
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        tpl_set_add(tpl, names[i], names[i], plain, strlen(plain), dl);
+    tpl_set_add(tpl, "article", "article", article, strlen(article), dl);
+    return tpl;
+}
+
+static const char *const want_diags =
+    "content/guide/_index.md:4:5: error: link to '/sub/nowhere-list/' points to no page or file of the site\n"
+    "content/guide/first.md:12:6: error: link to '/sub/nowhere/' points to no page or file of the site\n"
+    "content/guide/first.md:12:25: error: link to '/sub/about/#nope': no element with id 'nope' on /sub/about/\n"
+    "content/guide/first.md:12:43: error: link to '../../../x/' leads outside the site's base path /sub/\n"
+    "content/guide/first.md:14:7: error: link to '#missing': no element with id 'missing' on /sub/guide/first/\n"
+    "content/guide/first.md:14:21: error: link to '../second/#gone': no element with id 'gone' on "
+    "/sub/guide/second/\n"
+    "content/guide/first.md:14:42: error: link to '/sub/about' needs a trailing slash: /sub/about/\n"
+    "content/guide/first.md:14:54: error: link to '/sub/img/none.png' points to no page or file of the site\n"
+    "content/guide/first.md:14:74: error: link to '/sub/about/index.html#nope': no element with id 'nope' on "
+    "/sub/about/\n"
+    "layouts/article.html: error: link to '/elsewhere/' leads outside the site's base path /sub/ (on 2 pages)\n"
+    "layouts/article.html: error: link to '/sub/gone/' points to no page or file of the site (on 2 pages)\n";
+
+static void check_site(site *s, const tpl_set *tpl, diag_list *dl)
+{
+    strbuf sb = STRBUF_INIT;
+    render_stats rs = {0, 0};
+    CHECK(render_pages(s, tpl, NULL, 2, true, &rs, dl));
+    CHECK_INT(rs.pages, 7); /* home, about, guide and its page 2, first, second, 404 */
+    CHECK_STR(fx_diags(dl, &sb), "");
+    const page *about = site_page_by_path(s, "about.md");
+    CHECK(about && about->ids && about->ids->u.list.len == 1);
+    links_check(s, dl);
+    diag_sort(dl);
+    CHECK_STR(fx_diags(dl, &sb), want_diags);
+    strbuf_free(&sb);
+}
+
+static void test_site(void)
+{
+    diag_list dl = DIAG_LIST_INIT;
+    config *cfg = config_parse(ini, strlen(ini), "config.ini", &dl);
+    refs *bib = refs_new();
+    site_options so = {.site_dir = root, .today_unix = 1704067200, .jobs = 2};
+    site *s = cfg ? site_load(&so, cfg, bib, &dl) : NULL;
+    tpl_set *tpl = layouts(&dl);
+    CHECK(s != NULL && dl.len == 0);
+    if (s && dl.len == 0)
+        check_site(s, tpl, &dl);
+    diag_list_clear(&dl);
+    tpl_set_free(tpl);
+    site_free(s);
+    refs_free(bib);
+    config_free(cfg);
+}
+
+int main(void)
+{
+    test_scan();
+    bool written = write_site();
+    CHECK(written);
+    if (written) {
+        test_site();
+        CHECK(output_remove_tree(root));
+    }
+    TEST_END("links");
+}
