@@ -36,6 +36,8 @@ typedef struct build_options {
     int jobs;              /* threads; below 1 means one */
     long long now;         /* Unix time for overdue reviews */
     build_cache *cache;    /* NULL: render every page (the default) */
+    bool exiting;          /* the process ends after this build: the site model is
+                              left for the OS to reclaim, not freed piece by piece */
 } build_options;
 
 typedef struct build_stats {

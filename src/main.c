@@ -220,6 +220,7 @@ static int run_build(cli *c)
 {
     build_stats stats;
     diag_list diags = DIAG_LIST_INIT;
+    c->build.exiting = true; /* one build, then exit */
     bool ok = build_run(&c->build, &stats, &diags);
     /* -q keeps a successful build silent; a failed one always says why. */
     if (!c->build.write || !ok)
