@@ -26,14 +26,14 @@ static config *load_config(const build_options *opts, uint64_t *hash, diag_list 
         diag_add(diags, DIAG_ERROR, "config.ini", 0, 0, "cannot read config.ini in '%s': is this a lumbar site folder?",
                  opts->site_dir);
     else
-        cfg = config_parse(strbuf_cstr(&text), text.len, "config.ini", diags);
+        cfg = config_parse_lenient(strbuf_cstr(&text), text.len, "config.ini", diags);
     *hash = hash_bytes(*hash, strbuf_cstr(&text), text.len);
     *hash = hash_str(*hash, opts->base_url);
     *hash = hash_bytes(*hash, &opts->drafts, sizeof opts->drafts);
-    if (cfg && opts->base_url && !config_set_base_url(cfg, opts->base_url, "--base-url", 0, diags)) {
-        config_free(cfg);
-        cfg = NULL;
-    }
+    /* A config with errors still serves to check the content, so that one
+       run reports everything; the build writes nothing after an error. */
+    if (cfg && opts->base_url)
+        config_set_base_url(cfg, opts->base_url, "--base-url", 0, diags);
     strbuf_free(&text);
     free(path);
     return cfg;

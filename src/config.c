@@ -161,25 +161,31 @@ static config *config_defaults(void)
     return cfg;
 }
 
-config *config_parse(const char *src, size_t n, const char *file, diag_list *diags)
+config *config_parse_lenient(const char *src, size_t n, const char *file, diag_list *diags)
 {
-    diag_list mine = DIAG_LIST_INIT;
-    parse_state st = {.src = src, .end = src + n, .pos = src, .file = file, .diags = &mine};
+    parse_state st = {.src = src, .end = src + n, .pos = src, .file = file, .diags = diags};
     st.cfg = config_defaults();
     int rc = ini_parse_stream(read_line, &st, on_entry, &st);
     if (rc > 0)
-        diag_add(&mine, DIAG_ERROR, file, rc, 0, "not valid INI syntax (expected [section] or key = value)");
+        diag_add(diags, DIAG_ERROR, file, rc, 0, "not valid INI syntax (expected [section] or key = value)");
     if (!st.seen_title)
-        diag_add(&mine, DIAG_ERROR, file, 0, 0, "[site] has no title");
+        diag_add(diags, DIAG_ERROR, file, 0, 0, "[site] has no title");
     if (!st.seen_base_url)
-        diag_add(&mine, DIAG_ERROR, file, 0, 0, "[site] has no base_url (e.g. https://example.org/)");
+        diag_add(diags, DIAG_ERROR, file, 0, 0, "[site] has no base_url (e.g. https://example.org/)");
+    return st.cfg;
+}
+
+config *config_parse(const char *src, size_t n, const char *file, diag_list *diags)
+{
+    diag_list mine = DIAG_LIST_INIT;
+    config *cfg = config_parse_lenient(src, n, file, &mine);
     bool ok = diag_count(&mine, DIAG_ERROR) == 0;
     diag_move(diags, &mine);
     if (!ok) {
-        config_free(st.cfg);
+        config_free(cfg);
         return NULL;
     }
-    return st.cfg;
+    return cfg;
 }
 
 /* Accepts http(s)://host[:port][/path]; stores it with a trailing slash. */

@@ -30,6 +30,10 @@ typedef struct config {
  * diagnostics). Returns a config the caller frees with config_free, or NULL
  * when it has errors (all of them added to diags). */
 config *config_parse(const char *src, size_t n, const char *file, diag_list *diags);
+/* As config_parse, but always returns a config: each bad or missing value
+ * keeps its default, and the errors in diags say which. For a build that
+ * goes on to check content after config errors, writing nothing. */
+config *config_parse_lenient(const char *src, size_t n, const char *file, diag_list *diags);
 /* Replaces base_url (and base_path) with url, as --base-url does; returns
  * false and adds an error when url is not an absolute http(s) URL. */
 bool config_set_base_url(config *cfg, const char *url, const char *origin, int line, diag_list *diags);

@@ -42,6 +42,16 @@ static void test_config(void)
               "config.ini:7: error: not valid INI syntax (expected [section] or key = value)\n");
     diag_list_clear(&dl);
 
+    /* The lenient parse reports the same errors and keeps defaults, so a
+       build can go on to check the content. */
+    cfg = config_parse_lenient(ini, strlen(ini), "config.ini", &dl);
+    CHECK(cfg != NULL);
+    CHECK_INT(diag_count(&dl, DIAG_ERROR), 2);
+    CHECK(cfg && cfg->smart_punctuation);
+    CHECK_STR(cfg ? cfg->base_url : NULL, "https://e.org/");
+    config_free(cfg);
+    diag_list_clear(&dl);
+
     /* inih's fixed line buffer must not cut a long line short in silence. */
     strbuf long_ini = STRBUF_INIT;
     strbuf_puts(&long_ini, "[site]\ntitle = T\nbase_url = https://e.org/\ndescription = ");
