@@ -8,6 +8,8 @@ usage: check-content.py CONTENT_DIR PUBLIC_DIR FACTS_MD
   under 160 characters, tags, reviewed_by and last_reviewed;
 - the home page is 400-1,000 words too and links to the red flags and the
   decision tree;
+- the home page and every section introduction name a reviewer and a
+  review date and show them;
 - no article shares an 8-word sequence with FACTS.md (facts are carried,
   never phrasing);
 - every red flag is named in the red-flags article, in the notice partial
@@ -97,6 +99,22 @@ def check_home(content):
     report("relative-rest.md" in body, "home: links to the decision tree")
 
 
+def check_intros_reviewed(content, public):
+    """The home page and section introductions make clinical claims too:
+    each names its reviewer and review date, and shows them."""
+    intros = [("home", os.path.join(content, "_index.md"), os.path.join(public, "index.html"))]
+    for section in sorted(os.listdir(content)):
+        index = os.path.join(content, section, "_index.md")
+        if os.path.isfile(index):
+            intros.append((section, index, os.path.join(public, section, "index.html")))
+    for name, src, built in intros:
+        fm, _ = split_page(src)
+        report(bool(fm.get("reviewed_by") and fm.get("last_reviewed")),
+               "%s introduction has reviewed_by and last_reviewed" % name)
+        html = open(built, encoding="utf-8").read() if os.path.isfile(built) else ""
+        report("Next review due" in html, "%s page shows its review dates" % name)
+
+
 def check_red_flags(content, public):
     partial = os.path.join(os.path.dirname(os.path.abspath(content)), "layouts", "partials", "red-flags-notice.html")
     places = {
@@ -127,6 +145,7 @@ def main(content, public, facts):
         for rel, path in articles(content):
             check_article(rel, path, facts_ngrams)
     check_home(content)
+    check_intros_reviewed(content, public)
     check_red_flags(content, public)
     print("content: %d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
