@@ -71,18 +71,55 @@ bool fm_slug_ok(const char *s)
     return s && *s && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-") == strlen(s);
 }
 
+/* The Latin letters with accents that European languages use (U+00C0 to
+ * U+017F) and their plain letters, so that "Rückenschmerz" becomes
+ * "ruckenschmerz" rather than "r-ckenschmerz". */
+static const struct latin_range {
+    unsigned short first, last;
+    const char *ascii;
+} latin[] = {
+    {0xC0, 0xC5, "a"},   {0xC6, 0xC6, "ae"},  {0xC7, 0xC7, "c"},   {0xC8, 0xCB, "e"},   {0xCC, 0xCF, "i"},
+    {0xD0, 0xD0, "d"},   {0xD1, 0xD1, "n"},   {0xD2, 0xD6, "o"},   {0xD8, 0xD8, "o"},   {0xD9, 0xDC, "u"},
+    {0xDD, 0xDD, "y"},   {0xDE, 0xDE, "th"},  {0xDF, 0xDF, "ss"},  {0xE0, 0xE5, "a"},   {0xE6, 0xE6, "ae"},
+    {0xE7, 0xE7, "c"},   {0xE8, 0xEB, "e"},   {0xEC, 0xEF, "i"},   {0xF0, 0xF0, "d"},   {0xF1, 0xF1, "n"},
+    {0xF2, 0xF6, "o"},   {0xF8, 0xF8, "o"},   {0xF9, 0xFC, "u"},   {0xFD, 0xFD, "y"},   {0xFE, 0xFE, "th"},
+    {0xFF, 0xFF, "y"},   {0x100, 0x105, "a"}, {0x106, 0x10D, "c"}, {0x10E, 0x111, "d"}, {0x112, 0x11B, "e"},
+    {0x11C, 0x123, "g"}, {0x124, 0x127, "h"}, {0x128, 0x131, "i"}, {0x132, 0x133, "ij"}, {0x134, 0x135, "j"},
+    {0x136, 0x138, "k"}, {0x139, 0x142, "l"}, {0x143, 0x14B, "n"}, {0x14C, 0x151, "o"}, {0x152, 0x153, "oe"},
+    {0x154, 0x159, "r"}, {0x15A, 0x161, "s"}, {0x162, 0x167, "t"}, {0x168, 0x173, "u"}, {0x174, 0x175, "w"},
+    {0x176, 0x178, "y"}, {0x179, 0x17E, "z"}, {0x17F, 0x17F, "s"},
+};
+
+/* The plain letters for the two-byte UTF-8 sequence at s (n bytes left),
+ * or NULL when it is not an accented Latin letter. */
+static const char *latin_ascii(const unsigned char *s, size_t n)
+{
+    if (n < 2 || (s[0] & 0xE0) != 0xC0 || (s[1] & 0xC0) != 0x80)
+        return NULL;
+    unsigned cp = ((unsigned)(s[0] & 0x1F) << 6) | (s[1] & 0x3F);
+    for (size_t i = 0; i < sizeof latin / sizeof latin[0]; i++)
+        if (cp >= latin[i].first && cp <= latin[i].last)
+            return latin[i].ascii;
+    return NULL;
+}
+
 void fm_slugify(const char *text, size_t n, strbuf *out)
 {
     size_t start = out->len;
     bool dash = false;
     for (size_t i = 0; i < n; i++) {
         char c = text[i];
+        const char *letters = latin_ascii((const unsigned char *)text + i, n - i);
         if (c >= 'A' && c <= 'Z')
             c = (char)(c - 'A' + 'a');
-        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+        if (letters || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
             if (dash && out->len > start)
                 strbuf_putc(out, '-');
-            strbuf_putc(out, c);
+            if (letters)
+                strbuf_puts(out, letters);
+            else
+                strbuf_putc(out, c);
+            i += letters ? 1 : 0;
             dash = false;
         } else {
             dash = true;
@@ -206,7 +243,8 @@ static void check_tags(checker *ck, value *tags)
         strbuf_reset(&slug);
         fm_slugify(t->u.str.ptr, t->u.str.len, &slug);
         if (slug.len == 0)
-            field_error(ck, t, "tag '%s' has no letters or digits to make a URL from%s", t->u.str.ptr, "");
+            field_error(ck, t, "tag '%s' has no letters a-z (accents allowed) or digits to make a URL from%s",
+                        t->u.str.ptr, "");
     }
     strbuf_free(&slug);
 }

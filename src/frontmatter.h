@@ -55,7 +55,8 @@ void fm_fields_free(fm_fields *f);
 /* True when s is a safe slug: one or more of a-z, 0-9 and "-". */
 bool fm_slug_ok(const char *s);
 /* Appends the URL slug of a free-text name ("Red flags" -> "red-flags"):
- * lower case, runs of anything but a-z and 0-9 become one "-", trimmed. */
+ * lower case, accented Latin letters as plain ones ("Rücken" -> "rucken"),
+ * runs of anything else but a-z and 0-9 become one "-", trimmed. */
 void fm_slugify(const char *text, size_t n, strbuf *out);
 
 #endif

@@ -80,6 +80,15 @@ static void test_fields(void)
     CHECK(f && f->draft && dl.len == 0);
     fm_fields_free(f);
 
+    f = read_fm("title: T\ndescription: D\ntags: [Rückenschmerz]\n", FM_PAGE, &dl);
+    CHECK(f != NULL && dl.len == 0); /* accented letters make a URL */
+    fm_fields_free(f);
+    diag_list_clear(&dl);
+    CHECK(read_fm("title: T\ndescription: D\ntags: [腰痛]\n", FM_PAGE, &dl) == NULL);
+    CHECK_STR(first_diag(&dl, &sb), "a.md:4:8: error: tag '腰痛' has no letters a-z (accents allowed) or digits to "
+                                    "make a URL from\n");
+    diag_list_clear(&dl);
+
     CHECK(read_fm("- a\n- b\n", FM_PAGE, &dl) == NULL);
     CHECK_STR(first_diag(&dl, &sb), "a.md:2:1: error: front matter must be a map of 'key: value' lines, not a list\n");
     diag_list_clear(&dl);
@@ -113,6 +122,23 @@ static void test_slugs(void)
     strbuf_reset(&sb);
     fm_slugify("***", 3, &sb);
     CHECK_STR(strbuf_cstr(&sb), "");
+    /* Accented Latin letters become plain ones; other scripts, signs and
+       a cut-off sequence separate words. */
+    static const char *const accented[][2] = {
+        {"Ärger und Rückenschmerz", "arger-und-ruckenschmerz"},
+        {"Œuvre, Straße", "oeuvre-strasse"},
+        {"Łódź naïve café", "lodz-naive-cafe"},
+        {"Ÿ ÿ ſ Ĳ", "y-y-s-ij"},
+        {"2×3 ÷ 4", "2-3-4"},
+        {"腰痛 back pain", "back-pain"},
+        {"ab\xC3", "ab"},
+        {"\xC3\x28x", "x"},
+    };
+    for (size_t i = 0; i < sizeof accented / sizeof accented[0]; i++) {
+        strbuf_reset(&sb);
+        fm_slugify(accented[i][0], strlen(accented[i][0]), &sb);
+        CHECK_STR(strbuf_cstr(&sb), accented[i][1]);
+    }
     CHECK(fm_slug_ok("a-1"));
     CHECK(!fm_slug_ok("A"));
     CHECK(!fm_slug_ok(""));
