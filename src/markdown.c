@@ -309,30 +309,25 @@ static void resolve_content_link(render_state *st, cmark_node *link, const char 
     strbuf target = STRBUF_INIT;
     const char *page = NULL;
     bool inside = join_content_path(dir, path, &target);
-    if (inside)
-        page = st->env->page_url ? st->env->page_url(st->env->ctx, target.data) : NULL;
+    md_target found = MD_TARGET_NONE;
+    if (inside && st->env->find_page)
+        found = st->env->find_page(st->env->ctx, target.data, &page);
+    int line = file_line(st, link), col = cmark_node_get_start_column(link);
     if (!inside) {
-        diag_add(st->diags, DIAG_ERROR, st->file, file_line(st, link), cmark_node_get_start_column(link),
-                 "link to '%s' leads outside the content folder", path);
-    } else if (page && !*page) {
-        /* The file is there but failed to load, with its own error: this
-           render writes nothing, so the link stays as written. */
-    } else if (page) {
+        diag_add(st->diags, DIAG_ERROR, st->file, line, col, "link to '%s' leads outside the content folder", path);
+    } else if (found == MD_TARGET_PAGE) {
         strbuf full = STRBUF_INIT;
         strbuf_puts(&full, page);
         strbuf_puts(&full, url + path_len);
         cmark_node_set_url(link, full.data);
         strbuf_free(&full);
-    } else {
-        const char *why = st->env->why_no_page ? st->env->why_no_page(st->env->ctx, target.data) : NULL;
-        int line = file_line(st, link), col = cmark_node_get_start_column(link);
-        if (why)
-            diag_add(st->diags, DIAG_ERROR, st->file, line, col, "link to '%s': %s (content/%s)", path, why,
-                     target.data);
-        else
-            diag_add(st->diags, DIAG_ERROR, st->file, line, col, "link to '%s': no such page (looked for content/%s)",
-                     path, target.data);
-    }
+    } else if (found == MD_TARGET_DRAFT) {
+        diag_add(st->diags, DIAG_ERROR, st->file, line, col,
+                 "link to '%s': it is a draft, left out unless the build has --drafts (content/%s)", path, target.data);
+    } else if (found == MD_TARGET_NONE) {
+        diag_add(st->diags, DIAG_ERROR, st->file, line, col, "link to '%s': no such page (looked for content/%s)",
+                 path, target.data);
+    } /* MD_TARGET_FAILED: that file's error says it; nothing is written, so the link stays */
     strbuf_free(&target);
     free(dir);
     free(path);

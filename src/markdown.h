@@ -20,18 +20,23 @@
 #include "diag.h"
 #include "value.h"
 
+/* What a link to another content file finds (md_env.find_page). */
+typedef enum md_target {
+    MD_TARGET_PAGE,   /* a page: its URL is given */
+    MD_TARGET_NONE,   /* no such file */
+    MD_TARGET_DRAFT,  /* a draft this build leaves out */
+    MD_TARGET_FAILED, /* a file that failed to load, with its own error */
+} md_target;
+
 typedef struct md_env {
     bool unsafe_html;
     bool smart_punctuation;
     const char *base_path; /* "/" or "/sub/" */
-    /* Returns the URL of the page built from content_path ("causes/x.md"),
-     * NULL when there is none, or "" when the file exists but failed to load
-     * (its error is reported elsewhere; the link is left alone). The
-     * returned string stays owned by ctx. */
-    const char *(*page_url)(void *ctx, const char *content_path);
-    /* Optional: why content_path has no page though the file exists ("it is
-     * a draft ..."), or NULL; for the link error's message. */
-    const char *(*why_no_page)(void *ctx, const char *content_path);
+    /* Looks up what content_path ("causes/x.md") became; on MD_TARGET_PAGE
+     * sets *url, which stays owned by ctx. A link to a file that failed to
+     * load is left as written and adds no error of its own. NULL: no
+     * content file has a page. */
+    md_target (*find_page)(void *ctx, const char *content_path, const char **url);
     /* True when key is in the bibliography. */
     bool (*has_reference)(void *ctx, const char *key);
     void *ctx;

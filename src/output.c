@@ -547,8 +547,6 @@ bool output_copy_tree(output *out, const char *src_dir, size_t *count, diag_list
 
 /* ---- pruning a reused staging folder -------------------------------------- */
 
-static int cmp_path(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
-
 /* True when this build wrote rel itself or a path below it (it may have
  * turned a file into a folder or the other way round). written is sorted. */
 static bool was_written(const output *out, const char *rel)
@@ -582,7 +580,7 @@ static void end_listing(output *out)
 static bool prune(output *out, diag_list *diags)
 {
     end_listing(out);
-    xqsort(out->written, out->nwritten, sizeof *out->written, cmp_path);
+    xqsort(out->written, out->nwritten, sizeof *out->written, cmp_cstr);
     bool ok = true;
     const char *removed = NULL; /* the last folder removed whole */
     size_t removed_len = 0;

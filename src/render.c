@@ -36,14 +36,17 @@ typedef struct worker {
 
 /* ---- Markdown environment ----------------------------------------------- */
 
-static const char *env_page_url(void *ctx, const char *content_path)
+static md_target env_find_page(void *ctx, const char *content_path, const char **url)
 {
-    return site_page_url(ctx, content_path);
-}
-
-static const char *env_why_no_page(void *ctx, const char *content_path)
-{
-    return site_why_no_page(ctx, content_path);
+    const site *s = ctx;
+    const page *p = site_page_by_path(s, content_path);
+    if (p) {
+        *url = p->url;
+        return MD_TARGET_PAGE;
+    }
+    if (path_list_has(&s->unloaded, content_path))
+        return MD_TARGET_FAILED;
+    return path_list_has(&s->drafts, content_path) ? MD_TARGET_DRAFT : MD_TARGET_NONE;
 }
 
 static bool env_has_reference(void *ctx, const char *key)
@@ -57,8 +60,7 @@ static md_env make_env(site *s)
     return (md_env){.unsafe_html = s->cfg->unsafe_html,
                     .smart_punctuation = s->cfg->smart_punctuation,
                     .base_path = s->cfg->base_path,
-                    .page_url = env_page_url,
-                    .why_no_page = env_why_no_page,
+                    .find_page = env_find_page,
                     .has_reference = env_has_reference,
                     .ctx = s};
 }

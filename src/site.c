@@ -215,13 +215,23 @@ static void *load_jobs(void *arg)
     }
 }
 
-/* Appends a copy of content_path, growing the list by doubling (a site may
- * hold many drafts). */
-static void note_path(char ***paths, size_t *n, const char *content_path)
+static void path_list_add(path_list *l, const char *content_path)
 {
-    if ((*n & (*n - 1)) == 0) /* 0, 1, 2, 4, ...: the list is full */
-        *paths = xrealloc(*paths, (*n ? *n * 2 : 1) * sizeof **paths);
-    (*paths)[(*n)++] = xstrdup(content_path);
+    if (l->len == l->cap)
+        l->items = xrealloc(l->items, (l->cap = l->cap ? l->cap * 2 : 16) * sizeof *l->items);
+    l->items[l->len++] = xstrdup(content_path);
+}
+
+bool path_list_has(const path_list *l, const char *content_path)
+{
+    return xbsearch(&content_path, l->items, l->len, sizeof *l->items, cmp_cstr) != NULL;
+}
+
+static void path_list_free(path_list *l)
+{
+    for (size_t i = 0; i < l->len; i++)
+        free(l->items[i]);
+    free(l->items);
 }
 
 /* Loads every file the scan found, on up to opts->jobs threads, then adds
@@ -243,10 +253,8 @@ static void run_jobs(loader *ld, diag_list *diags)
         load_job *job = &ld->jobs[i];
         if (job->page)
             add_page(ld, job->page);
-        else if (diag_count(&job->diags, DIAG_ERROR) > 0)
-            note_path(&ld->s->unloaded, &ld->s->nunloaded, job->content_path);
-        else
-            note_path(&ld->s->drafts, &ld->s->ndrafts, job->content_path);
+        else /* no page: it failed (and said why), or it is a draft left out */
+            path_list_add(diag_count(&job->diags, DIAG_ERROR) ? &ld->s->unloaded : &ld->s->drafts, job->content_path);
         diag_move(diags, &job->diags);
         free(job->content_path);
         free(job->section);
@@ -255,8 +263,8 @@ static void run_jobs(loader *ld, diag_list *diags)
     free(ld->jobs);
     ld->jobs = NULL;
     ld->njobs = 0;
-    xqsort(ld->s->unloaded, ld->s->nunloaded, sizeof *ld->s->unloaded, cmp_cstr);
-    xqsort(ld->s->drafts, ld->s->ndrafts, sizeof *ld->s->drafts, cmp_cstr);
+    xqsort(ld->s->unloaded.items, ld->s->unloaded.len, sizeof(char *), cmp_cstr);
+    xqsort(ld->s->drafts.items, ld->s->drafts.len, sizeof(char *), cmp_cstr);
 }
 
 static void scan_file(loader *ld, const char *section, const char *name)
@@ -570,8 +578,7 @@ static bool index_failed(const site *s, const char *section)
 {
     strbuf path = STRBUF_INIT;
     strbuf_printf(&path, "%s/_index.md", section);
-    const char *key = path.data;
-    bool failed = xbsearch(&key, s->unloaded, s->nunloaded, sizeof *s->unloaded, cmp_cstr) != NULL;
+    bool failed = path_list_has(&s->unloaded, path.data);
     strbuf_free(&path);
     return failed;
 }
@@ -1137,21 +1144,6 @@ page *site_page_by_path(const site *s, const char *content_path)
     return NULL;
 }
 
-const char *site_page_url(const site *s, const char *content_path)
-{
-    page *p = site_page_by_path(s, content_path);
-    if (p)
-        return p->url;
-    return xbsearch(&content_path, s->unloaded, s->nunloaded, sizeof *s->unloaded, cmp_cstr) ? "" : NULL;
-}
-
-const char *site_why_no_page(const site *s, const char *content_path)
-{
-    if (xbsearch(&content_path, s->drafts, s->ndrafts, sizeof *s->drafts, cmp_cstr))
-        return "it is a draft, left out unless the build has --drafts";
-    return NULL;
-}
-
 static void page_free(page *p)
 {
     if (p->owns_fm)
@@ -1205,12 +1197,8 @@ void site_free(site *s)
     free(s->tags);
     free(s->pages);
     free(s->by_path);
-    for (size_t i = 0; i < s->nunloaded; i++)
-        free(s->unloaded[i]);
-    free(s->unloaded);
-    for (size_t i = 0; i < s->ndrafts; i++)
-        free(s->drafts[i]);
-    free(s->drafts);
+    path_list_free(&s->unloaded);
+    path_list_free(&s->drafts);
     value_free(s->site_ctx);
     value_free(s->aliases);
     free(s);

@@ -37,7 +37,8 @@ struct page {
     char *out_path;     /* "causes/x/index.html" */
     char *layout;       /* template name */
     fm_fields *fm;      /* NULL for made-up pages; shared by paginated copies */
-    bool owns_fm;
+    bool owns_fm;       /* false for made-up pages and for a list's page 2 and on, which repeat
+                           page 1's body: its reports come from page 1 alone */
     value *ctx;         /* computed template names; front matter sits below it on the stack; owned */
     value *summary;     /* {title, url, ...} for lists; owned, shared by reference */
     date sort_date;     /* date, for ordering */
@@ -75,6 +76,12 @@ typedef struct site_options {
     int jobs;             /* threads to read content files with */
 } site_options;
 
+/* Content paths ("causes/x.md"), sorted once loading ends. */
+typedef struct path_list {
+    char **items;
+    size_t len, cap;
+} path_list;
+
 typedef struct site {
     const char *site_dir; /* as given in the options; not owned */
     const config *cfg;
@@ -89,10 +96,8 @@ typedef struct site {
     size_t ntag_entries;
     page **by_path; /* content pages sorted by content_path, for link lookups */
     size_t nby_path;
-    char **unloaded; /* sorted content paths of files that failed to load, reported in diags */
-    size_t nunloaded;
-    char **drafts; /* sorted content paths of drafts left out (no --drafts) */
-    size_t ndrafts;
+    path_list unloaded; /* content files that failed to load (their errors are in diags) */
+    path_list drafts;   /* drafts this build leaves out (no --drafts) */
     value *site_ctx; /* the bottom of every context stack: {site: {...}} */
     value **section_shared; /* per section, the last for pages outside one: names its pages share */
     value *aliases;  /* list of {from (output path), target (url), file, line, col} */
@@ -108,12 +113,8 @@ site *site_load(const site_options *opts, const config *cfg, const refs *bib, di
 /* Orders pages newest first, then by title, then URL (feeds, home, tag
  * pages): a qsort comparator for arrays of page *. */
 int site_cmp_newest(const void *a, const void *b);
-/* Returns the URL of the page built from content_path, or NULL. A file that
- * failed to load gets "" so links to it add no second error. */
-const char *site_page_url(const site *s, const char *content_path);
-/* Says why content_path has no page though its file exists (a draft left
- * out), or NULL. */
-const char *site_why_no_page(const site *s, const char *content_path);
+/* True when the sorted list holds content_path. */
+bool path_list_has(const path_list *l, const char *content_path);
 /* Returns the page built from content_path, or NULL. */
 page *site_page_by_path(const site *s, const char *content_path);
 /* Frees the site. Accepts NULL. */

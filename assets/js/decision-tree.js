@@ -120,7 +120,6 @@
   root.appendChild(live);
 
   var steps = [];
-  var drawn = false;
 
   function renderSummary() {
     summaryList.textContent = '';
@@ -151,7 +150,6 @@
   }
 
   function render(moveFocus) {
-    drawn = true;
     var id = currentId(steps);
     var current = sectionOf(id);
     root.querySelectorAll('.dt-node').forEach(function (section) {
@@ -187,14 +185,14 @@
   });
   restart.addEventListener('click', function () { go([]); });
 
-  var shownHash = null;
+  var shownHash = null; // the guide's hash last shown; null until the guide has one
 
   function sync(moveFocus) {
     var found = stepsFromHash();
     if (found === null) {
       // Another in-page link (a citation, the skip link) keeps the place;
       // on first load there is no place yet, so the guide starts.
-      if (!drawn) render(false);
+      if (shownHash === null) render(false);
       return;
     }
     steps = found;

@@ -13,10 +13,13 @@
 #include "markdown.h"
 #include "yamlvalue.h"
 
-static const char *page_url(void *ctx, const char *content_path)
+static md_target find_page(void *ctx, const char *content_path, const char **url)
 {
     (void)ctx;
-    return !strcmp(content_path, "treatments/relative-rest.md") ? "/treatments/relative-rest/" : NULL;
+    if (strcmp(content_path, "treatments/relative-rest.md") != 0)
+        return MD_TARGET_NONE;
+    *url = "/treatments/relative-rest/";
+    return MD_TARGET_PAGE;
 }
 
 static bool has_reference(void *ctx, const char *key)
@@ -29,7 +32,7 @@ static bool site_markdown(void *ctx, const char *md, size_t n, int line, int col
 {
     (void)ctx;
     (void)col;
-    md_env env = {.base_path = "/", .smart_punctuation = true, .page_url = page_url, .has_reference = has_reference};
+    md_env env = {.base_path = "/", .smart_punctuation = true, .find_page = find_page, .has_reference = has_reference};
     diag_list diags = DIAG_LIST_INIT;
     md_doc *doc = md_render(md, n, line, "content/relative-rest.md", "relative-rest.md", &env, &diags);
     strbuf_puts(html, doc->html);

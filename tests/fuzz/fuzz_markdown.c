@@ -17,13 +17,15 @@
 static const char *const pages[] = {"causes/sitting.md", "causes/_index.md", "treatments/relative-rest.md",
                                     "about.md", "_index.md", NULL};
 
-static const char *page_url(void *ctx, const char *content_path)
+static md_target find_page(void *ctx, const char *content_path, const char **url)
 {
     (void)ctx;
     for (const char *const *p = pages; *p; p++)
-        if (!strcmp(*p, content_path))
-            return "/accepted/page/";
-    return NULL;
+        if (!strcmp(*p, content_path)) {
+            *url = "/accepted/page/";
+            return MD_TARGET_PAGE;
+        }
+    return MD_TARGET_NONE;
 }
 
 static bool has_reference(void *ctx, const char *key)
@@ -83,7 +85,7 @@ static void render(const char *text, size_t n, bool safe)
     md_env env = {.unsafe_html = !safe,
                   .smart_punctuation = safe,
                   .base_path = safe ? "/" : "/sub/",
-                  .page_url = page_url,
+                  .find_page = find_page,
                   .has_reference = has_reference};
     diag_list diags = DIAG_LIST_INIT;
     md_doc *doc = md_render(text, n, 7, "content/causes/x.md", "causes/x.md", &env, &diags);

@@ -3,14 +3,20 @@
 
 #include "markdown.h"
 
-static const char *page_url(void *ctx, const char *path)
+static md_target find_page(void *ctx, const char *path, const char **url)
 {
     (void)ctx;
     if (!strcmp(path, "treatments/relative-rest.md"))
-        return "/sub/treatments/relative-rest/";
-    if (!strcmp(path, "causes/x.md"))
-        return "/sub/causes/x/";
-    return NULL;
+        *url = "/sub/treatments/relative-rest/";
+    else if (!strcmp(path, "causes/x.md"))
+        *url = "/sub/causes/x/";
+    else if (!strcmp(path, "causes/later.md"))
+        return MD_TARGET_DRAFT;
+    else if (!strcmp(path, "causes/broken.md"))
+        return MD_TARGET_FAILED;
+    else
+        return MD_TARGET_NONE;
+    return MD_TARGET_PAGE;
 }
 
 static bool has_ref(void *ctx, const char *key)
@@ -22,7 +28,7 @@ static bool has_ref(void *ctx, const char *key)
 static md_env env(bool unsafe)
 {
     return (md_env){.unsafe_html = unsafe, .smart_punctuation = true, .base_path = "/sub/",
-                    .page_url = page_url, .has_reference = has_ref};
+                    .find_page = find_page, .has_reference = has_ref};
 }
 
 static md_doc *render(const char *md, bool unsafe, diag_list *dl)
@@ -109,6 +115,14 @@ static void test_links(void)
     CHECK_STR(diags_text(&dl, &sb),
               "content/causes/x.md:10:135: error: link to 'nope.md': no such page (looked for content/causes/nope.md)\n"
               "content/causes/x.md:10:148: error: link to '../../up.md' leads outside the content folder\n");
+    md_doc_free(doc);
+    diag_list_clear(&dl);
+    /* A draft is named as one; a file that failed to load has its own
+       error, so the link to it adds none and stays as written. */
+    doc = render("[l](later.md) [b](broken.md)\n", false, &dl);
+    CHECK_STR(diags_text(&dl, &sb), "content/causes/x.md:10:1: error: link to 'later.md': it is a draft, left out "
+                                    "unless the build has --drafts (content/causes/later.md)\n");
+    CHECK(strstr(doc->html, "href=\"broken.md\"") != NULL);
     md_doc_free(doc);
     diag_list_clear(&dl);
     strbuf_free(&sb);

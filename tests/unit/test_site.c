@@ -4,7 +4,7 @@
  *
  * Covered: a section's article order (weight first, then newest, then
  * title); prev/next in each page's ctx, within its section only; drafts
- * left out (site_why_no_page says why) unless site_options.drafts; tags
+ * left out (listed in s->drafts) unless site_options.drafts; tags
  * grouped by slug across spellings, with names, counts, per-spelling
  * tag_list entries and tag pages; pagination with page_size (section and
  * tag page 2, a tag's page 2 keeping its title and tag); aliases recorded
@@ -12,8 +12,8 @@
  * (clamped to the month's end), an explicit next_review kept, a reviewed
  * standalone page; the overdue and missing-review warnings; a duplicate URL
  * blamed at the later file's slug; content/tags.md taking the generated
- * tags URL; a file with bad front matter left out (site_page_url "" for it,
- * NULL for no file); and the same pages and diagnostics with jobs 1 and 4. */
+ * tags URL; a file with bad front matter left out (listed in s->unloaded,
+ * apart from a file that is not there at all); and the same pages and diagnostics with jobs 1 and 4. */
 #include "harness.h"
 #include "fixture.h"
 
@@ -156,17 +156,19 @@ static void test_order_and_neighbours(const site *s)
 static void test_drafts_and_broken(const site *s)
 {
     CHECK(find_url(s, "/guide/draft/") == NULL);
-    CHECK(site_page_url(s, "guide/draft.md") == NULL);
-    CHECK_STR(site_why_no_page(s, "guide/draft.md"), "it is a draft, left out unless the build has --drafts");
-    CHECK(site_why_no_page(s, "guide/a.md") == NULL);
-    CHECK(site_why_no_page(s, "guide/broken.md") == NULL);
+    CHECK(site_page_by_path(s, "guide/draft.md") == NULL);
+    CHECK(path_list_has(&s->drafts, "guide/draft.md"));
+    CHECK(!path_list_has(&s->drafts, "guide/a.md"));
+    CHECK(!path_list_has(&s->drafts, "guide/broken.md"));
     CHECK(find_url(s, "/guide/broken/") == NULL);
-    CHECK_STR(site_page_url(s, "guide/broken.md"), "");
-    CHECK(site_page_url(s, "guide/missing.md") == NULL);
-    CHECK_STR(site_page_url(s, "guide/a.md"), "/guide/a/");
+    CHECK(path_list_has(&s->unloaded, "guide/broken.md"));
+    CHECK(!path_list_has(&s->unloaded, "guide/missing.md") && !path_list_has(&s->drafts, "guide/missing.md"));
+    CHECK(site_page_by_path(s, "guide/missing.md") == NULL);
+    const page *a = site_page_by_path(s, "guide/a.md");
+    CHECK_STR(a ? a->url : NULL, "/guide/a/");
     CHECK(site_page_by_path(s, "guide/broken.md") == NULL);
-    CHECK_INT(s->nunloaded, 1);
-    CHECK_INT(s->ndrafts, 1);
+    CHECK_INT(s->unloaded.len, 1);
+    CHECK_INT(s->drafts.len, 1);
 }
 
 static void test_tags(const site *s)
@@ -291,8 +293,9 @@ static void test_jobs_and_drafts(const config *cfg, const refs *bib, const site 
     if (sd) {
         CHECK_STR(article_order(sd, "guide", &a), "guide/w-one.md guide/w-two.md guide/draft.md guide/newest.md "
                                                   "guide/b.md guide/a.md guide/old.md");
-        CHECK_STR(site_page_url(sd, "guide/draft.md"), "/guide/draft/");
-        CHECK(site_why_no_page(sd, "guide/draft.md") == NULL);
+        const page *draft = site_page_by_path(sd, "guide/draft.md");
+        CHECK_STR(draft ? draft->url : NULL, "/guide/draft/");
+        CHECK(!path_list_has(&sd->drafts, "guide/draft.md"));
         CHECK_STR(ctx_str(sd, "/guide/newest/", "prev.url"), "/guide/draft/");
     }
     site_free(sd);
