@@ -143,7 +143,7 @@ static void load_layout_dir(tpl_set *tpl, const char *site_dir, const char *rel,
 {
     char *dir = fs_join(site_dir, rel);
     size_t n;
-    char **names = fs_list_dir(dir, &n);
+    char **names = fs_list_dir(dir, &n, NULL);
     for (size_t i = 0; i < n; i++) {
         char *child_rel = fs_join(rel, names[i]);
         char *child = fs_join(site_dir, child_rel);

@@ -57,14 +57,32 @@ int date_cmp(date a, date b)
 
 void date_format_iso(date d, strbuf *out)
 {
-    strbuf_printf(out, "%04d-%02d-%02d", d.year, d.month, d.day);
+    if (d.year < 0) { /* only from a clock far out of range */
+        strbuf_printf(out, "%04d-%02d-%02d", d.year, d.month, d.day);
+        return;
+    }
+    /* Every page formats several dates: without printf this is a few
+     * divisions. */
+    strbuf_put_uint(out, (unsigned)d.year, 4);
+    strbuf_putc(out, '-');
+    strbuf_put_uint(out, (unsigned)d.month, 2);
+    strbuf_putc(out, '-');
+    strbuf_put_uint(out, (unsigned)d.day, 2);
 }
 
 void date_format_human(date d, strbuf *out)
 {
     static const char *names[] = {"January", "February", "March", "April", "May", "June", "July",
                                   "August", "September", "October", "November", "December"};
-    strbuf_printf(out, "%d %s %d", d.day, names[d.month - 1], d.year);
+    if (d.year < 0) {
+        strbuf_printf(out, "%d %s %d", d.day, names[d.month - 1], d.year);
+        return;
+    }
+    strbuf_put_uint(out, (unsigned)d.day, 1);
+    strbuf_putc(out, ' ');
+    strbuf_puts(out, names[d.month - 1]);
+    strbuf_putc(out, ' ');
+    strbuf_put_uint(out, (unsigned)d.year, 1);
 }
 
 date date_from_unix(long long seconds)

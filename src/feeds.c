@@ -126,33 +126,51 @@ static void json_field(strbuf *json, const char *key, const char *val)
     esc_json(json, val ? val : "", val ? strlen(val) : 0);
 }
 
+static bool in_search_index(const page *p) { return p->fm && p->owns_fm && p->rendered; }
+
+char *feeds_search_entry(const page *p)
+{
+    if (!in_search_index(p))
+        return NULL;
+    strbuf json = STRBUF_INIT;
+    strbuf_putc(&json, '{');
+    json_field(&json, "title", p->fm->title);
+    strbuf_putc(&json, ',');
+    json_field(&json, "url", p->url);
+    strbuf_putc(&json, ',');
+    json_field(&json, "section", ctx_str(p, "section_title"));
+    strbuf_putc(&json, ',');
+    json_field(&json, "description", p->fm->description);
+    strbuf_puts(&json, ",\"headings\":[");
+    for (size_t h = 0; p->headings && h < p->headings->u.list.len; h++) {
+        const value *v = p->headings->u.list.items[h];
+        if (h)
+            strbuf_putc(&json, ',');
+        esc_json(&json, v->u.str.ptr, v->u.str.len);
+    }
+    strbuf_puts(&json, "],");
+    json_field(&json, "excerpt", p->excerpt);
+    strbuf_putc(&json, '}');
+    return strbuf_detach(&json);
+}
+
 void feeds_search_index(const site *s, strbuf *json)
 {
     strbuf_puts(json, "[");
     bool first = true;
     for (size_t i = 0; i < s->npages; i++) {
         const page *p = s->pages[i];
-        if (!p->fm || !p->owns_fm || !p->rendered)
+        if (!in_search_index(p))
             continue;
-        strbuf_puts(json, first ? "\n{" : ",\n{");
+        strbuf_puts(json, first ? "\n" : ",\n");
         first = false;
-        json_field(json, "title", p->fm->title);
-        strbuf_putc(json, ',');
-        json_field(json, "url", p->url);
-        strbuf_putc(json, ',');
-        json_field(json, "section", ctx_str(p, "section_title"));
-        strbuf_putc(json, ',');
-        json_field(json, "description", p->fm->description);
-        strbuf_puts(json, ",\"headings\":[");
-        for (size_t h = 0; p->headings && h < p->headings->u.list.len; h++) {
-            const value *v = p->headings->u.list.items[h];
-            if (h)
-                strbuf_putc(json, ',');
-            esc_json(json, v->u.str.ptr, v->u.str.len);
+        if (p->search_entry) {
+            strbuf_puts(json, p->search_entry);
+        } else {
+            char *entry = feeds_search_entry(p);
+            strbuf_puts(json, entry);
+            free(entry);
         }
-        strbuf_puts(json, "],");
-        json_field(json, "excerpt", p->excerpt);
-        strbuf_putc(json, '}');
     }
     strbuf_puts(json, "\n]\n");
 }

@@ -23,7 +23,12 @@ bool feeds_write(const site *s, const tpl_set *tpl, output *out, diag_list *diag
 void feeds_sitemap(const site *s, strbuf *xml);
 /* Appends the Atom feed of s to xml. */
 void feeds_atom(const site *s, strbuf *xml);
-/* Appends the search index of s (rendered pages only) to json. */
+/* Returns p's record in the search index, or NULL when p has none (made-up
+ * and unrendered pages, a list's later pages); the caller frees it. Reads
+ * only p, so rendering threads make them for their own pages. */
+char *feeds_search_entry(const page *p);
+/* Appends the search index of s (rendered pages only) to json, using each
+ * page's search_entry where a rendering thread made one. */
 void feeds_search_index(const site *s, strbuf *json);
 
 #endif

@@ -3,15 +3,19 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "xalloc.h"
 
 char *fs_join(const char *a, const char *b)
 {
-    strbuf sb = STRBUF_INIT;
-    strbuf_printf(&sb, "%s/%s", a, b);
-    return strbuf_detach(&sb);
+    size_t na = strlen(a), nb = strlen(b);
+    char *joined = xmalloc(na + nb + 2);
+    memcpy(joined, a, na);
+    joined[na] = '/';
+    memcpy(joined + na + 1, b, nb + 1);
+    return joined;
 }
 
 bool fs_read_file(const char *path, bool follow_links, strbuf *out)
@@ -19,33 +23,71 @@ bool fs_read_file(const char *path, bool follow_links, strbuf *out)
     int fd = open(path, O_RDONLY | (follow_links ? 0 : O_NOFOLLOW));
     if (fd < 0)
         return false;
-    char buf[65536];
     ssize_t got;
-    while ((got = read(fd, buf, sizeof buf)) > 0)
-        strbuf_append(out, buf, (size_t)got);
+    do { /* straight into the buffer: no copy through the stack */
+        strbuf_reserve(out, 16384);
+        got = read(fd, out->data + out->len, out->cap - out->len - 1);
+        if (got > 0)
+            out->len += (size_t)got;
+        out->data[out->len] = '\0';
+    } while (got > 0);
     close(fd);
-    strbuf_reserve(out, 0); /* data is never NULL after a successful read */
     return got == 0;
 }
 
-char **fs_list_dir(const char *dir, size_t *n)
+typedef struct named_kind {
+    char *name;
+    fs_kind kind;
+} named_kind;
+
+static int cmp_named_kind(const void *a, const void *b)
+{
+    return strcmp(((const named_kind *)a)->name, ((const named_kind *)b)->name);
+}
+
+static fs_kind kind_of(unsigned char d_type)
+{
+    switch (d_type) {
+    case DT_REG: return FS_FILE;
+    case DT_DIR: return FS_DIR;
+    case DT_UNKNOWN: return FS_UNKNOWN;
+    default: return FS_OTHER;
+    }
+}
+
+char **fs_list_dir(const char *dir, size_t *n, fs_kind **kinds)
 {
     *n = 0;
+    if (kinds)
+        *kinds = NULL;
     DIR *d = opendir(dir);
     if (!d)
         return NULL;
-    char **names = NULL;
+    named_kind *found = NULL;
     size_t cap = 0;
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
         if (e->d_name[0] == '.')
             continue;
         if (*n == cap)
-            names = xrealloc(names, (cap = cap ? cap * 2 : 32) * sizeof *names);
-        names[(*n)++] = xstrdup(e->d_name);
+            found = xrealloc(found, (cap = cap ? cap * 2 : 32) * sizeof *found);
+        found[(*n)++] = (named_kind){xstrdup(e->d_name), kind_of(e->d_type)};
     }
     closedir(d);
-    xqsort(names, *n, sizeof *names, cmp_cstr);
+    if (!*n) {
+        free(found);
+        return NULL;
+    }
+    xqsort(found, *n, sizeof *found, cmp_named_kind);
+    char **names = xmalloc(*n * sizeof *names);
+    if (kinds)
+        *kinds = xmalloc(*n * sizeof **kinds);
+    for (size_t i = 0; i < *n; i++) {
+        names[i] = found[i].name;
+        if (kinds)
+            (*kinds)[i] = found[i].kind;
+    }
+    free(found);
     return names;
 }
 

@@ -14,10 +14,17 @@ char *fs_join(const char *a, const char *b);
 /* Appends the whole file at path to out; false when it cannot be read.
  * With follow_links false a symbolic link is refused (O_NOFOLLOW). */
 bool fs_read_file(const char *path, bool follow_links, strbuf *out);
+/* What a folder's listing says an entry is. FS_UNKNOWN: the file system
+ * did not say; lstat it. FS_OTHER: a symbolic link, FIFO, socket or
+ * device. */
+typedef enum { FS_FILE, FS_DIR, FS_OTHER, FS_UNKNOWN } fs_kind;
+
 /* Returns the names in dir, sorted, leaving out those starting with "."
- * (hidden files, editor swap files); *n gets the count. Returns NULL with
- * *n == 0 for an empty or unreadable folder. Free with fs_names_free. */
-char **fs_list_dir(const char *dir, size_t *n);
+ * (hidden files, editor swap files); *n gets the count. When kinds is not
+ * NULL, *kinds gets each name's kind (the caller frees it), so a scan need
+ * not stat every file. Returns NULL with *n == 0 for an empty or
+ * unreadable folder. Free the names with fs_names_free. */
+char **fs_list_dir(const char *dir, size_t *n, fs_kind **kinds);
 /* Frees a list from fs_list_dir. Accepts NULL. */
 void fs_names_free(char **names, size_t n);
 

@@ -26,6 +26,7 @@ struct output {
     char *out_dir;     /* absolute; a link as its last part is not followed */
     char *staging_dir; /* beside out_dir, so the swap is one rename */
     bool had_output;   /* out_dir holds a previous build to link from */
+    int live_fd;       /* out_dir, opened when it had output; else -1 */
     bool replaces_foreign; /* out_dir was not ours and --force replaces it */
     bool reuse;        /* staging_dir holds an older build, updated in place */
     int lock_fd;       /* the staging folder, flock'ed while we own it */
@@ -247,40 +248,46 @@ static void add_listed(output *out, const char *rel, bool is_dir)
     out->listed[out->nlisted++] = (listed){xstrdup(rel), is_dir};
 }
 
-/* Lists the staging folder dir (rel below its root, "" at the root). The
- * build changes the folder meanwhile, but only at paths it writes, which
- * pruning keeps whatever the listing saw of them; everything else is
- * listed exactly once. */
-static void list_tree(output *out, const char *dir, const char *rel)
+/* Lists the staging folder dir_fd (rel below its root, "" at the root),
+ * and closes dir_fd. The build changes the folder meanwhile, but only at
+ * paths it writes, which pruning keeps whatever the listing saw of them;
+ * everything else is listed exactly once. */
+static void list_tree(output *out, int dir_fd, strbuf *rel)
 {
-    DIR *d = opendir(dir);
-    if (!d)
+    DIR *d = fdopendir(dir_fd);
+    if (!d) {
+        close(dir_fd);
         return;
-    for (struct dirent *e; (e = readdir(d)) != NULL;) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || (!*rel && !strcmp(e->d_name, OUTPUT_MARKER)))
-            continue;
-        strbuf path = STRBUF_INIT, child = STRBUF_INIT;
-        strbuf_printf(&path, "%s/%s", dir, e->d_name);
-        if (*rel)
-            strbuf_printf(&child, "%s/%s", rel, e->d_name);
-        else
-            strbuf_puts(&child, e->d_name);
-        struct stat st;
-        bool is_dir = e->d_type == DT_DIR ||
-                      (e->d_type == DT_UNKNOWN && lstat(path.data, &st) == 0 && S_ISDIR(st.st_mode));
-        add_listed(out, child.data, is_dir);
-        if (is_dir)
-            list_tree(out, path.data, child.data);
-        strbuf_free(&path);
-        strbuf_free(&child);
     }
+    size_t rel_len = rel->len;
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || (!rel_len && !strcmp(e->d_name, OUTPUT_MARKER)))
+            continue;
+        strbuf_truncate(rel, rel_len);
+        if (rel_len)
+            strbuf_putc(rel, '/');
+        strbuf_puts(rel, e->d_name);
+        struct stat st;
+        bool is_dir = e->d_type == DT_DIR || (e->d_type == DT_UNKNOWN &&
+                                              fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+                                              S_ISDIR(st.st_mode));
+        add_listed(out, rel->data, is_dir);
+        int child = is_dir ? openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : -1;
+        if (child >= 0)
+            list_tree(out, child, rel);
+    }
+    strbuf_truncate(rel, rel_len);
     closedir(d);
 }
 
 static void *lister_main(void *arg)
 {
     output *out = arg;
-    list_tree(out, out->staging_dir, "");
+    strbuf rel = STRBUF_INIT;
+    int root = openat(out->lock_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (root >= 0)
+        list_tree(out, root, &rel);
+    strbuf_free(&rel);
     return NULL;
 }
 
@@ -304,6 +311,7 @@ output *output_begin(const char *site_dir, const char *out_dir, bool force, diag
     out->had_output = exists;
     out->replaces_foreign = !ours;
     out->lock_fd = -1;
+    out->live_fd = -1;
     pthread_mutex_init(&out->written_lock, NULL);
     char *staging = xstrdup(out->staging_dir);
     bool ok = make_parent(out, staging);
@@ -315,10 +323,13 @@ output *output_begin(const char *site_dir, const char *out_dir, bool force, diag
         output_abort(out);
         return NULL;
     }
+    /* Without it, every page is written anew: slower, not wrong. */
+    if (out->had_output)
+        out->live_fd = open(out->out_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (out->reuse)
         out->listing = pthread_create(&out->lister, NULL, lister_main, out) == 0;
     if (out->reuse && !out->listing)
-        list_tree(out, out->staging_dir, ""); /* no thread: list it now */
+        lister_main(out); /* no thread: list it now */
     output_write(out, OUTPUT_MARKER, "lumbar build output\n", 20, diags);
     return out;
 }
@@ -339,18 +350,19 @@ static bool relpath_ok(const char *rel)
     return true;
 }
 
-/* True when the regular file at path, whose lstat is *st, holds exactly
- * the n bytes at data. */
-static bool same_bytes(const char *path, struct stat *st, const char *data, size_t n)
+/* True when rel, a regular file in the live output, holds exactly the n
+ * bytes at data; *st gets its status. Paths are opened relative to the
+ * folders' descriptors: a page is three folders deep, the site's output
+ * folder may be many more. */
+static bool same_bytes(const output *out, const char *rel, struct stat *st, const char *data, size_t n)
 {
-    if (lstat(path, st) != 0 || !S_ISREG(st->st_mode) || (size_t)st->st_size != n)
-        return false;
-    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO standing where a page was must not stall the build. */
+    int fd = openat(out->live_fd, rel, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0)
         return false;
+    bool same = fstat(fd, st) == 0 && S_ISREG(st->st_mode) && (size_t)st->st_size == n;
     char buf[65536];
     size_t at = 0;
-    bool same = true;
     while (same && at < n) {
         ssize_t got = read(fd, buf, sizeof buf);
         if (got <= 0 || (size_t)got > n - at || memcmp(buf, data + at, (size_t)got) != 0)
@@ -376,23 +388,37 @@ static bool write_fd(int fd, const char *data, size_t n)
     return true;
 }
 
-/* Clears the way for a new file at path in a reused staging folder. The
- * old one is unlinked, never written over: it may be a hard link to the
- * live output. */
-static bool clear_path(const char *path, const struct stat *st)
+/* The absolute path of rel in the staging folder, for the rare steps that
+ * need one; the caller frees it. */
+static char *staging_file(const output *out, const char *rel)
 {
-    if (S_ISDIR(st->st_mode))
-        return output_remove_tree(path);
-    return unlink(path) == 0 || errno == ENOENT;
+    strbuf path = STRBUF_INIT;
+    strbuf_puts(&path, out->staging_dir);
+    strbuf_putc(&path, '/');
+    strbuf_puts(&path, rel);
+    return strbuf_detach(&path);
 }
 
-/* Creates the file at path: a hard link to live when it is given, else
- * the n bytes at data. */
-static bool create_file(const char *path, const char *live, const char *data, size_t n)
+/* Clears the way for a new file at rel in a reused staging folder, whose
+ * lstat is *st. The old one is unlinked, never written over: it may be a
+ * hard link to the live output. */
+static bool clear_path(const output *out, const char *rel, const struct stat *st)
 {
-    if (live)
-        return link(live, path) == 0;
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (!S_ISDIR(st->st_mode))
+        return unlinkat(out->lock_fd, rel, 0) == 0 || errno == ENOENT;
+    char *path = staging_file(out, rel);
+    bool removed = output_remove_tree(path);
+    free(path);
+    return removed;
+}
+
+/* Creates the file rel in the staging folder: a hard link to the live
+ * output's rel when link_live, else the n bytes at data. */
+static bool create_file(const output *out, const char *rel, bool link_live, const char *data, size_t n)
+{
+    if (link_live)
+        return linkat(out->live_fd, rel, out->lock_fd, rel, 0) == 0;
+    int fd = openat(out->lock_fd, rel, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
     if (fd < 0)
         return false;
     bool ok = write_fd(fd, data, n);
@@ -403,34 +429,39 @@ static bool create_file(const char *path, const char *live, const char *data, si
     return ok;
 }
 
-/* create_file, making the folders above path when they are missing. */
-static bool create_in_staging(output *out, char *path, const char *live, const char *data, size_t n)
+/* create_file, making the folders above rel when they are missing. */
+static bool create_in_staging(output *out, const char *rel, bool link_live, const char *data, size_t n)
 {
-    if (create_file(path, live, data, n))
+    if (create_file(out, rel, link_live, data, n))
         return true;
-    return (errno == ENOENT || errno == ENOTDIR) && make_parent(out, path) && create_file(path, live, data, n);
+    if (errno != ENOENT && errno != ENOTDIR)
+        return false;
+    char *path = staging_file(out, rel);
+    bool made = make_parent(out, path);
+    free(path);
+    return made && create_file(out, rel, link_live, data, n);
 }
 
-/* Makes staging_path the same file as live_path (whose lstat is *live),
- * leaving it alone when it already is. */
-static bool place_link(output *out, char *staging_path, const char *live_path, const struct stat *live)
+/* Makes the staging folder's rel the same file as the live output's (whose
+ * status is *live), leaving it alone when it already is. */
+static bool place_link(output *out, const char *rel, const struct stat *live)
 {
     struct stat st;
-    if (out->reuse && lstat(staging_path, &st) == 0) {
+    if (out->reuse && fstatat(out->lock_fd, rel, &st, AT_SYMLINK_NOFOLLOW) == 0) {
         if (st.st_ino == live->st_ino && st.st_dev == live->st_dev)
             return true;
-        if (!clear_path(staging_path, &st))
+        if (!clear_path(out, rel, &st))
             return false;
     }
-    return create_in_staging(out, staging_path, live_path, NULL, 0);
+    return create_in_staging(out, rel, true, NULL, 0);
 }
 
-static bool place_bytes(output *out, char *staging_path, const char *data, size_t n)
+static bool place_bytes(output *out, const char *rel, const char *data, size_t n)
 {
     struct stat st;
-    if (out->reuse && lstat(staging_path, &st) == 0 && !clear_path(staging_path, &st))
+    if (out->reuse && fstatat(out->lock_fd, rel, &st, AT_SYMLINK_NOFOLLOW) == 0 && !clear_path(out, rel, &st))
         return false;
-    return create_in_staging(out, staging_path, NULL, data, n);
+    return create_in_staging(out, rel, false, data, n);
 }
 
 static void record_written(output *out, const char *relpath)
@@ -453,42 +484,27 @@ bool output_write(output *out, const char *relpath, const char *data, size_t n, 
         diag_add(diags, DIAG_ERROR, "", 0, 0, "refusing to write outside the output folder: '%s'", relpath);
         return false;
     }
-    strbuf path = STRBUF_INIT, live = STRBUF_INIT;
-    strbuf_printf(&path, "%s/%s", out->staging_dir, relpath);
     struct stat live_st;
-    bool ok;
-    if (out->had_output) {
-        strbuf_printf(&live, "%s/%s", out->out_dir, relpath);
-        if (same_bytes(live.data, &live_st, data, n) && place_link(out, path.data, live.data, &live_st))
-            goto placed;
-    }
-    ok = place_bytes(out, path.data, data, n);
-    if (!ok) {
-        diag_add(diags, DIAG_ERROR, "", 0, 0, "cannot write '%s': %s", path.data, strerror(errno));
-        strbuf_free(&path);
-        strbuf_free(&live);
+    bool placed = out->live_fd >= 0 && same_bytes(out, relpath, &live_st, data, n) && place_link(out, relpath, &live_st);
+    if (!placed && !place_bytes(out, relpath, data, n)) {
+        char *path = staging_file(out, relpath);
+        diag_add(diags, DIAG_ERROR, "", 0, 0, "cannot write '%s': %s", path, strerror(errno));
+        free(path);
         return false;
     }
-placed:
     record_written(out, relpath);
-    strbuf_free(&path);
-    strbuf_free(&live);
     return true;
 }
 
 bool output_link_previous(output *out, const char *relpath)
 {
-    if (!out->had_output || !relpath_ok(relpath))
+    if (out->live_fd < 0 || !relpath_ok(relpath))
         return false;
-    strbuf path = STRBUF_INIT, live = STRBUF_INIT;
-    strbuf_printf(&path, "%s/%s", out->staging_dir, relpath);
-    strbuf_printf(&live, "%s/%s", out->out_dir, relpath);
     struct stat st;
-    bool ok = lstat(live.data, &st) == 0 && S_ISREG(st.st_mode) && place_link(out, path.data, live.data, &st);
+    bool ok = fstatat(out->live_fd, relpath, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+              place_link(out, relpath, &st);
     if (ok)
         record_written(out, relpath);
-    strbuf_free(&path);
-    strbuf_free(&live);
     return ok;
 }
 
@@ -499,7 +515,7 @@ static bool copy_dir(output *out, const char *site_rel, const char *dest_rel, si
     /* Sorted names keep diagnostics and work in a stable order; no assets
      * folder is fine. */
     size_t len;
-    char **names = fs_list_dir(dir.data, &len);
+    char **names = fs_list_dir(dir.data, &len, NULL);
     bool ok = true;
     for (size_t i = 0; i < len; i++) {
         strbuf src = STRBUF_INIT, rel = STRBUF_INIT, dst = STRBUF_INIT;
@@ -690,6 +706,8 @@ void output_abort(output *out)
     free(out->listed);
     if (out->lock_fd >= 0)
         close(out->lock_fd);
+    if (out->live_fd >= 0)
+        close(out->live_fd);
     for (size_t i = 0; i < out->nwritten; i++)
         free(out->written[i]);
     free(out->written);

@@ -8,6 +8,7 @@
 
 #include "decision_tree.h"
 #include "escape.h"
+#include "feeds.h"
 #include "frontmatter.h"
 #include "fs.h"
 #include "links.h"
@@ -22,6 +23,7 @@ typedef struct shared {
     const tpl_set *tpl;
     output *out;
     bool keep_ids;
+    page **order; /* the pages, lists first */
     atomic_size_t next;
     atomic_size_t bytes;
 } shared;
@@ -382,16 +384,18 @@ static void *work(void *arg)
         size_t i = atomic_fetch_add(&sh->next, 1);
         if (i >= sh->s->npages)
             break;
-        page *p = sh->s->pages[i];
+        page *p = sh->order[i];
         if (p->skip)
             continue;
-        if (p->clean && sh->out && output_link_previous(sh->out, p->out_path)) {
+        if (p->clean && sh->out && output_link_previous(sh->out, p->out_path))
             p->rendered = true;
-            w->pages++;
-            continue;
-        }
-        render_one(sh, w, p, &html);
+        else
+            render_one(sh, w, p, &html);
         w->pages++;
+        /* Escaping the index's text is most of the feeds' work: done
+           here, it runs on every thread. */
+        if (sh->out)
+            p->search_entry = feeds_search_entry(p);
     }
     strbuf_free(&html);
     arena_free(w->tree_mem);
@@ -443,12 +447,26 @@ static bool check_layouts(site *s, const tpl_set *tpl, diag_list *diags)
     return ok;
 }
 
+/* The pages in the order threads take them: list pages (a section's may
+ * list thousands of articles) first, so that no thread is left with a long
+ * one at the end while the others wait. Output does not depend on it. */
+static page **lists_first(const site *s)
+{
+    page **order = xmalloc((s->npages ? s->npages : 1) * sizeof *order);
+    size_t n = 0;
+    for (int lists = 1; lists >= 0; lists--)
+        for (size_t i = 0; i < s->npages; i++)
+            if ((s->pages[i]->kind != PAGE_ARTICLE && s->pages[i]->kind != PAGE_PAGE) == lists)
+                order[n++] = s->pages[i];
+    return order;
+}
+
 bool render_pages(site *s, const tpl_set *tpl, output *out, int jobs, bool keep_ids, render_stats *stats,
                   diag_list *diags)
 {
     if (!check_layouts(s, tpl, diags))
         return false;
-    shared sh = {.s = s, .tpl = tpl, .out = out, .keep_ids = keep_ids};
+    shared sh = {.s = s, .tpl = tpl, .out = out, .keep_ids = keep_ids, .order = lists_first(s)};
     atomic_init(&sh.next, 0);
     atomic_init(&sh.bytes, 0);
     if (jobs < 1)
@@ -470,5 +488,6 @@ bool render_pages(site *s, const tpl_set *tpl, output *out, int jobs, bool keep_
     }
     stats->bytes = atomic_load(&sh.bytes);
     free(workers);
+    free(sh.order);
     return ok;
 }

@@ -296,8 +296,13 @@ static void scan_section(loader *ld, const char *section)
     char *rel = fs_join("content", section);
     char *dir = fs_join(ld->opts->site_dir, rel);
     size_t n;
-    char **names = fs_list_dir(dir, &n);
+    fs_kind *kinds;
+    char **names = fs_list_dir(dir, &n, &kinds);
     for (size_t i = 0; i < n; i++) {
+        if (kinds[i] == FS_FILE) { /* the common case needs no stat */
+            scan_file(ld, section, names[i]);
+            continue;
+        }
         char *child = fs_join(rel, names[i]);
         struct stat st;
         if (stat_inside(ld, child, &st)) {
@@ -309,6 +314,7 @@ static void scan_section(loader *ld, const char *section)
         }
         free(child);
     }
+    free(kinds);
     fs_names_free(names, n);
     free(dir);
     free(rel);
@@ -318,7 +324,7 @@ static bool scan_content(loader *ld)
 {
     char *dir = fs_join(ld->opts->site_dir, "content");
     size_t n;
-    char **names = fs_list_dir(dir, &n);
+    char **names = fs_list_dir(dir, &n, NULL);
     if (!names && n == 0) {
         struct stat st;
         if (stat(dir, &st) != 0) {
@@ -1156,6 +1162,7 @@ static void page_free(page *p)
     free(p->out_path);
     free(p->layout);
     free(p->excerpt);
+    free(p->search_entry);
     value_free(p->ctx);
     value_free(p->summary);
     value_free(p->headings);

@@ -48,6 +48,7 @@ struct page {
     value *ids;
     value *cites; /* citation keys of the body */
     value *links; /* {url, line?, col?} of every href and src; `lumbar check` only */
+    char *search_entry; /* its search.json record, made on the thread that rendered it; or NULL */
     uint64_t fm_hash;   /* of the front matter's text, for build caches */
     uint64_t body_hash; /* of the body's text */
     bool clean;         /* unchanged since a cached build: its old output can be reused */

@@ -29,7 +29,28 @@ void strbuf_append(strbuf *sb, const char *s, size_t n)
 
 void strbuf_puts(strbuf *sb, const char *s) { strbuf_append(sb, s, strlen(s)); }
 
-void strbuf_putc(strbuf *sb, char c) { strbuf_append(sb, &c, 1); }
+void strbuf_putc(strbuf *sb, char c)
+{
+    if (sb->len + 2 > sb->cap)
+        strbuf_reserve(sb, 1);
+    sb->data[sb->len++] = c;
+    sb->data[sb->len] = '\0';
+}
+
+void strbuf_put_uint(strbuf *sb, unsigned long long n, int min_digits)
+{
+    /* printf would parse a format for what is a handful of divisions. */
+    char digits[24];
+    int count = 0;
+    do {
+        digits[count++] = (char)('0' + n % 10);
+        n /= 10;
+    } while (n || count < min_digits);
+    strbuf_reserve(sb, (size_t)count);
+    while (count)
+        sb->data[sb->len++] = digits[--count];
+    sb->data[sb->len] = '\0';
+}
 
 void strbuf_vprintf(strbuf *sb, const char *fmt, va_list ap)
 {
@@ -58,6 +79,14 @@ void strbuf_printf(strbuf *sb, const char *fmt, ...)
     va_start(ap, fmt);
     strbuf_vprintf(sb, fmt, ap);
     va_end(ap);
+}
+
+void strbuf_truncate(strbuf *sb, size_t n)
+{
+    if (n < sb->len) {
+        sb->len = n;
+        sb->data[n] = '\0';
+    }
 }
 
 void strbuf_reset(strbuf *sb)

@@ -22,6 +22,8 @@ void strbuf_append(strbuf *sb, const char *s, size_t n);
 void strbuf_puts(strbuf *sb, const char *s);
 /* Appends one byte. */
 void strbuf_putc(strbuf *sb, char c);
+/* Appends n in decimal, zero-padded to at least min_digits (at most 20). */
+void strbuf_put_uint(strbuf *sb, unsigned long long n, int min_digits);
 /* Appends printf-style formatted text. */
 void strbuf_printf(strbuf *sb, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -29,6 +31,8 @@ void strbuf_printf(strbuf *sb, const char *fmt, ...)
 void strbuf_vprintf(strbuf *sb, const char *fmt, va_list ap);
 /* Makes sure n more bytes fit without reallocating. */
 void strbuf_reserve(strbuf *sb, size_t n);
+/* Shortens the contents to their first n bytes (no-op when not longer). */
+void strbuf_truncate(strbuf *sb, size_t n);
 /* Empties the buffer but keeps its memory for reuse. */
 void strbuf_reset(strbuf *sb);
 /* Returns the contents ("" when empty); the buffer still owns them. */
