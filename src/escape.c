@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "utf8.h"
+
 /* The bytes esc_html replaces; a table, because page bodies are long runs
  * of bytes that need nothing. */
 static const unsigned char html_special[256] = {['&'] = 1, ['<'] = 1, ['>'] = 1, ['"'] = 1, ['\''] = 1};
@@ -30,30 +32,6 @@ void esc_html(strbuf *out, const char *s, size_t n)
     strbuf_append(out, s + start, n - start);
 }
 
-/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0. */
-static size_t utf8_valid_len(const unsigned char *s, size_t n)
-{
-    size_t len;
-    unsigned cp;
-    if (s[0] < 0x80)
-        return 1;
-    if ((s[0] & 0xE0) == 0xC0) { len = 2; cp = s[0] & 0x1F; }
-    else if ((s[0] & 0xF0) == 0xE0) { len = 3; cp = s[0] & 0x0F; }
-    else if ((s[0] & 0xF8) == 0xF0) { len = 4; cp = s[0] & 0x07; }
-    else return 0;
-    if (len > n)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3F);
-    }
-    static const unsigned min[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (cp < min[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    return len;
-}
-
 /* XML 1.0 allows only well-formed UTF-8 and excludes most control
  * characters and U+FFFE/U+FFFF: a feed reader rejects the whole feed for one
  * such byte, and config.ini (unlike YAML) is not checked for UTF-8. */
@@ -62,7 +40,7 @@ void esc_xml(strbuf *out, const char *s, size_t n)
     const unsigned char *u = (const unsigned char *)s;
     size_t start = 0;
     for (size_t i = 0; i < n;) {
-        size_t len = u[i] < 0x80 ? 1 : utf8_valid_len(u + i, n - i);
+        size_t len = u[i] < 0x80 ? 1 : utf8_seq_len(u + i, n - i);
         bool control = u[i] < 0x20 && u[i] != '\t' && u[i] != '\n' && u[i] != '\r';
         bool nonchar = len == 3 && u[i] == 0xEF && u[i + 1] == 0xBF && (u[i + 2] == 0xBE || u[i + 2] == 0xBF);
         if (len && !control && !nonchar) {
@@ -121,7 +99,7 @@ void esc_json(strbuf *out, const char *s, size_t n)
         const char *rep = NULL;
         size_t len = 1;
         if (c >= 0x80) {
-            len = utf8_valid_len(u + i, n - i);
+            len = utf8_seq_len(u + i, n - i);
             if (len == 0) {
                 rep = "\\ufffd";
                 len = 1;

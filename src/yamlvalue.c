@@ -7,6 +7,8 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "utf8.h"
+
 typedef struct loader {
     yaml_parser_t parser;
     const char *src; /* the text being parsed, for positions of reader errors */
@@ -33,16 +35,7 @@ static void error_at(loader *ld, yaml_mark_t mark, const char *msg)
  * that byte in the source. */
 static void offset_position(const loader *ld, size_t offset, int *line, int *col)
 {
-    *line = 1 + ld->line_offset;
-    *col = 1;
-    for (size_t i = 0; i < offset && i < ld->len; i++) {
-        if (ld->src[i] == '\n') {
-            (*line)++;
-            *col = 1;
-        } else if (((unsigned char)ld->src[i] & 0xC0) != 0x80) {
-            (*col)++;
-        }
-    }
+    utf8_position(ld->src, offset < ld->len ? offset : ld->len, 1 + ld->line_offset, line, col);
 }
 
 /* Reads the next event; on a syntax error reports it and returns 0. */
@@ -236,23 +229,6 @@ static value *load_document(loader *ld)
     }
 }
 
-/* Length of the well-formed UTF-8 sequence at s (at most n bytes), or 0. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-    size_t len = s[0] < 0x80 ? 1 : s[0] >= 0xC2 && s[0] <= 0xDF ? 2 : s[0] >= 0xE0 && s[0] <= 0xEF ? 3
-               : s[0] >= 0xF0 && s[0] <= 0xF4 ? 4 : 0;
-    if (len == 0 || len > n)
-        return 0;
-    unsigned cp = s[0] & (0xFFu >> (len + 1));
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3F);
-    }
-    static const unsigned min[] = {0, 0, 0x80, 0x800, 0x10000};
-    return cp < min[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) ? 0 : len;
-}
-
 /* Reports the first NUL byte or invalid UTF-8 sequence at its line and
  * column, which libyaml would report without a position (or not at all,
  * for NUL); returns false when there was one. */
@@ -260,7 +236,7 @@ static bool text_ok(loader *ld)
 {
     const unsigned char *u = (const unsigned char *)ld->src;
     for (size_t i = 0; i < ld->len;) {
-        size_t len = u[i] ? utf8_len(u + i, ld->len - i) : 0;
+        size_t len = u[i] ? utf8_seq_len(u + i, ld->len - i) : 0;
         if (len) {
             i += len;
             continue;

@@ -240,6 +240,10 @@ new_case invalid-utf8-body; printf -- '---\ntitle: Case\ndescription: D\ndate: 2
 built invalid-utf8-body-builds
 python3 -c "import sys; [open(p, encoding='utf-8').read() for p in sys.argv[1:]]" "$out/guide/case/index.html" "$out/search.json" 2>"$dir/utf8" \
     && ok "invalid UTF-8 in a body comes out as valid UTF-8" || fail "invalid UTF-8 in a body comes out as valid UTF-8: $(tail -1 "$dir/utf8")"
+want="$f:6:6: warning: invalid UTF-8 (byte 0xFF): shown as U+FFFD; save the file as UTF-8"
+"$LUMBAR" check -s "$site" 2>"$dir/check-stderr" >/dev/null
+grep -qxF -- "$want" "$dir/check-stderr" && ok "invalid UTF-8 in a body is named at its line and column" \
+    || fail "invalid UTF-8 in a body is named at its line and column: $(grep -F 'UTF-8' "$dir/check-stderr" | head -2)"
 new_case invalid-utf8-config; sed 's/^title = .*/title = Caf\xe9 \xff\x01/' "$golden/config.ini" >"$site/config.ini"
 built invalid-utf8-config-builds
 xmllint --noout "$out/atom.xml" "$out/sitemap.xml" 2>"$dir/xml" && ok "invalid UTF-8 in config.ini leaves the feeds well-formed XML" \

@@ -146,6 +146,39 @@ static void test_raw_html_and_text(void)
     md_doc_free(NULL);
 }
 
+/* Word counts go eight bytes a step: words and runs of spaces of every
+ * length, across the step's edges and the text nodes emphasis makes. */
+static void test_word_count(void)
+{
+    unsigned seed = 12345;
+    for (int round = 0; round < 200; round++) {
+        strbuf md = STRBUF_INIT;
+        size_t words = 0;
+        int count = 1 + round % 40;
+        for (int w = 0; w < count; w++) {
+            seed = seed * 1103515245u + 12345u;
+            int len = 1 + (int)(seed >> 16) % 19, spaces = 1 + (int)(seed >> 8) % 3;
+            bool emphasis = (seed >> 4) % 7 == 0 && len >= 3; /* "ab*c*d": one word, three text nodes */
+            for (int c = 0; c < len; c++)
+                strbuf_puts(&md, emphasis && (c == 1 || c == 2) ? "*x" : "w");
+            words++;
+            for (int k = 0; w + 1 < count && k < spaces; k++)
+                strbuf_putc(&md, ' ');
+            if ((seed >> 20) % 9 == 0 && w + 1 < count)
+                strbuf_puts(&md, "\n"); /* a soft break between words */
+        }
+        strbuf_putc(&md, '\n');
+        diag_list dl = DIAG_LIST_INIT;
+        md_doc *doc = render(strbuf_cstr(&md), false, &dl);
+        if (doc->word_count != words)
+            fprintf(stderr, "words in: %s", strbuf_cstr(&md));
+        CHECK_INT(doc->word_count, words);
+        md_doc_free(doc);
+        diag_list_clear(&dl);
+        strbuf_free(&md);
+    }
+}
+
 int main(void)
 {
     test_headings();
@@ -153,5 +186,6 @@ int main(void)
     test_citation_lookalikes();
     test_links();
     test_raw_html_and_text();
+    test_word_count();
     TEST_END("markdown");
 }
