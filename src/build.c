@@ -343,20 +343,22 @@ bool build_run(const build_options *opts, build_stats *stats, diag_list *diags)
     bool layouts_ok = diag_count(diags, DIAG_ERROR) == errors_before_layouts;
     tpl_set_check_refs(b.tpl, diags);
     b.bib = load_refs(opts, &inputs_hash, diags);
+    /* Begun before the content loads: the staging folder's listing then
+       runs on a core the loading leaves idle. A build that fails after
+       this leaves the output as it was. */
+    if (opts->write && b.bib && diag_count(diags, DIAG_ERROR) == 0) {
+        char *dir = output_dir(opts, b.cfg);
+        b.out = output_begin(opts->site_dir, dir, opts->force, diags);
+        free(dir);
+    }
     site_options so = {.site_dir = opts->site_dir, .drafts = opts->drafts, .today_unix = opts->now, .jobs = opts->jobs};
     if (b.bib)
         b.s = site_load(&so, b.cfg, b.bib, diags);
     if (b.s)
         check_listed_references(b.s, b.bib, diags);
-    bool ok = b.s && diag_count(diags, DIAG_ERROR) == 0;
-    if (ok && opts->write) {
-        char *dir = output_dir(opts, b.cfg);
-        b.out = output_begin(opts->site_dir, dir, opts->force, diags);
-        free(dir);
-        ok = b.out != NULL;
-        if (ok)
-            stats->reused = cache_mark_clean(opts->cache, b.s, inputs_hash);
-    }
+    bool ok = b.s && diag_count(diags, DIAG_ERROR) == 0 && (b.out || !opts->write);
+    if (ok && b.out)
+        stats->reused = cache_mark_clean(opts->cache, b.s, inputs_hash);
     if (b.s && layouts_ok && ok)
         ok = produce(&b, stats, diags);
     else if (b.s && layouts_ok)

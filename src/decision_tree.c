@@ -172,7 +172,7 @@ static void check_keys(loader *ld, const value *map, const char *const *allowed,
                        const char *hint)
 {
     for (size_t i = 0; i < map->u.map.len; i++) {
-        const char *key = map->u.map.items[i].key;
+        const char *key = value_entry_key(&map->u.map.items[i]);
         bool known = false;
         for (const char *const *a = allowed; *a && !known; a++)
             known = strcmp(key, *a) == 0;

@@ -265,7 +265,7 @@ static void check_computed_names(checker *ck)
 {
     for (size_t i = 0; i < ck->map->u.map.len; i++)
         for (const char *const *name = computed_names; *name; name++)
-            if (!strcmp(ck->map->u.map.items[i].key, *name))
+            if (!strcmp(value_entry_key(&ck->map->u.map.items[i]), *name))
                 field_error(ck, ck->map->u.map.items[i].val,
                             "'%s' is a name lumbar computes for templates%s; rename this key", *name,
                             ": front matter cannot set it");

@@ -29,6 +29,7 @@ struct output {
     int live_fd;       /* out_dir, opened when it had output; else -1 */
     bool replaces_foreign; /* out_dir was not ours and --force replaces it */
     bool reuse;        /* staging_dir holds an older build, updated in place */
+    bool made_staging; /* this build made staging_dir */
     int lock_fd;       /* the staging folder, flock'ed while we own it */
     pthread_mutex_t written_lock;
     char **written; /* relative paths written, for pruning a reused staging folder */
@@ -222,6 +223,7 @@ static bool take_staging(output *out, diag_list *diags)
         diag_add(diags, DIAG_ERROR, "", 0, 0, "cannot create '%s': %s", out->staging_dir, strerror(errno));
         return false;
     }
+    out->made_staging = !exists;
     out->reuse = exists;
     out->lock_fd = open(out->staging_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (out->lock_fd < 0) {
@@ -670,6 +672,8 @@ static bool swap_in(output *out, diag_list *diags)
     return false;
 }
 
+static void release(output *out);
+
 bool output_commit(output *out, diag_list *diags)
 {
     bool ok = true;
@@ -692,7 +696,7 @@ bool output_commit(output *out, diag_list *diags)
     else if (ok && out->replaces_foreign && !output_remove_tree(out->staging_dir))
         diag_add(diags, DIAG_WARNING, "", 0, 0, "the build is in place, but the files it replaced could not all be "
                  "removed from '%s': %s", out->staging_dir, strerror(errno));
-    output_abort(out);
+    release(out);
     return ok;
 }
 
@@ -700,6 +704,15 @@ void output_abort(output *out)
 {
     if (!out)
         return;
+    /* A staging folder this build made would be an empty folder left
+       beside the output by a build that changed nothing. */
+    if (out->made_staging)
+        (void)output_remove_tree(out->staging_dir);
+    release(out);
+}
+
+static void release(output *out)
+{
     end_listing(out);
     for (size_t i = 0; i < out->nlisted; i++)
         free(out->listed[i].rel);

@@ -59,8 +59,9 @@ bool output_copy_tree(output *out, const char *src_dir, size_t *count, diag_list
  * folder (a folder replaced with force is removed instead). Frees out.
  * Returns false after adding an error, leaving the old output in place. */
 bool output_commit(output *out, diag_list *diags);
-/* Gives up the build: unlocks the staging folder, which stays for the next
- * build to reuse, and frees out. Accepts NULL. */
+/* Gives up the build and frees out: a staging folder that held an older
+ * build is unlocked and stays for the next build to reuse; one this build
+ * made is removed. Accepts NULL. */
 void output_abort(output *out);
 /* Removes the folder (or file) at path and everything in it, without
  * following symbolic links. A path that does not exist, or runs through a

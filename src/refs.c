@@ -43,10 +43,10 @@ static void check_unknown_fields(const value *src, const char *key, const char *
     for (size_t i = 0; i < src->u.map.len; i++) {
         bool known = false;
         for (const char *const *f = known_fields; *f && !known; f++)
-            known = !strcmp(*f, src->u.map.items[i].key);
+            known = !strcmp(*f, value_entry_key(&src->u.map.items[i]));
         if (!known)
             diag_add(diags, DIAG_WARNING, file, src->u.map.items[i].val->line, src->u.map.items[i].val->col,
-                     "unknown field '%s' in reference '%s'", src->u.map.items[i].key, key);
+                     "unknown field '%s' in reference '%s'", value_entry_key(&src->u.map.items[i]), key);
     }
 }
 
@@ -112,7 +112,7 @@ static value *load_entry(const char *key, const value *src, const char *file, di
     value_map_set(entry, "key", value_str(key));
     for (size_t i = 0; i < src->u.map.len; i++)
         if (src->u.map.items[i].val->kind != V_NULL)
-            set_text(entry, src->u.map.items[i].key, src->u.map.items[i].val);
+            set_text(entry, value_entry_key(&src->u.map.items[i]), src->u.map.items[i].val);
     value_map_set(entry, "container", value_str(container));
     add_links(entry);
     return entry;
@@ -147,7 +147,7 @@ refs *refs_load(const char *src, size_t n, const char *file, diag_list *diags)
     r->entries = xcalloc(root->u.map.len, sizeof(value *));
     bool ok = true;
     for (size_t i = 0; i < root->u.map.len; i++) {
-        const char *key = root->u.map.items[i].key;
+        const char *key = value_entry_key(&root->u.map.items[i]);
         const value *src_entry = root->u.map.items[i].val;
         if (!key_ok(key)) {
             diag_add(diags, DIAG_ERROR, file, src_entry->line, 1,

@@ -40,6 +40,8 @@ typedef struct loader {
 } loader;
 
 static const char *const kind_names[] = {"home", "section", "article", "page", "tag", "tags", "404"};
+static const char *const is_kind_names[] = {"is_home", "is_section", "is_article", "is_page",
+                                            "is_tag",  "is_tags",    "is_404"};
 
 /* ---- reading files ------------------------------------------------------ */
 
@@ -403,7 +405,8 @@ static void set_date(value *ctx, const char *name, date d)
     strbuf_reset(&sb);
     date_format_human(d, &sb);
     strbuf key = STRBUF_INIT;
-    strbuf_printf(&key, "%s_human", name);
+    strbuf_puts(&key, name);
+    strbuf_puts(&key, "_human");
     value_map_set(ctx, key.data, value_str(sb.data));
     strbuf_free(&key);
     strbuf_free(&sb);
@@ -484,15 +487,12 @@ static void base_context(site *s, page *p)
 {
     value *ctx = value_map();
     value_map_set(ctx, "kind", value_str(kind_names[p->kind]));
-    strbuf is_kind = STRBUF_INIT;
-    strbuf_printf(&is_kind, "is_%s", kind_names[p->kind]);
-    value_map_set(ctx, is_kind.data, value_bool(true));
-    strbuf_free(&is_kind);
+    value_map_set(ctx, is_kind_names[p->kind], value_bool(true));
     value_map_set(ctx, "url", value_str(p->url));
     value_map_set(ctx, "permalink", value_str_take(absolute_url(s->cfg, p->rel_url)));
     const value *shared = section_shared(s, p);
     for (size_t i = 0; i < shared->u.map.len; i++)
-        value_map_set(ctx, shared->u.map.items[i].key, value_ref(shared->u.map.items[i].val));
+        value_map_set(ctx, value_entry_key(&shared->u.map.items[i]), value_ref(shared->u.map.items[i].val));
     if (p->fm) {
         set_date(ctx, "date", p->fm->date);
         set_date(ctx, "updated", p->fm->updated);

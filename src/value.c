@@ -93,7 +93,8 @@ void value_free(value *v)
         break;
     case V_MAP:
         for (size_t i = 0; i < v->u.map.len; i++) {
-            free(v->u.map.items[i].key);
+            if (v->u.map.items[i].key_len >= VALUE_KEY_INLINE)
+                free(v->u.map.items[i].k.heap);
             value_free(v->u.map.items[i].val);
         }
         free(v->u.map.items);
@@ -119,7 +120,7 @@ static long map_index(const value *map, const char *key, size_t n)
         return -1;
     const struct value_entry *items = map->u.map.items;
     for (size_t i = 0; i < map->u.map.len; i++)
-        if (items[i].key_len == n && memcmp(items[i].key, key, n) == 0)
+        if (items[i].key_len == n && memcmp(value_entry_key(&items[i]), key, n) == 0)
             return (long)i;
     return -1;
 }
@@ -137,7 +138,13 @@ void value_map_set(value *map, const char *key, value *v)
         map->u.map.cap = map->u.map.cap ? map->u.map.cap * 2 : 8;
         map->u.map.items = xrealloc(map->u.map.items, map->u.map.cap * sizeof *map->u.map.items);
     }
-    map->u.map.items[map->u.map.len++] = (struct value_entry){xstrndup(key, n), n, v};
+    struct value_entry *e = &map->u.map.items[map->u.map.len++];
+    e->key_len = n;
+    e->val = v;
+    if (n < VALUE_KEY_INLINE)
+        memcpy(e->k.here, key, n + 1);
+    else
+        e->k.heap = xstrndup(key, n);
 }
 
 value *value_map_getn(const value *map, const char *key, size_t n)
@@ -251,7 +258,7 @@ value *value_copy(const value *v)
     default:
         c = value_map();
         for (size_t i = 0; i < v->u.map.len; i++)
-            value_map_set(c, v->u.map.items[i].key, value_copy(v->u.map.items[i].val));
+            value_map_set(c, value_entry_key(&v->u.map.items[i]), value_copy(v->u.map.items[i].val));
         break;
     }
     return value_at(c, v->line, v->col);

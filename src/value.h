@@ -23,10 +23,18 @@ typedef enum { V_NULL, V_BOOL, V_NUM, V_STR, V_LIST, V_MAP } value_kind;
 
 typedef struct value value;
 
-/* One key of a map. */
+#define VALUE_KEY_INLINE 16
+
+/* One key of a map. Keys shorter than VALUE_KEY_INLINE bytes (nearly all:
+ * "title", "url", "date_human") live in the entry itself, which saves an
+ * allocation per key; read them with value_entry_key. A key's address
+ * changes when its map grows. */
 struct value_entry {
-    char *key;
-    size_t key_len; /* strlen of key, to skip mismatches fast */
+    union {
+        char *heap;                    /* key_len >= VALUE_KEY_INLINE */
+        char here[VALUE_KEY_INLINE];   /* key_len < VALUE_KEY_INLINE; NUL-terminated */
+    } k;
+    size_t key_len; /* strlen of the key, to skip mismatches fast */
     value *val;
 };
 
@@ -52,6 +60,12 @@ struct value {
         } map;
     } u;
 };
+
+/* Returns the key of a map entry; valid until the map changes. */
+static inline const char *value_entry_key(const struct value_entry *e)
+{
+    return e->key_len < VALUE_KEY_INLINE ? e->k.here : e->k.heap;
+}
 
 /* Returns a new null value. */
 value *value_null(void);

@@ -80,7 +80,7 @@ static tpl_set *load_test(const value *test, diag_list *dl)
     const value *partials = value_map_get(test, "partials");
     for (size_t i = 0; partials && partials->kind == V_MAP && i < partials->u.map.len; i++) {
         const value *src = partials->u.map.items[i].val;
-        const char *name = partials->u.map.items[i].key;
+        const char *name = value_entry_key(&partials->u.map.items[i]);
         tpl_set_add(set, name, name, src->u.str.ptr, src->u.str.len, dl);
     }
     const value *tmpl = value_map_get(test, "template");
