@@ -278,11 +278,31 @@ typedef struct build_state {
     output *out;
 } build_state;
 
+/* What the calling thread writes while the others render pages. */
+typedef struct site_files {
+    build_state *b;
+    build_stats *stats;
+    diag_list diags;
+    bool ok;
+} site_files;
+
+static void write_site_files(void *arg)
+{
+    site_files *sf = arg;
+    sf->ok = feeds_write_site_files(sf->b->s, sf->b->tpl, sf->b->out, &sf->diags);
+    sf->ok = output_copy_tree(sf->b->out, "assets", &sf->stats->assets, &sf->diags) && sf->ok;
+}
+
 static bool produce(build_state *b, build_stats *stats, diag_list *diags)
 {
     render_stats rs = {0, 0};
-    bool keep_ids = !b->out || b->opts->cache; /* for link checks and the rebuild cache */
-    bool ok = render_pages(b->s, b->tpl, b->out, b->opts->jobs, keep_ids, &rs, diags);
+    site_files sf = {.b = b, .stats = stats, .diags = DIAG_LIST_INIT, .ok = true};
+    render_options ro = {.out = b->out, .jobs = b->opts->jobs,
+                         .keep_ids = !b->out || b->opts->cache, /* for link checks and the rebuild cache */
+                         .alongside = b->out ? write_site_files : NULL, .alongside_arg = &sf};
+    bool ok = render_pages(b->s, b->tpl, &ro, &rs, diags);
+    ok = ok && sf.ok;
+    diag_move(diags, &sf.diags);
     stats->pages = rs.pages;
     stats->sections = b->s->nsections;
     stats->tags = b->s->ntags;
@@ -291,10 +311,8 @@ static bool produce(build_state *b, build_stats *stats, diag_list *diags)
         warn_uncited(b->s, b->bib, diags);
     if (ok && !b->out)
         links_check(b->s, diags);
-    if (ok && b->out) {
-        ok = feeds_write(b->s, b->tpl, b->out, diags);
-        ok = output_copy_tree(b->out, "assets", &stats->assets, diags) && ok;
-    }
+    if (ok && b->out)
+        ok = feeds_write_search_index(b->s, b->out, diags);
     return ok;
 }
 
@@ -322,7 +340,8 @@ static void release_site(site *s, bool exiting)
 static void check_bodies(build_state *b, diag_list *diags)
 {
     render_stats rs = {0, 0};
-    render_pages(b->s, b->tpl, NULL, b->opts->jobs, false, &rs, diags);
+    render_options ro = {.out = NULL, .jobs = b->opts->jobs};
+    render_pages(b->s, b->tpl, &ro, &rs, diags);
 }
 
 bool build_run(const build_options *opts, build_stats *stats, diag_list *diags)
@@ -351,7 +370,8 @@ bool build_run(const build_options *opts, build_stats *stats, diag_list *diags)
         b.out = output_begin(opts->site_dir, dir, opts->force, diags);
         free(dir);
     }
-    site_options so = {.site_dir = opts->site_dir, .drafts = opts->drafts, .today_unix = opts->now, .jobs = opts->jobs};
+    site_options so = {.site_dir = opts->site_dir, .drafts = opts->drafts, .today_unix = opts->now, .jobs = opts->jobs,
+                       .hashes = opts->cache != NULL};
     if (b.bib)
         b.s = site_load(&so, b.cfg, b.bib, diags);
     if (b.s)

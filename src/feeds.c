@@ -10,7 +10,9 @@ static void xml_text(strbuf *out, const char *s) { esc_xml(out, s, strlen(s)); }
 
 static const char *ctx_str(const page *p, const char *name) { return value_cstr(value_map_get(p->ctx, name)); }
 
-static bool in_sitemap(const page *p) { return p->kind != PAGE_404 && p->rendered; }
+/* Every page a successful build writes: the sitemap is made while pages
+ * render, and a build in which one fails writes nothing. */
+static bool in_sitemap(const page *p) { return p->kind != PAGE_404 && !p->skip; }
 
 static int cmp_url(const void *a, const void *b)
 {
@@ -216,7 +218,7 @@ static bool write_aliases(const site *s, const tpl_set *tpl, output *out, diag_l
     return ok;
 }
 
-bool feeds_write(const site *s, const tpl_set *tpl, output *out, diag_list *diags)
+bool feeds_write_site_files(const site *s, const tpl_set *tpl, output *out, diag_list *diags)
 {
     strbuf buf = STRBUF_INIT;
     feeds_sitemap(s, &buf);
@@ -227,9 +229,15 @@ bool feeds_write(const site *s, const tpl_set *tpl, output *out, diag_list *diag
     strbuf_reset(&buf);
     strbuf_printf(&buf, "User-agent: *\nAllow: /\n\nSitemap: %ssitemap.xml\n", s->cfg->base_url);
     ok = output_write(out, "robots.txt", buf.data, buf.len, diags) && ok;
-    strbuf_reset(&buf);
-    feeds_search_index(s, &buf);
-    ok = output_write(out, "search.json", buf.data, buf.len, diags) && ok;
     strbuf_free(&buf);
     return write_aliases(s, tpl, out, diags) && ok;
+}
+
+bool feeds_write_search_index(const site *s, output *out, diag_list *diags)
+{
+    strbuf buf = STRBUF_INIT;
+    feeds_search_index(s, &buf);
+    bool ok = output_write(out, "search.json", buf.data, buf.len, diags);
+    strbuf_free(&buf);
+    return ok;
 }

@@ -17,9 +17,14 @@
 
 #define FEED_ENTRIES 20
 
-/* Writes every file above through out. Returns false after adding errors. */
-bool feeds_write(const site *s, const tpl_set *tpl, output *out, diag_list *diags);
-/* Appends the sitemap of s to xml. */
+/* Writes sitemap.xml, atom.xml, robots.txt and the alias pages through
+ * out: what needs the site model but no rendered page, so it can run
+ * while pages render. Returns false after adding errors. */
+bool feeds_write_site_files(const site *s, const tpl_set *tpl, output *out, diag_list *diags);
+/* Writes search.json through out, once every page has rendered. Returns
+ * false after adding errors. */
+bool feeds_write_search_index(const site *s, output *out, diag_list *diags);
+/* Appends the sitemap of s (every page but 404 and skipped ones) to xml. */
 void feeds_sitemap(const site *s, strbuf *xml);
 /* Appends the Atom feed of s to xml. */
 void feeds_atom(const site *s, strbuf *xml);

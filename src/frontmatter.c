@@ -263,12 +263,12 @@ static const char *const computed_names[] = {
 
 static void check_computed_names(checker *ck)
 {
-    for (size_t i = 0; i < ck->map->u.map.len; i++)
-        for (const char *const *name = computed_names; *name; name++)
-            if (!strcmp(value_entry_key(&ck->map->u.map.items[i]), *name))
-                field_error(ck, ck->map->u.map.items[i].val,
-                            "'%s' is a name lumbar computes for templates%s; rename this key", *name,
-                            ": front matter cannot set it");
+    for (const char *const *name = computed_names; *name; name++) {
+        const value *v = value_map_get(ck->map, *name);
+        if (v)
+            field_error(ck, v, "'%s' is a name lumbar computes for templates%s; rename this key", *name,
+                        ": front matter cannot set it");
+    }
 }
 
 static void read_typed_fields(checker *ck, fm_fields *f, fm_kind kind)

@@ -461,12 +461,12 @@ static page **lists_first(const site *s)
     return order;
 }
 
-bool render_pages(site *s, const tpl_set *tpl, output *out, int jobs, bool keep_ids, render_stats *stats,
-                  diag_list *diags)
+bool render_pages(site *s, const tpl_set *tpl, const render_options *opts, render_stats *stats, diag_list *diags)
 {
     if (!check_layouts(s, tpl, diags))
         return false;
-    shared sh = {.s = s, .tpl = tpl, .out = out, .keep_ids = keep_ids, .order = lists_first(s)};
+    int jobs = opts->jobs;
+    shared sh = {.s = s, .tpl = tpl, .out = opts->out, .keep_ids = opts->keep_ids, .order = lists_first(s)};
     atomic_init(&sh.next, 0);
     atomic_init(&sh.bytes, 0);
     if (jobs < 1)
@@ -477,6 +477,8 @@ bool render_pages(site *s, const tpl_set *tpl, output *out, int jobs, bool keep_
         if (i > 0 && pthread_create(&workers[i].thread, NULL, work, &workers[i]) != 0)
             jobs = i; /* fewer threads is slower, not wrong */
     }
+    if (opts->alongside)
+        opts->alongside(opts->alongside_arg);
     work(&workers[0]);
     for (int i = 1; i < jobs; i++)
         pthread_join(workers[i].thread, NULL);

@@ -24,12 +24,21 @@ typedef struct render_stats {
     size_t bytes;
 } render_stats;
 
-/* Renders every page of s; writes through out unless it is NULL. Each
- * page keeps its excerpt, headings and citations for feeds, and its ids
- * (p->ids) only when keep_ids is set: link checks and rebuild caches need
- * them, a plain build does not. Returns false when any page had an error
- * (all of them are added to diags). */
-bool render_pages(site *s, const tpl_set *tpl, output *out, int jobs, bool keep_ids, render_stats *stats,
-                  diag_list *diags);
+typedef struct render_options {
+    output *out;   /* where pages go; NULL renders them only (`lumbar check`) */
+    int jobs;      /* threads, the calling one included */
+    bool keep_ids; /* keep each page's ids (p->ids): link checks and rebuild caches need them */
+    /* Run on the calling thread once the other threads are rendering,
+     * before it renders too: work that needs the site model but not the
+     * rendered pages (the sitemap, the feed). It must only read the site,
+     * and report through its own diagnostics. May be NULL. */
+    void (*alongside)(void *arg);
+    void *alongside_arg;
+} render_options;
+
+/* Renders every page of s as opts says. Each page keeps its excerpt,
+ * headings and citations for feeds. Returns false when any page had an
+ * error (all of them are added to diags). */
+bool render_pages(site *s, const tpl_set *tpl, const render_options *opts, render_stats *stats, diag_list *diags);
 
 #endif

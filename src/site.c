@@ -136,7 +136,7 @@ static page *load_page(const loader *ld, const char *content_path, const char *s
         text.len = fm_normalise(text.data, text.len);
         ok = fm_split(text.data, text.len, p->src_path, &parts, diags);
     }
-    if (ok) {
+    if (ok && ld->opts->hashes) { /* every byte of the content: only when a cache asks */
         p->fm_hash = hash_bytes(HASH_SEED, parts.yaml, parts.yaml_len);
         p->body_hash = hash_bytes(HASH_SEED, parts.body, parts.body_len);
     }
@@ -1126,7 +1126,7 @@ site *site_load(const site_options *opts, const config *cfg, const refs *bib, di
             s->by_path[s->nby_path++] = s->pages[i];
     xqsort(s->by_path, s->nby_path, sizeof(page *), cmp_content_path);
     s->content_hash = HASH_SEED;
-    for (size_t i = 0; i < s->nby_path; i++) {
+    for (size_t i = 0; opts->hashes && i < s->nby_path; i++) {
         s->content_hash = hash_str(s->content_hash, s->by_path[i]->content_path);
         s->content_hash = hash_bytes(s->content_hash, &s->by_path[i]->fm_hash, sizeof(uint64_t));
     }

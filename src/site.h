@@ -49,8 +49,8 @@ struct page {
     value *cites; /* citation keys of the body */
     value *links; /* {url, line?, col?} of every href and src; `lumbar check` only */
     char *search_entry; /* its search.json record, made on the thread that rendered it; or NULL */
-    uint64_t fm_hash;   /* of the front matter's text, for build caches */
-    uint64_t body_hash; /* of the body's text */
+    uint64_t fm_hash;   /* of the front matter's text, for build caches (when asked for) */
+    uint64_t body_hash; /* of the body's text (when asked for) */
     bool clean;         /* unchanged since a cached build: its old output can be reused */
     bool rendered;
     bool skip; /* a made-up page whose optional layout the theme lacks */
@@ -75,6 +75,7 @@ typedef struct site_options {
     bool drafts;
     long long today_unix; /* "now" for overdue reviews: SOURCE_DATE_EPOCH or the clock */
     int jobs;             /* threads to read content files with */
+    bool hashes;          /* fill fm_hash, body_hash and content_hash, for a rebuild cache */
 } site_options;
 
 /* Content paths ("causes/x.md"), sorted once loading ends. */
@@ -102,7 +103,7 @@ typedef struct site {
     value *site_ctx; /* the bottom of every context stack: {site: {...}} */
     value **section_shared; /* per section, the last for pages outside one: names its pages share */
     value *aliases;  /* list of {from (output path), target (url), file, line, col} */
-    uint64_t content_hash; /* of every content page's path and front matter */
+    uint64_t content_hash; /* of every content page's path and front matter (when asked for) */
 } site;
 
 /* Scans the content folder of opts->site_dir and builds the model. cfg and

@@ -16,6 +16,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "strbuf.h"
 
@@ -57,6 +58,7 @@ struct value {
         struct {
             struct value_entry *items;
             size_t len, cap;
+            uint64_t seen; /* a bit per key, by length and ends: most misses skip the scan */
         } map;
     } u;
 };

@@ -234,23 +234,18 @@ static value *load_document(loader *ld)
  * for NUL); returns false when there was one. */
 static bool text_ok(loader *ld)
 {
-    const unsigned char *u = (const unsigned char *)ld->src;
-    for (size_t i = 0; i < ld->len;) {
-        size_t len = u[i] ? utf8_seq_len(u + i, ld->len - i) : 0;
-        if (len) {
-            i += len;
-            continue;
-        }
-        int line, col;
-        offset_position(ld, i, &line, &col);
-        if (u[i] == 0)
-            diag_add(ld->diags, DIAG_ERROR, ld->file, line, col, "NUL byte in YAML");
-        else
-            diag_add(ld->diags, DIAG_ERROR, ld->file, line, col,
-                     "invalid UTF-8 (byte 0x%02X): save the file as UTF-8", u[i]);
-        return false;
-    }
-    return true;
+    const char *nul = memchr(ld->src, '\0', ld->len);
+    size_t bad = utf8_first_invalid(ld->src, nul ? (size_t)(nul - ld->src) : ld->len);
+    if (!nul && bad == ld->len)
+        return true;
+    int line, col;
+    offset_position(ld, bad, &line, &col);
+    if (nul && bad == (size_t)(nul - ld->src))
+        diag_add(ld->diags, DIAG_ERROR, ld->file, line, col, "NUL byte in YAML");
+    else
+        diag_add(ld->diags, DIAG_ERROR, ld->file, line, col, "invalid UTF-8 (byte 0x%02X): save the file as UTF-8",
+                 (unsigned char)ld->src[bad]);
+    return false;
 }
 
 value *yaml_load(const char *src, size_t n, const char *file, int line_offset, diag_list *diags)

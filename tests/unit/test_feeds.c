@@ -1,7 +1,7 @@
 /* Unit tests for feeds.c, on a small site written to a fresh folder under
  * /tmp (removed at the end) and loaded the way build.c does: config_parse,
  * refs_new, site_load, a tpl_set of one-line layouts, render_pages (which
- * marks pages rendered), then feeds_write into an output from output_begin.
+ * marks pages rendered), then the feeds into an output from output_begin.
  *
  * Covered: sitemap.xml listing every rendered page but 404 and aliases, in
  * URL order, with the base URL's sub-path and lastmod from updated or date;
@@ -106,9 +106,25 @@ static bool build(void)
     tpl_set *tpl = layouts(&dl);
     output *out = s ? output_begin(site_dir, pub, false, &dl) : NULL;
     render_stats rs = {0, 0};
-    bool ok = out && render_pages(s, tpl, out, 2, false, &rs, &dl);
+    render_options ro = {.out = out, .jobs = 2};
+    bool ok = out && render_pages(s, tpl, &ro, &rs, &dl);
     CHECK_INT(rs.pages, 29); /* 25 articles, home, news, about, 404 */
-    ok = ok && feeds_write(s, tpl, out, &dl);
+    ok = ok && feeds_write_site_files(s, tpl, out, &dl) && feeds_write_search_index(s, out, &dl);
+    if (ok) { /* the records rendering threads made, and ones made here, are the same bytes */
+        strbuf made = STRBUF_INIT, again = STRBUF_INIT;
+        feeds_search_index(s, &made);
+        size_t records = 0;
+        for (size_t i = 0; i < s->npages; i++) {
+            records += s->pages[i]->search_entry != NULL;
+            free(s->pages[i]->search_entry);
+            s->pages[i]->search_entry = NULL;
+        }
+        CHECK_INT(records, 28); /* every page but 404 */
+        feeds_search_index(s, &again);
+        CHECK_STR(strbuf_cstr(&made), strbuf_cstr(&again));
+        strbuf_free(&made);
+        strbuf_free(&again);
+    }
     ok = ok && output_commit(out, &dl);
     if (!ok)
         output_abort(out);

@@ -157,7 +157,8 @@ static void check_site(site *s, const tpl_set *tpl, diag_list *dl)
 {
     strbuf sb = STRBUF_INIT;
     render_stats rs = {0, 0};
-    CHECK(render_pages(s, tpl, NULL, 2, true, &rs, dl));
+    render_options ro = {.out = NULL, .jobs = 2, .keep_ids = true};
+    CHECK(render_pages(s, tpl, &ro, &rs, dl));
     CHECK_INT(rs.pages, 7); /* home, about, guide and its page 2, first, second, 404 */
     CHECK_STR(fx_diags(dl, &sb), "");
     const page *about = site_page_by_path(s, "about.md");
