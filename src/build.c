@@ -45,8 +45,8 @@ static config *load_config(const build_options *opts, uint64_t *hash, diag_list 
 typedef struct cached_page {
     char *content_path;
     uint64_t body_hash;
-    char *excerpt;
-    value *headings, *ids, *cites;
+    char *search_entry;
+    value *ids, *cites;
 } cached_page;
 
 struct build_cache {
@@ -63,8 +63,7 @@ static void cache_clear(build_cache *c)
 {
     for (size_t i = 0; i < c->npages; i++) {
         free(c->pages[i].content_path);
-        free(c->pages[i].excerpt);
-        value_free(c->pages[i].headings);
+        free(c->pages[i].search_entry);
         value_free(c->pages[i].ids);
         value_free(c->pages[i].cites);
     }
@@ -105,9 +104,8 @@ static size_t cache_mark_clean(const build_cache *c, site *s, uint64_t inputs_ha
             continue;
         p->clean = true;
         clean++;
-        if (cp && p->owns_fm && !p->excerpt) {
-            p->excerpt = xstrdup(cp->excerpt ? cp->excerpt : "");
-            p->headings = value_copy(cp->headings);
+        if (cp && p->owns_fm && !p->cites) {
+            p->search_entry = cp->search_entry ? xstrdup(cp->search_entry) : NULL;
             p->ids = value_copy(cp->ids);
             p->cites = value_copy(cp->cites);
         }
@@ -122,13 +120,12 @@ static void cache_update(build_cache *c, const site *s, uint64_t inputs_hash)
     c->pages = xcalloc(s->nby_path ? s->nby_path : 1, sizeof(cached_page));
     for (size_t i = 0; i < s->nby_path; i++) {
         const page *p = s->by_path[i];
-        if (!p->headings)
+        if (!p->cites)
             continue;
         cached_page *cp = &c->pages[c->npages++];
         cp->content_path = xstrdup(p->content_path);
         cp->body_hash = p->body_hash;
-        cp->excerpt = xstrdup(p->excerpt ? p->excerpt : "");
-        cp->headings = value_copy(p->headings);
+        cp->search_entry = p->search_entry ? xstrdup(p->search_entry) : NULL;
         cp->ids = value_copy(p->ids);
         cp->cites = value_copy(p->cites);
     }

@@ -128,12 +128,8 @@ static void json_field(strbuf *json, const char *key, const char *val)
     esc_json(json, val ? val : "", val ? strlen(val) : 0);
 }
 
-static bool in_search_index(const page *p) { return p->fm && p->owns_fm && p->rendered; }
-
-char *feeds_search_entry(const page *p)
+char *feeds_search_entry(const page *p, const char *excerpt, const value *headings)
 {
-    if (!in_search_index(p))
-        return NULL;
     strbuf json = STRBUF_INIT;
     strbuf_putc(&json, '{');
     json_field(&json, "title", p->fm->title);
@@ -144,14 +140,14 @@ char *feeds_search_entry(const page *p)
     strbuf_putc(&json, ',');
     json_field(&json, "description", p->fm->description);
     strbuf_puts(&json, ",\"headings\":[");
-    for (size_t h = 0; p->headings && h < p->headings->u.list.len; h++) {
-        const value *v = p->headings->u.list.items[h];
+    for (size_t h = 0; headings && h < headings->u.list.len; h++) {
+        const value *v = headings->u.list.items[h];
         if (h)
             strbuf_putc(&json, ',');
         esc_json(&json, v->u.str.ptr, v->u.str.len);
     }
     strbuf_puts(&json, "],");
-    json_field(&json, "excerpt", p->excerpt);
+    json_field(&json, "excerpt", excerpt);
     strbuf_putc(&json, '}');
     return strbuf_detach(&json);
 }
@@ -162,17 +158,11 @@ void feeds_search_index(const site *s, strbuf *json)
     bool first = true;
     for (size_t i = 0; i < s->npages; i++) {
         const page *p = s->pages[i];
-        if (!in_search_index(p))
+        if (!p->rendered || !p->search_entry)
             continue;
         strbuf_puts(json, first ? "\n" : ",\n");
         first = false;
-        if (p->search_entry) {
-            strbuf_puts(json, p->search_entry);
-        } else {
-            char *entry = feeds_search_entry(p);
-            strbuf_puts(json, entry);
-            free(entry);
-        }
+        strbuf_puts(json, p->search_entry);
     }
     strbuf_puts(json, "\n]\n");
 }

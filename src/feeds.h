@@ -28,12 +28,13 @@ bool feeds_write_search_index(const site *s, output *out, diag_list *diags);
 void feeds_sitemap(const site *s, strbuf *xml);
 /* Appends the Atom feed of s to xml. */
 void feeds_atom(const site *s, strbuf *xml);
-/* Returns p's record in the search index, or NULL when p has none (made-up
- * and unrendered pages, a list's later pages); the caller frees it. Reads
- * only p, so rendering threads make them for their own pages. */
-char *feeds_search_entry(const page *p);
-/* Appends the search index of s (rendered pages only) to json, using each
- * page's search_entry where a rendering thread made one. */
+/* Returns p's record in the search index, with the excerpt and headings
+ * of its body; the caller frees it. Reads only p, so each rendering thread
+ * makes the records of its own pages, and a page keeps its record rather
+ * than its excerpt and headings. */
+char *feeds_search_entry(const page *p, const char *excerpt, const value *headings);
+/* Appends the search index of s to json: the record of each rendered page
+ * that has one (pages with their own front matter). */
 void feeds_search_index(const site *s, strbuf *json);
 
 #endif

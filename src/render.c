@@ -309,9 +309,10 @@ static md_doc *render_body(site *s, page *p, arena *tree_mem, diag_list *diags)
     return doc;
 }
 
-static bool page_locals(site *s, page *p, arena *tree_mem, bool keep_ids, value *local, value **body_links,
+static bool page_locals(const shared *sh, page *p, arena *tree_mem, value *local, value **body_links,
                         diag_list *diags)
 {
+    site *s = sh->s;
     bool ok = true;
     if (p->fm) {
         /* A list's further pages repeat its first page's body, whose
@@ -327,11 +328,16 @@ static bool page_locals(site *s, page *p, arena *tree_mem, bool keep_ids, value 
         add_body_names(doc, local);
         add_references(s, p, doc, local);
         *body_links = value_ref(doc->links);
-        if (!p->excerpt) {
-            p->excerpt = make_excerpt(doc->text);
-            p->headings = value_ref(doc->headings);
-            p->ids = keep_ids ? value_ref(doc->ids) : NULL;
+        if (!p->cites) { /* a page from the rebuild cache has these already */
+            p->ids = sh->keep_ids ? value_ref(doc->ids) : NULL;
             p->cites = value_ref(doc->cites);
+            /* Escaping the index's text is most of the feeds' work: made
+               here, it runs on every thread. */
+            if (sh->out && p->owns_fm) {
+                char *excerpt = make_excerpt(doc->text);
+                p->search_entry = feeds_search_entry(p, excerpt, doc->headings);
+                free(excerpt);
+            }
         }
         md_doc_free(doc);
         if (p->fm->tree)
@@ -355,7 +361,7 @@ static void render_one(shared *sh, worker *w, page *p, strbuf *html)
     diag_list *diags = &w->diags;
     value *local = value_map();
     value *body_links = NULL;
-    bool ok = page_locals(sh->s, p, w->tree_mem, sh->keep_ids, local, &body_links, diags);
+    bool ok = page_locals(sh, p, w->tree_mem, local, &body_links, diags);
     const value *stack[] = {sh->s->site_ctx, p->fm ? p->fm->all : sh->s->site_ctx, p->ctx, local};
     strbuf_reset(html);
     if (ok && !tpl_render(sh->tpl, p->layout, stack, 4, html)) {
@@ -392,10 +398,6 @@ static void *work(void *arg)
         else
             render_one(sh, w, p, &html);
         w->pages++;
-        /* Escaping the index's text is most of the feeds' work: done
-           here, it runs on every thread. */
-        if (sh->out)
-            p->search_entry = feeds_search_entry(p);
     }
     strbuf_free(&html);
     arena_free(w->tree_mem);

@@ -743,8 +743,8 @@ static page *pager_copy(loader *ld, const page *first, size_t n)
     strbuf_printf(&rel, "%spage/%zu/", first->rel_url, n);
     set_urls(p, ld->cfg, rel.data);
     strbuf_free(&rel);
-    p->headings = p->ids = p->cites = p->links = NULL;
-    p->excerpt = NULL;
+    p->ids = p->cites = p->links = NULL;
+    p->search_entry = NULL;
     return p;
 }
 
@@ -1161,11 +1161,9 @@ static void page_free(page *p)
     free(p->url);
     free(p->out_path);
     free(p->layout);
-    free(p->excerpt);
     free(p->search_entry);
     value_free(p->ctx);
     value_free(p->summary);
-    value_free(p->headings);
     value_free(p->ids);
     value_free(p->cites);
     value_free(p->links);

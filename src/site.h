@@ -42,13 +42,12 @@ struct page {
     value *ctx;         /* computed template names; front matter sits below it on the stack; owned */
     value *summary;     /* {title, url, ...} for lists; owned, shared by reference */
     date sort_date;     /* date, for ordering */
-    /* Filled in by rendering, for the search index and link checks. */
-    char *excerpt;
-    value *headings;
+    /* Filled in by rendering (or from a rebuild cache), for the search
+     * index and link checks. */
     value *ids;
     value *cites; /* citation keys of the body */
     value *links; /* {url, line?, col?} of every href and src; `lumbar check` only */
-    char *search_entry; /* its search.json record, made on the thread that rendered it; or NULL */
+    char *search_entry; /* its search.json record: title, headings, excerpt...; or NULL */
     uint64_t fm_hash;   /* of the front matter's text, for build caches (when asked for) */
     uint64_t body_hash; /* of the body's text (when asked for) */
     bool clean;         /* unchanged since a cached build: its old output can be reused */
