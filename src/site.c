@@ -4,8 +4,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -14,6 +12,7 @@
 #include "escape.h"
 #include "fs.h"
 #include "hash.h"
+#include "parallel.h"
 #include "strbuf.h"
 #include "xalloc.h"
 
@@ -36,7 +35,6 @@ typedef struct loader {
     size_t cap;
     load_job *jobs;
     size_t njobs, jobs_cap;
-    atomic_size_t next_job;
 } loader;
 
 static const char *const kind_names[] = {"home", "section", "article", "page", "tag", "tags", "404"};
@@ -205,16 +203,11 @@ static load_job *add_job(loader *ld)
     return job;
 }
 
-static void *load_jobs(void *arg)
+static void load_one(void *arg, size_t i)
 {
     loader *ld = arg;
-    for (;;) {
-        size_t i = atomic_fetch_add(&ld->next_job, 1);
-        if (i >= ld->njobs)
-            return NULL;
-        load_job *job = &ld->jobs[i];
-        job->page = load_page(ld, job->content_path, job->section, job->stem, &job->diags);
-    }
+    load_job *job = &ld->jobs[i];
+    job->page = load_page(ld, job->content_path, job->section, job->stem, &job->diags);
 }
 
 static void path_list_add(path_list *l, const char *content_path)
@@ -240,17 +233,7 @@ static void path_list_free(path_list *l)
  * the pages and reports in scan order. */
 static void run_jobs(loader *ld, diag_list *diags)
 {
-    atomic_init(&ld->next_job, 0);
-    int threads = ld->opts->jobs < 1 ? 1 : ld->opts->jobs;
-    pthread_t *tids = xcalloc((size_t)threads, sizeof *tids);
-    int started = 1;
-    for (; started < threads; started++)
-        if (pthread_create(&tids[started], NULL, load_jobs, ld) != 0)
-            break; /* fewer threads is slower, not wrong */
-    load_jobs(ld);
-    for (int i = 1; i < started; i++)
-        pthread_join(tids[i], NULL);
-    free(tids);
+    parallel_for(ld->njobs, ld->opts->jobs, load_one, ld);
     for (size_t i = 0; i < ld->njobs; i++) {
         load_job *job = &ld->jobs[i];
         if (job->page)
@@ -477,7 +460,7 @@ static value *link_value(const page *p)
     return v;
 }
 
-static value *section_shared(site *s, const page *p);
+static value *section_shared(const site *s, const page *p);
 
 /* The names every page has. Front matter is not copied: it sits below this
  * map on the context stack, so computed names win and nothing is shared
@@ -540,15 +523,18 @@ static value *make_section_shared(const site *s, const char *name)
     return m;
 }
 
-/* Returns the shared names of p's section (the site keeps them). */
-static value *section_shared(site *s, const page *p)
+/* Makes every section's shared names, once the sections are known. */
+static void make_sections_shared(site *s)
 {
-    if (!s->section_shared) {
-        s->section_shared = xcalloc(s->nsections + 1, sizeof(value *));
-        for (size_t i = 0; i < s->nsections; i++)
-            s->section_shared[i] = make_section_shared(s, s->sections[i].name);
-        s->section_shared[s->nsections] = make_section_shared(s, NULL);
-    }
+    s->section_shared = xcalloc(s->nsections + 1, sizeof(value *));
+    for (size_t i = 0; i < s->nsections; i++)
+        s->section_shared[i] = make_section_shared(s, s->sections[i].name);
+    s->section_shared[s->nsections] = make_section_shared(s, NULL);
+}
+
+/* Returns the shared names of p's section (the site keeps them). */
+static value *section_shared(const site *s, const page *p)
+{
     size_t at = s->nsections;
     for (size_t i = 0; p->section && i < s->nsections; i++)
         if (!strcmp(s->sections[i].name, p->section))
@@ -1028,14 +1014,21 @@ static void warn_overdue(site *s, const site_options *opts, diag_list *diags)
 
 /* ---- putting it together ------------------------------------------------ */
 
+/* The template names of one content page and its summary for lists: on
+ * several threads, each page by one (their values are the page's own, or
+ * shared ones that only gain references). */
+static void page_names(void *arg, size_t i)
+{
+    site *s = arg;
+    page *p = s->pages[i];
+    base_context(s, p);
+    set_next_review(s, p);
+    p->summary = page_summary(p);
+}
+
 static void make_list_pages(loader *ld)
 {
     site *s = ld->s;
-    size_t content_pages = s->npages;
-    for (size_t i = 0; i < content_pages; i++) {
-        set_next_review(s, s->pages[i]);
-        s->pages[i]->summary = page_summary(s->pages[i]);
-    }
     for (size_t i = 0; i < s->nsections; i++) {
         site_section *sec = &s->sections[i];
         article_extras(sec);
@@ -1111,8 +1104,8 @@ site *site_load(const site_options *opts, const config *cfg, const refs *bib, di
     collect_sections(s, diags);
     xqsort(s->sections, s->nsections, sizeof *s->sections, cmp_section);
     collect_tags(s);
-    for (size_t i = 0; i < s->npages; i++)
-        base_context(s, s->pages[i]);
+    make_sections_shared(s);
+    parallel_for(s->npages, opts->jobs, page_names, s);
     make_list_pages(&ld);
     home_recent(s);
     set_layouts(s);

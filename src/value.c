@@ -12,7 +12,7 @@ static value *value_new(value_kind kind)
 {
     value *v = xcalloc(1, sizeof *v);
     v->kind = kind;
-    v->refs = 1;
+    atomic_init(&v->refs, 1);
     return v;
 }
 
@@ -40,7 +40,7 @@ value *value_strn(const char *s, size_t n)
     value *v = xmalloc(size);
     memset(v, 0, sizeof *v);
     v->kind = V_STR;
-    v->refs = 1;
+    atomic_init(&v->refs, 1);
     v->u.str.ptr = (char *)(v + 1);
     if (n)
         memcpy(v->u.str.ptr, s, n);
@@ -65,8 +65,8 @@ value *value_map(void) { return value_new(V_MAP); }
 
 value *value_ref(value *v)
 {
-    if (v)
-        v->refs++;
+    if (v) /* a new reference needs no ordering: the caller holds one already */
+        atomic_fetch_add_explicit(&v->refs, 1, memory_order_relaxed);
     return v;
 }
 
@@ -79,7 +79,9 @@ value *value_at(value *v, int line, int col)
 
 void value_free(value *v)
 {
-    if (!v || --v->refs > 0)
+    /* Release, so that whichever thread drops the last reference sees every
+       other thread's writes before it frees. */
+    if (!v || atomic_fetch_sub_explicit(&v->refs, 1, memory_order_acq_rel) > 1)
         return;
     switch (v->kind) {
     case V_STR:

@@ -9,13 +9,16 @@
  * caller owns. Containers take ownership of what is pushed or set into them.
  * value_ref adds a reference so one value can sit in several containers (a
  * page summary in a section list and in several tag lists); value_free drops
- * one and frees the value with the last. References are not atomic: share
- * values between threads only for reading. */
+ * one and frees the value with the last. References are atomic, so threads
+ * may add and drop references to a value they share (the site model is
+ * built on several threads); changing a container is not: a map or list
+ * must be changed by one thread at a time, and not while others read it. */
 #ifndef LUMBAR_VALUE_H
 #define LUMBAR_VALUE_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "strbuf.h"
@@ -42,7 +45,7 @@ struct value_entry {
 struct value {
     value_kind kind;
     int line, col;
-    unsigned refs;
+    atomic_uint refs;
     union {
         bool b;
         double num;
