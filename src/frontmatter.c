@@ -235,18 +235,22 @@ static void check_aliases(checker *ck, value *aliases)
     }
 }
 
-static void check_tags(checker *ck, value *tags)
+/* Checks each tag makes a URL, and keeps the slugs: the site groups pages
+ * by them, and this runs on every loading thread. */
+static void check_tags(checker *ck, fm_fields *f)
 {
-    strbuf slug = STRBUF_INIT;
-    for (size_t i = 0; tags && i < tags->u.list.len; i++) {
-        value *t = tags->u.list.items[i];
-        strbuf_reset(&slug);
+    if (!f->tags)
+        return;
+    f->tag_slugs = xcalloc(f->tags->u.list.len ? f->tags->u.list.len : 1, sizeof *f->tag_slugs);
+    for (size_t i = 0; i < f->tags->u.list.len; i++) {
+        value *t = f->tags->u.list.items[i];
+        strbuf slug = STRBUF_INIT;
         fm_slugify(t->u.str.ptr, t->u.str.len, &slug);
         if (slug.len == 0)
             field_error(ck, t, "tag '%s' has no letters a-z (accents allowed) or digits to make a URL from%s",
                         t->u.str.ptr, "");
+        f->tag_slugs[i] = strbuf_detach(&slug);
     }
-    strbuf_free(&slug);
 }
 
 /* Names lumbar computes for templates (docs/templates.md). A front-matter
@@ -318,7 +322,7 @@ static void read_other_fields(checker *ck, fm_fields *f)
         field_error(ck, value_map_get(ck->map, "layout"),
                     "unsafe layout name '%s': use a name from layouts/ such as article%s", f->layout, "");
     check_aliases(ck, f->aliases);
-    check_tags(ck, f->tags);
+    check_tags(ck, f);
     check_computed_names(ck);
 }
 
@@ -354,6 +358,9 @@ void fm_fields_free(fm_fields *f)
 {
     if (!f)
         return;
+    for (size_t i = 0; f->tag_slugs && i < f->tags->u.list.len; i++)
+        free(f->tag_slugs[i]);
+    free(f->tag_slugs);
     value_free(f->all);
     free(f);
 }

@@ -33,6 +33,7 @@ typedef struct fm_fields {
     bool has_weight;
     double weight;
     value *tags;       /* list of strings, into all; NULL when absent */
+    char **tag_slugs;  /* the URL slug of each tag, as fm_slugify makes it; owned */
     value *aliases;    /* list of strings, into all; NULL when absent */
     value *references; /* list of strings, into all; NULL when absent */
     value *tree;       /* map, into all; NULL when absent */

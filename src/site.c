@@ -452,11 +452,15 @@ static value *page_summary(const page *p)
     return sum;
 }
 
+/* {title, url} of p, for a neighbour's previous and next links: by
+ * reference to p's own values where it has them, as in page_summary. */
 static value *link_value(const page *p)
 {
     value *v = value_map();
-    value_map_set(v, "title", str_value(page_title(p)));
-    value_map_set(v, "url", value_str(p->url));
+    value *title = p->fm && p->fm->title ? value_map_get(p->fm->all, "title") : NULL;
+    value *url = p->ctx ? value_map_get(p->ctx, "url") : NULL;
+    value_map_set(v, "title", title ? value_ref(title) : str_value(page_title(p)));
+    value_map_set(v, "url", url ? value_ref(url) : value_str(p->url));
     return v;
 }
 
@@ -600,7 +604,7 @@ static void collect_sections(site *s, diag_list *diags)
 }
 
 typedef struct tag_ref {
-    char *slug;
+    const char *slug; /* owned by the page's front matter */
     const char *name;
     page *page;
 } tag_ref;
@@ -646,9 +650,7 @@ static void collect_tags(site *s)
             const value *tag = p->fm->tags->u.list.items[t];
             if (n == cap)
                 pairs = xrealloc(pairs, (cap = cap ? cap * 2 : 64) * sizeof *pairs);
-            strbuf slug = STRBUF_INIT;
-            fm_slugify(tag->u.str.ptr, tag->u.str.len, &slug);
-            pairs[n++] = (tag_ref){strbuf_detach(&slug), tag->u.str.ptr, p};
+            pairs[n++] = (tag_ref){p->fm->tag_slugs[t], tag->u.str.ptr, p};
         }
     }
     xqsort(pairs, n, sizeof *pairs, cmp_tag_ref);
@@ -670,8 +672,6 @@ static void collect_tags(site *s)
         i = j;
     }
     xqsort(s->tag_entries, s->ntag_entries, sizeof *s->tag_entries, cmp_tag_entry);
-    for (size_t i = 0; i < n; i++)
-        free(pairs[i].slug);
     free(pairs);
 }
 

@@ -49,7 +49,8 @@ static void test_fields(void)
 {
     diag_list dl = DIAG_LIST_INIT;
     strbuf sb = STRBUF_INIT;
-    fm_fields *f = read_fm("title: T\ndescription: D\ndate: 2024-02-29\ntags: [a, b]\nweight: 3\nextra: {k: v}\n",
+    fm_fields *f = read_fm("title: T\ndescription: D\ndate: 2024-02-29\ntags: [a, R\xC3\xBC" "cken Pain]\nweight: 3\n"
+                           "extra: {k: v}\n",
                            FM_ARTICLE, &dl);
     CHECK(f != NULL);
     CHECK_INT(dl.len, 0);
@@ -57,6 +58,11 @@ static void test_fields(void)
     CHECK_INT(f->date.day, 29);
     CHECK(f->has_weight && f->weight == 3);
     CHECK_INT(f->tags->u.list.len, 2);
+    CHECK(f->tag_slugs != NULL);
+    if (f->tag_slugs) { /* kept for the site to group pages by */
+        CHECK_STR(f->tag_slugs[0], "a");
+        CHECK_STR(f->tag_slugs[1], "rucken-pain");
+    }
     CHECK(value_map_get(f->all, "extra") != NULL);
     fm_fields_free(f);
 
