@@ -408,6 +408,21 @@ static void add_toc_entry(render_state *st, int level, const char *id, const cha
     st->doc->heading_count++;
 }
 
+/* Escapes text as cmark's HTML renderer does: & < > and " only. */
+static void esc_text_as_cmark(strbuf *out, const char *s)
+{
+    for (const char *run = s;; s++) {
+        const char *rep = *s == '&' ? "&amp;" : *s == '<' ? "&lt;" : *s == '>' ? "&gt;" : *s == '"' ? "&quot;" : NULL;
+        if (!rep && *s)
+            continue;
+        strbuf_append(out, run, (size_t)(s - run));
+        if (!*s)
+            return;
+        strbuf_puts(out, rep);
+        run = s + 1;
+    }
+}
+
 /* Replaces a heading with a custom block holding its HTML plus an id. */
 static void give_heading_id(render_state *st, cmark_node *heading)
 {
@@ -418,13 +433,26 @@ static void give_heading_id(render_state *st, cmark_node *heading)
     value_list_push(st->doc->headings, value_str(strbuf_cstr(&text)));
     if (level <= 3)
         add_toc_entry(st, level, id, strbuf_cstr(&text));
-    char *inner = cmark_render_html(heading, st->options);
     strbuf html = STRBUF_INIT;
-    strbuf_printf(&html, "<h%d id=\"", level);
+    strbuf_puts(&html, "<h");
+    strbuf_putc(&html, (char)('0' + level));
+    strbuf_puts(&html, " id=\"");
     esc_html(&html, id, strlen(id));
-    strbuf_puts(&html, "\"");
-    strbuf_puts(&html, inner + 3); /* after "<hN" */
-    st->mem->free(inner);
+    strbuf_putc(&html, '"');
+    cmark_node *only = cmark_node_first_child(heading);
+    if (only && cmark_node_get_type(only) == CMARK_NODE_TEXT && !cmark_node_next(only)) {
+        /* Plain text, as most headings are: what cmark would write, without
+           starting a renderer for it. */
+        strbuf_putc(&html, '>');
+        esc_text_as_cmark(&html, strbuf_cstr(&text));
+        strbuf_puts(&html, "</h");
+        strbuf_putc(&html, (char)('0' + level));
+        strbuf_puts(&html, ">\n");
+    } else {
+        char *inner = cmark_render_html(heading, st->options);
+        strbuf_puts(&html, inner + 3); /* after "<hN" */
+        st->mem->free(inner);
+    }
     cmark_node *block = cmark_node_new_with_mem(CMARK_NODE_CUSTOM_BLOCK, st->mem);
     cmark_node_set_on_enter(block, html.data);
     cmark_node_set_on_exit(block, "");

@@ -1,6 +1,8 @@
 /* Unit tests for markdown.c: ids, table of contents, citations, links, raw HTML. */
 #include "harness.h"
 
+#include <cmark.h>
+
 #include "markdown.h"
 
 static md_target find_page(void *ctx, const char *path, const char **url)
@@ -64,6 +66,36 @@ static void test_headings(void)
     CHECK(dl.len && dl.items[0].level == DIAG_WARNING && dl.items[0].line == 10);
     md_doc_free(doc);
     diag_list_clear(&dl);
+}
+
+/* A plain-text heading is written without cmark's renderer: the bytes must
+ * be the ones cmark writes, escapes, entities and smart quotes included. */
+static void test_plain_heading_bytes(void)
+{
+    static const char *const texts[] = {
+        "A & B <c> \"d\" 'e' / f", "Caf\xC3\xA9 \xE2\x80\x94 100% &amp; &copy; &#65;", "\\*not emphasis\\* \\<b\\>",
+        "Don't \"quote\" -- dash... done", NULL};
+    for (int smart = 0; smart <= 1; smart++)
+    for (const char *const *t = texts; *t; t++) {
+        strbuf md = STRBUF_INIT, want = STRBUF_INIT;
+        strbuf_printf(&md, "## %s\n", *t);
+        char *by_cmark = cmark_markdown_to_html(md.data, md.len, smart ? CMARK_OPT_SMART : 0);
+        diag_list dl = DIAG_LIST_INIT;
+        md_env e = env(false);
+        e.smart_punctuation = smart;
+        md_doc *doc = md_render(md.data, md.len, 10, "content/causes/x.md", "causes/x.md", &e, &dl);
+        const char *id_end = doc->html ? strstr(doc->html, "\">") : NULL;
+        CHECK(id_end != NULL && !strncmp(by_cmark, "<h2>", 4));
+        if (id_end) { /* everything after the id is cmark's */
+            strbuf_puts(&want, by_cmark + 3);
+            CHECK_STR(id_end + 1, want.data);
+        }
+        md_doc_free(doc);
+        diag_list_clear(&dl);
+        free(by_cmark);
+        strbuf_free(&md);
+        strbuf_free(&want);
+    }
 }
 
 static void test_citations(void)
@@ -182,6 +214,7 @@ static void test_word_count(void)
 int main(void)
 {
     test_headings();
+    test_plain_heading_bytes();
     test_citations();
     test_citation_lookalikes();
     test_links();
