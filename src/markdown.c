@@ -500,7 +500,8 @@ static void transform(render_state *st, cmark_node *root)
         case CMARK_NODE_LINK:
         case CMARK_NODE_IMAGE:
             rewrite_link(st, node);
-            record_link(st, node);
+            if (st->env->record_links)
+                record_link(st, node);
             break;
         case CMARK_NODE_HTML_BLOCK:
         case CMARK_NODE_HTML_INLINE:

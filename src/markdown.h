@@ -43,6 +43,8 @@ typedef struct md_env {
     /* Optional: memory for the parse tree, reset at the end of each call;
      * one arena per thread. NULL parses with malloc. */
     arena *arena;
+    /* Fill md_doc.links: link checks need them, a plain build does not. */
+    bool record_links;
 } md_env;
 
 typedef struct md_doc {
@@ -53,7 +55,8 @@ typedef struct md_doc {
     value *headings;    /* list of strings: the text of every h2-h4, for search */
     value *cites;       /* list of strings: cited keys in order of first citation */
     value *ids;         /* list of strings: every id the body defines */
-    value *links;       /* list of {url, line, col}: every link and image, as rendered */
+    value *links;       /* list of {url, line, col}: every link and image, as rendered; empty
+                           unless env.record_links */
     char *text;         /* plain text of the body's start (at least 2 KB), for excerpts */
     size_t word_count;
 } md_doc;

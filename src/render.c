@@ -285,7 +285,7 @@ static bool add_tree(site *s, page *p, value *local, diag_list *diags)
 
 /* ---- one page ------------------------------------------------------------ */
 
-static md_doc *render_body(site *s, page *p, arena *tree_mem, diag_list *diags)
+static md_doc *render_body(site *s, page *p, arena *tree_mem, bool record_links, diag_list *diags)
 {
     strbuf path = STRBUF_INIT;
     strbuf_printf(&path, "%s/%s", s->site_dir, p->src_path);
@@ -303,6 +303,7 @@ static md_doc *render_body(site *s, page *p, arena *tree_mem, diag_list *diags)
     if (fm_split(text.data, text.len, p->src_path, &parts, diags)) {
         md_env env = make_env(s);
         env.arena = tree_mem;
+        env.record_links = record_links;
         doc = md_render(parts.body, parts.body_len, parts.body_line, p->src_path, p->content_path, &env, diags);
     }
     strbuf_free(&text);
@@ -320,7 +321,7 @@ static bool page_locals(const shared *sh, page *p, arena *tree_mem, value *local
         diag_list repeated = DIAG_LIST_INIT;
         diag_list *body_diags = p->owns_fm ? diags : &repeated;
         size_t errors = diag_count(body_diags, DIAG_ERROR);
-        md_doc *doc = render_body(s, p, tree_mem, body_diags);
+        md_doc *doc = render_body(s, p, tree_mem, !sh->out, body_diags); /* links for `lumbar check` */
         diag_list_clear(&repeated);
         if (!doc)
             return false;

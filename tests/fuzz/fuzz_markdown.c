@@ -86,7 +86,8 @@ static void render(const char *text, size_t n, bool safe)
                   .smart_punctuation = safe,
                   .base_path = safe ? "/" : "/sub/",
                   .find_page = find_page,
-                  .has_reference = has_reference};
+                  .has_reference = has_reference,
+                  .record_links = true};
     diag_list diags = DIAG_LIST_INIT;
     md_doc *doc = md_render(text, n, 7, "content/causes/x.md", "causes/x.md", &env, &diags);
     check_doc(doc, safe);

@@ -30,7 +30,7 @@ static bool has_ref(void *ctx, const char *key)
 static md_env env(bool unsafe)
 {
     return (md_env){.unsafe_html = unsafe, .smart_punctuation = true, .base_path = "/sub/",
-                    .find_page = find_page, .has_reference = has_ref};
+                    .find_page = find_page, .has_reference = has_ref, .record_links = true};
 }
 
 static md_doc *render(const char *md, bool unsafe, diag_list *dl)
@@ -144,6 +144,9 @@ static void test_links(void)
     CHECK(strstr(doc->html, "href=\"/sub/causes/\"") != NULL);
     CHECK(strstr(doc->html, "href=\"https://x.org/a.md\"") != NULL);
     CHECK(strstr(doc->html, "href=\"#top\"") != NULL);
+    CHECK_INT(doc->links->u.list.len, 8); /* recorded for link checks, as rendered */
+    if (doc->links->u.list.len == 8)
+        CHECK_STR(value_cstr(value_map_get(doc->links->u.list.items[2], "url")), "/sub/causes/x/");
     CHECK_STR(diags_text(&dl, &sb),
               "content/causes/x.md:10:135: error: link to 'nope.md': no such page (looked for content/causes/nope.md)\n"
               "content/causes/x.md:10:148: error: link to '../../up.md' leads outside the content folder\n");
@@ -158,6 +161,20 @@ static void test_links(void)
     md_doc_free(doc);
     diag_list_clear(&dl);
     strbuf_free(&sb);
+}
+
+/* A plain build records no links: only link checks read them. */
+static void test_links_unrecorded(void)
+{
+    diag_list dl = DIAG_LIST_INIT;
+    md_env e = env(false);
+    e.record_links = false;
+    const char *md = "[a](/causes/) and ![b](/img/b.png)\n";
+    md_doc *doc = md_render(md, strlen(md), 10, "content/causes/x.md", "causes/x.md", &e, &dl);
+    CHECK_INT(doc->links->u.list.len, 0);
+    CHECK(strstr(doc->html, "href=\"/sub/causes/\"") != NULL); /* still rewritten */
+    md_doc_free(doc);
+    diag_list_clear(&dl);
 }
 
 static void test_raw_html_and_text(void)
@@ -218,6 +235,7 @@ int main(void)
     test_citations();
     test_citation_lookalikes();
     test_links();
+    test_links_unrecorded();
     test_raw_html_and_text();
     test_word_count();
     TEST_END("markdown");
