@@ -6,31 +6,29 @@
 
 #include "utf8.h"
 
-/* The bytes esc_html replaces; a table, because page bodies are long runs
- * of bytes that need nothing. */
-static const unsigned char html_special[256] = {['&'] = 1, ['<'] = 1, ['>'] = 1, ['"'] = 1, ['\''] = 1};
+/* What each byte becomes, by context; NULL stands for itself. Tables,
+ * because page bodies are long runs of bytes that need nothing. */
+static const char *const html_rep[256] = {
+    ['&'] = "&amp;", ['<'] = "&lt;", ['>'] = "&gt;", ['"'] = "&quot;", ['\''] = "&#39;"};
+static const char *const cmark_text_rep[256] = {['&'] = "&amp;", ['<'] = "&lt;", ['>'] = "&gt;", ['"'] = "&quot;"};
 
-void esc_html(strbuf *out, const char *s, size_t n)
+static void esc_by_table(strbuf *out, const char *s, size_t n, const char *const rep[256])
 {
     const unsigned char *u = (const unsigned char *)s;
     size_t start = 0;
     for (size_t i = 0; i < n; i++) {
-        if (!html_special[u[i]])
+        if (!rep[u[i]])
             continue;
-        const char *rep;
-        switch (s[i]) {
-        case '&': rep = "&amp;"; break;
-        case '<': rep = "&lt;"; break;
-        case '>': rep = "&gt;"; break;
-        case '"': rep = "&quot;"; break;
-        default: rep = "&#39;"; break;
-        }
         strbuf_append(out, s + start, i - start);
-        strbuf_puts(out, rep);
+        strbuf_puts(out, rep[u[i]]);
         start = i + 1;
     }
     strbuf_append(out, s + start, n - start);
 }
+
+void esc_html(strbuf *out, const char *s, size_t n) { esc_by_table(out, s, n, html_rep); }
+
+void esc_html_as_cmark(strbuf *out, const char *s, size_t n) { esc_by_table(out, s, n, cmark_text_rep); }
 
 /* XML 1.0 allows only well-formed UTF-8 and excludes most control
  * characters and U+FFFE/U+FFFF: a feed reader rejects the whole feed for one

@@ -12,6 +12,9 @@
 
 /* HTML text and attribute values: & < > " ' become entities. */
 void esc_html(strbuf *out, const char *s, size_t n);
+/* HTML text as cmark's renderer escapes it (& < > " only), for text lumbar
+ * writes in place of cmark's own output, byte for byte the same. */
+void esc_html_as_cmark(strbuf *out, const char *s, size_t n);
 /* XML (sitemap, feed): as esc_html, and control characters XML forbids are dropped. */
 void esc_xml(strbuf *out, const char *s, size_t n);
 /* A JSON string with its quotes, safe inside <script>: < > & and U+2028/9

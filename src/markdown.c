@@ -408,21 +408,6 @@ static void add_toc_entry(render_state *st, int level, const char *id, const cha
     st->doc->heading_count++;
 }
 
-/* Escapes text as cmark's HTML renderer does: & < > and " only. */
-static void esc_text_as_cmark(strbuf *out, const char *s)
-{
-    for (const char *run = s;; s++) {
-        const char *rep = *s == '&' ? "&amp;" : *s == '<' ? "&lt;" : *s == '>' ? "&gt;" : *s == '"' ? "&quot;" : NULL;
-        if (!rep && *s)
-            continue;
-        strbuf_append(out, run, (size_t)(s - run));
-        if (!*s)
-            return;
-        strbuf_puts(out, rep);
-        run = s + 1;
-    }
-}
-
 /* Replaces a heading with a custom block holding its HTML plus an id. */
 static void give_heading_id(render_state *st, cmark_node *heading)
 {
@@ -444,7 +429,7 @@ static void give_heading_id(render_state *st, cmark_node *heading)
         /* Plain text, as most headings are: what cmark would write, without
            starting a renderer for it. */
         strbuf_putc(&html, '>');
-        esc_text_as_cmark(&html, strbuf_cstr(&text));
+        esc_html_as_cmark(&html, strbuf_cstr(&text), text.len);
         strbuf_puts(&html, "</h");
         strbuf_putc(&html, (char)('0' + level));
         strbuf_puts(&html, ">\n");

@@ -572,10 +572,9 @@ static site_section *add_section(site *s, const char *name)
  * error says so already. */
 static bool index_failed(const site *s, const char *section)
 {
-    strbuf path = STRBUF_INIT;
-    strbuf_printf(&path, "%s/_index.md", section);
-    bool failed = path_list_has(&s->unloaded, path.data);
-    strbuf_free(&path);
+    char *path = fs_join(section, "_index.md");
+    bool failed = path_list_has(&s->unloaded, path);
+    free(path);
     return failed;
 }
 
@@ -805,16 +804,27 @@ static void article_extras(site_section *sec)
     }
 }
 
-/* Any reviewed page, not only articles, has a review due date: the decision
- * tree gives advice too. */
-static void set_next_review(const site *s, page *p)
+/* When p is next due for review: its own next_review, else last_reviewed
+ * plus the site's interval; false when it has neither. Any reviewed page,
+ * not only articles, has one: the decision tree gives advice too. */
+static bool review_due(const site *s, const page *p, date *due)
 {
     if (!p->owns_fm)
-        return;
+        return false;
     if (date_is_set(p->fm->next_review))
-        set_date(p->ctx, "next_review", p->fm->next_review);
+        *due = p->fm->next_review;
     else if (date_is_set(p->fm->last_reviewed))
-        set_date(p->ctx, "next_review", date_add_months(p->fm->last_reviewed, s->cfg->interval_months));
+        *due = date_add_months(p->fm->last_reviewed, s->cfg->interval_months);
+    else
+        return false;
+    return true;
+}
+
+static void set_next_review(const site *s, page *p)
+{
+    date due;
+    if (review_due(s, p, &due))
+        set_date(p->ctx, "next_review", due);
 }
 
 static value *section_values(site *s)
@@ -1002,13 +1012,16 @@ static void warn_overdue(site *s, const site_options *opts, diag_list *diags)
             diag_add(diags, DIAG_WARNING, p->src_path, 1, 1, "article has no 'last_reviewed' date");
             continue;
         }
-        const value *due = value_map_get(p->ctx, "next_review");
-        date next;
-        if (due && date_parse(value_cstr(due), &next) && date_cmp(next, today) < 0) {
-            const value *lr = value_map_get(p->fm->all, "last_reviewed");
-            diag_add(diags, DIAG_WARNING, p->src_path, lr->line, lr->col,
-                     "review overdue: next review was due on %s", value_cstr(due));
-        }
+        date due;
+        if (!review_due(s, p, &due) || date_cmp(due, today) >= 0)
+            continue;
+        /* At the date the due date comes from: next_review may stand alone. */
+        const value *from = value_map_get(p->fm->all, date_is_set(p->fm->next_review) ? "next_review" : "last_reviewed");
+        strbuf shown = STRBUF_INIT;
+        date_format_iso(due, &shown);
+        diag_add(diags, DIAG_WARNING, p->src_path, from->line, from->col, "review overdue: next review was due on %s",
+                 shown.data);
+        strbuf_free(&shown);
     }
 }
 

@@ -4,9 +4,13 @@
 #define LUMBAR_TEST_FIXTURE_H
 
 #include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 
+#include "config.h"
 #include "diag.h"
+#include "refs.h"
+#include "site.h"
 #include "strbuf.h"
 
 /* Writes text to dir/rel (the folders above must exist). */
@@ -38,6 +42,30 @@ static inline const char *fx_diags(const diag_list *dl, strbuf *sb)
     for (size_t i = 0; i < dl->len; i++)
         diag_format(&dl->items[i], sb);
     return strbuf_cstr(sb);
+}
+
+/* A site loaded the way build.c loads one: config.ini's text, an empty
+ * bibliography, two threads. s is NULL when the config has errors. */
+typedef struct fx_site {
+    config *cfg;
+    refs *bib;
+    site *s;
+} fx_site;
+
+static inline fx_site fx_load(const char *ini, const char *site_dir, long long today_unix, diag_list *dl)
+{
+    fx_site fs = {config_parse(ini, strlen(ini), "config.ini", dl), refs_new(), NULL};
+    site_options so = {.site_dir = site_dir, .today_unix = today_unix, .jobs = 2};
+    if (fs.cfg)
+        fs.s = site_load(&so, fs.cfg, fs.bib, dl);
+    return fs;
+}
+
+static inline void fx_site_free(fx_site *fs)
+{
+    site_free(fs->s);
+    refs_free(fs->bib);
+    config_free(fs->cfg);
 }
 
 #endif

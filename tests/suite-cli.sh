@@ -181,6 +181,11 @@ check "a site with a fresh draft still builds" status_is 0 "$LUMBAR" build -q -s
 check "next_review defaults to last_reviewed + interval" grep -q 'next 2027-03-01' "$out/guide/first/index.html"
 check "an overdue review is a warning" sh -c 'SOURCE_DATE_EPOCH=1830000000 "$0" check -s "$1" 2>&1 | grep -q "first.md:5:16: warning: review overdue: next review was due on 2027-03-01"' "$LUMBAR" "$golden"
 check "--strict makes an overdue review an error" status_is 1 env SOURCE_DATE_EPOCH=1830000000 "$LUMBAR" check --strict -s "$golden"
+# next_review on its own (no last_reviewed) is enough, and the warning points at it.
+review_site=$work/review-site
+copy_site "$golden" "$review_site"
+sed -i 's/^date: 2026-01-02$/date: 2026-01-02\nnext_review: 2020-01-01/' "$review_site/content/about.md"
+check "a next_review without last_reviewed can be overdue, named at its line" sh -c '"$0" check -s "$1" 2>&1 | grep -q "^content/about.md:5:14: warning: review overdue: next review was due on 2020-01-01$"' "$LUMBAR" "$review_site"
 check "a reviewed standalone page (the decision tree) can be overdue too" sh -c 'SOURCE_DATE_EPOCH=1900000000 "$0" check 2>&1 | grep -q "^content/relative-rest.md:[0-9]*:[0-9]*: warning: review overdue: next review was due on 2029-"' "$LUMBAR"
 check "an uncited reference is a warning without --strict (exit 0)" sh -c '"$0" check -s tests/errors/uncited-reference 2>&1 | grep -qx "content/references.yaml:8:1: warning: reference .k2. is not cited by any page"' "$LUMBAR"
 check "check exits 0 on an uncited reference without --strict" status_is 0 "$LUMBAR" check -s tests/errors/uncited-reference

@@ -99,10 +99,8 @@ static bool build(void)
 {
     diag_list dl = DIAG_LIST_INIT;
     strbuf sb = STRBUF_INIT;
-    config *cfg = config_parse(ini, strlen(ini), "config.ini", &dl);
-    refs *bib = refs_new();
-    site_options so = {.site_dir = site_dir, .today_unix = 1700000000, .jobs = 2};
-    site *s = cfg ? site_load(&so, cfg, bib, &dl) : NULL;
+    fx_site fs = fx_load(ini, site_dir, 1700000000, &dl);
+    site *s = fs.s;
     tpl_set *tpl = layouts(&dl);
     output *out = s ? output_begin(site_dir, pub, false, &dl) : NULL;
     render_stats rs = {0, 0};
@@ -117,9 +115,7 @@ static bool build(void)
     diag_list_clear(&dl);
     strbuf_free(&sb);
     tpl_set_free(tpl);
-    site_free(s);
-    refs_free(bib);
-    config_free(cfg);
+    fx_site_free(&fs);
     return ok;
 }
 

@@ -172,19 +172,14 @@ static void check_site(site *s, const tpl_set *tpl, diag_list *dl)
 static void test_site(void)
 {
     diag_list dl = DIAG_LIST_INIT;
-    config *cfg = config_parse(ini, strlen(ini), "config.ini", &dl);
-    refs *bib = refs_new();
-    site_options so = {.site_dir = root, .today_unix = 1704067200, .jobs = 2};
-    site *s = cfg ? site_load(&so, cfg, bib, &dl) : NULL;
+    fx_site fs = fx_load(ini, root, 1704067200, &dl);
     tpl_set *tpl = layouts(&dl);
-    CHECK(s != NULL && dl.len == 0);
-    if (s && dl.len == 0)
-        check_site(s, tpl, &dl);
+    CHECK(fs.s != NULL && dl.len == 0);
+    if (fs.s && dl.len == 0)
+        check_site(fs.s, tpl, &dl);
     diag_list_clear(&dl);
     tpl_set_free(tpl);
-    site_free(s);
-    refs_free(bib);
-    config_free(cfg);
+    fx_site_free(&fs);
 }
 
 int main(void)

@@ -24,7 +24,7 @@
 #include "strbuf.h"
 
 static char root[200];                     /* the temporary folder */
-static char site[210], pub[224], stg[240]; /* root/site, its public/ and staging */
+static char site_dir[210], pub[224], stg[240]; /* root/site_dir, its public/ and staging */
 
 /* Writes n bytes to dir/rel. */
 static void put_in(const char *dir, const char *rel, const char *data, size_t n)
@@ -103,23 +103,23 @@ static const char *tree(const char *dir, bool detail, strbuf *out)
     return strbuf_cstr(out);
 }
 
-/* output_begin(site, out) must succeed without a diagnostic. */
+/* output_begin(site_dir, out) must succeed without a diagnostic. */
 static output *begin_ok(const char *out_dir, bool force)
 {
     diag_list dl = DIAG_LIST_INIT;
-    output *o = output_begin(site, out_dir, force, &dl);
+    output *o = output_begin(site_dir, out_dir, force, &dl);
     CHECK(o != NULL);
     CHECK_INT(dl.len, 0);
     diag_list_clear(&dl);
     return o;
 }
 
-/* output_begin(site, out) must fail with exactly the diagnostic want. */
+/* output_begin(site_dir, out) must fail with exactly the diagnostic want. */
 static void refused(const char *out_dir, bool force, const char *want)
 {
     diag_list dl = DIAG_LIST_INIT;
     strbuf sb = STRBUF_INIT;
-    output *o = output_begin(site, out_dir, force, &dl);
+    output *o = output_begin(site_dir, out_dir, force, &dl);
     CHECK(o == NULL);
     output_abort(o);
     CHECK_STR(fx_diags(&dl, &sb), want);
@@ -131,8 +131,8 @@ static void test_refusals(void)
 {
     strbuf dir = STRBUF_INIT, want = STRBUF_INIT;
     const char *inside[] = {"content", "layouts", "assets"};
-    strbuf_printf(&want, "lumbar: error: refusing to build into '%s': it is the site folder or contains it\n", site);
-    refused(site, false, want.data);
+    strbuf_printf(&want, "lumbar: error: refusing to build into '%s': it is the site folder or contains it\n", site_dir);
+    refused(site_dir, false, want.data);
     strbuf_reset(&want);
     strbuf_printf(&want, "lumbar: error: refusing to build into '%s': it is the site folder or contains it\n", root);
     refused(root, true, want.data);
@@ -140,14 +140,14 @@ static void test_refusals(void)
     for (size_t i = 0; i < 3; i++) {
         strbuf_reset(&dir);
         strbuf_reset(&want);
-        strbuf_printf(&dir, "%s/%s/public", site, inside[i]);
+        strbuf_printf(&dir, "%s/%s/public", site_dir, inside[i]);
         strbuf_printf(&want, "lumbar: error: refusing to build into '%s': it is inside the site's %s/ folder\n",
                       dir.data, inside[i]);
         refused(dir.data, true, want.data);
     }
     /* A folder beside the site whose name starts like it is not inside it. */
     strbuf_reset(&dir);
-    strbuf_printf(&dir, "%s/contentx", site);
+    strbuf_printf(&dir, "%s/contentx", site_dir);
     output_abort(begin_ok(dir.data, false));
     strbuf_free(&dir);
     strbuf_free(&want);
@@ -319,7 +319,7 @@ static void test_bad_paths(void)
         strbuf_printf(&want, "lumbar: error: refusing to write outside the output folder: '%s'\n", bad[i]);
     }
     CHECK_STR(fx_diags(&dl, &sb), want.data);
-    CHECK(!exists_in(site, "x") && !exists_in(root, "x"));
+    CHECK(!exists_in(site_dir, "x") && !exists_in(root, "x"));
     CHECK(!output_link_previous(o, "../public/index.html"));
     CHECK(output_link_previous(o, "index.html"));
     CHECK(!output_link_previous(o, "missing.html"));
@@ -356,7 +356,7 @@ static void test_copy_symlink(void)
 {
     diag_list dl = DIAG_LIST_INIT;
     strbuf sb = STRBUF_INIT;
-    strbuf_printf(&sb, "%s/assets/css/link.css", site);
+    strbuf_printf(&sb, "%s/assets/css/link.css", site_dir);
     CHECK(symlink("site.css", sb.data) == 0);
     output *o = begin_ok(pub, false);
     size_t count = 0;
@@ -377,9 +377,9 @@ static void test_remove_tree(void)
     fx_mkdir(root, "victim");
     strbuf_printf(&dir, "%s/victim", root);
     strbuf_printf(&link, "%s/victim/elsewhere", root);
-    CHECK(symlink(site, link.data) == 0);
+    CHECK(symlink(site_dir, link.data) == 0);
     CHECK(output_remove_tree(dir.data));
-    CHECK(!exists_in(root, "victim") && exists_in(site, "assets/css/site.css"));
+    CHECK(!exists_in(root, "victim") && exists_in(site_dir, "assets/css/site.css"));
     CHECK(output_remove_tree(dir.data)); /* already gone */
     CHECK(output_remove_tree(root));
     CHECK(!exists_in(root, "."));
@@ -391,16 +391,16 @@ static bool make_root(void)
 {
     if (!th_tmpdir("output", root, sizeof root))
         return false;
-    snprintf(site, sizeof site, "%s/site", root);
-    snprintf(pub, sizeof pub, "%s/public", site);
-    snprintf(stg, sizeof stg, "%s/.public.lumbar-staging", site);
-    mkdir(site, 0755);
-    fx_mkdir(site, "content");
-    fx_mkdir(site, "assets");
-    fx_mkdir(site, "assets/css");
-    fx_mkdir(site, "assets/img");
-    put_in(site, "assets/css/site.css", "body{}", 6);
-    put_in(site, "assets/img/logo.bin", "P\0N\xff", 4);
+    snprintf(site_dir, sizeof site_dir, "%s/site", root);
+    snprintf(pub, sizeof pub, "%s/public", site_dir);
+    snprintf(stg, sizeof stg, "%s/.public.lumbar-staging", site_dir);
+    mkdir(site_dir, 0755);
+    fx_mkdir(site_dir, "content");
+    fx_mkdir(site_dir, "assets");
+    fx_mkdir(site_dir, "assets/css");
+    fx_mkdir(site_dir, "assets/img");
+    put_in(site_dir, "assets/css/site.css", "body{}", 6);
+    put_in(site_dir, "assets/img/logo.bin", "P\0N\xff", 4);
     return true;
 }
 
