@@ -1,14 +1,16 @@
 #include "strbuf.h"
 
+#include <stdint.h>
 #include <stdio.h>
-#include <string.h>
-
 #include <stdlib.h>
+#include <string.h>
 
 #include "xalloc.h"
 
 void strbuf_reserve(strbuf *sb, size_t n)
 {
+    if (n > SIZE_MAX / 2 - sb->len) /* no buffer that large can exist */
+        abort();
     if (sb->len + n + 1 <= sb->cap)
         return;
     size_t cap = sb->cap ? sb->cap : 64;
@@ -16,25 +18,6 @@ void strbuf_reserve(strbuf *sb, size_t n)
         cap *= 2;
     sb->data = xrealloc(sb->data, cap);
     sb->cap = cap;
-}
-
-void strbuf_append(strbuf *sb, const char *s, size_t n)
-{
-    strbuf_reserve(sb, n);
-    if (n)
-        memcpy(sb->data + sb->len, s, n);
-    sb->len += n;
-    sb->data[sb->len] = '\0';
-}
-
-void strbuf_puts(strbuf *sb, const char *s) { strbuf_append(sb, s, strlen(s)); }
-
-void strbuf_putc(strbuf *sb, char c)
-{
-    if (sb->len + 2 > sb->cap)
-        strbuf_reserve(sb, 1);
-    sb->data[sb->len++] = c;
-    sb->data[sb->len] = '\0';
 }
 
 void strbuf_put_uint(strbuf *sb, unsigned long long n, int min_digits)

@@ -7,6 +7,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <string.h>
 
 typedef struct strbuf {
     char *data; /* NULL until the first append; then NUL-terminated */
@@ -16,12 +17,33 @@ typedef struct strbuf {
 
 #define STRBUF_INIT {NULL, 0, 0}
 
-/* Appends n bytes of s. */
-void strbuf_append(strbuf *sb, const char *s, size_t n);
+/* Makes sure n more bytes fit without reallocating. */
+void strbuf_reserve(strbuf *sb, size_t n);
+
+/* Appends n bytes of s. Inline, like strbuf_putc: rendering makes these
+ * calls for nearly every piece of every page. */
+static inline void strbuf_append(strbuf *sb, const char *s, size_t n)
+{
+    if (sb->len + n + 1 > sb->cap || sb->len + n < n)
+        strbuf_reserve(sb, n);
+    if (n)
+        memcpy(sb->data + sb->len, s, n);
+    sb->len += n;
+    sb->data[sb->len] = '\0';
+}
+
 /* Appends the NUL-terminated string s. */
-void strbuf_puts(strbuf *sb, const char *s);
+static inline void strbuf_puts(strbuf *sb, const char *s) { strbuf_append(sb, s, strlen(s)); }
+
 /* Appends one byte. */
-void strbuf_putc(strbuf *sb, char c);
+static inline void strbuf_putc(strbuf *sb, char c)
+{
+    if (sb->len + 2 > sb->cap)
+        strbuf_reserve(sb, 1);
+    sb->data[sb->len++] = c;
+    sb->data[sb->len] = '\0';
+}
+
 /* Appends n in decimal, zero-padded to at least min_digits (at most 20). */
 void strbuf_put_uint(strbuf *sb, unsigned long long n, int min_digits);
 /* Appends printf-style formatted text. */
@@ -29,8 +51,6 @@ void strbuf_printf(strbuf *sb, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Appends vprintf-style formatted text. */
 void strbuf_vprintf(strbuf *sb, const char *fmt, va_list ap);
-/* Makes sure n more bytes fit without reallocating. */
-void strbuf_reserve(strbuf *sb, size_t n);
 /* Shortens the contents to their first n bytes (no-op when not longer). */
 void strbuf_truncate(strbuf *sb, size_t n);
 /* Empties the buffer but keeps its memory for reuse. */

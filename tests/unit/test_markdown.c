@@ -131,6 +131,26 @@ static void test_citation_lookalikes(void)
     strbuf_free(&sb);
 }
 
+/* Only a text node can hold a citation, and a body without "[@" in its
+ * source can still make one: an escape or an entity gives the same text. */
+static void test_citation_spellings(void)
+{
+    diag_list dl = DIAG_LIST_INIT;
+    const char *bodies[] = {"A [\\@b2021].\n", "A &#91;@b2021].\n", "A [&#64;b2021].\n", "A [@b2021].\n"};
+    for (size_t i = 0; i < sizeof bodies / sizeof *bodies; i++) {
+        md_doc *doc = render(bodies[i], false, &dl);
+        CHECK_STR(doc->html, "<p>A <sup class=\"cite\">[<a href=\"#ref-b2021\" id=\"cite-b2021-1\" "
+                             "aria-label=\"Reference 1\">1</a>]</sup>.</p>\n");
+        CHECK_INT(doc->cites->u.list.len, 1);
+        md_doc_free(doc);
+        diag_list_clear(&dl);
+    }
+    md_doc *doc = render("No citation here, nor @b2021 [b2021].\n", false, &dl);
+    CHECK_INT(doc->cites->u.list.len, 0);
+    md_doc_free(doc);
+    diag_list_clear(&dl);
+}
+
 static void test_links(void)
 {
     diag_list dl = DIAG_LIST_INIT;
@@ -234,6 +254,7 @@ int main(void)
     test_plain_heading_bytes();
     test_citations();
     test_citation_lookalikes();
+    test_citation_spellings();
     test_links();
     test_links_unrecorded();
     test_raw_html_and_text();
