@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 
 #include "escape.h"
 #include "xalloc.h"
@@ -78,13 +79,10 @@ static void atom_entry(strbuf *xml, const page *p)
 void feeds_atom(const site *s, strbuf *xml)
 {
     size_t n = 0;
-    page **articles = xmalloc((s->npages ? s->npages : 1) * sizeof *articles);
-    for (size_t i = 0; i < s->npages; i++)
-        if (s->pages[i]->kind == PAGE_ARTICLE)
-            articles[n++] = s->pages[i];
-    xqsort(articles, n, sizeof *articles, site_cmp_newest);
-    if (n > FEED_ENTRIES)
-        n = FEED_ENTRIES;
+    const page *articles[FEED_ENTRIES];
+    for (size_t i = 0; i < s->nnewest && n < FEED_ENTRIES; i++)
+        if (s->newest[i]->kind == PAGE_ARTICLE)
+            articles[n++] = s->newest[i];
     /* The feed changes when its newest entry does: no clock involved. */
     const char *newest = "1970-01-01";
     for (size_t i = 0; i < n; i++) {
@@ -117,7 +115,6 @@ void feeds_atom(const site *s, strbuf *xml)
     for (size_t i = 0; i < n; i++)
         atom_entry(xml, articles[i]);
     strbuf_puts(xml, "</feed>\n");
-    free(articles);
 }
 
 static void json_field(strbuf *json, const char *key, const char *val)
@@ -152,19 +149,25 @@ char *feeds_search_entry(const page *p, const char *excerpt, const value *headin
     return strbuf_detach(&json);
 }
 
-void feeds_search_index(const site *s, strbuf *json)
+/* The search index's parts in order, pointing into the pages' records:
+ * at 10,000 articles the index is 10 MB, and the copy cost more than
+ * writing it. The caller frees the array. */
+static struct iovec *search_index_parts(const site *s, size_t *nparts)
 {
-    strbuf_puts(json, "[");
-    bool first = true;
+    struct iovec *parts = xmalloc((2 * s->npages + 2) * sizeof *parts);
+    size_t n = 0;
+    parts[n++] = (struct iovec){(void *)"[", 1};
     for (size_t i = 0; i < s->npages; i++) {
         const page *p = s->pages[i];
         if (!p->rendered || !p->search_entry)
             continue;
-        strbuf_puts(json, first ? "\n" : ",\n");
-        first = false;
-        strbuf_puts(json, p->search_entry);
+        const char *sep = n == 1 ? "\n" : ",\n";
+        parts[n++] = (struct iovec){(void *)sep, strlen(sep)};
+        parts[n++] = (struct iovec){p->search_entry, strlen(p->search_entry)};
     }
-    strbuf_puts(json, "\n]\n");
+    parts[n++] = (struct iovec){(void *)"\n]\n", 3};
+    *nparts = n;
+    return parts;
 }
 
 static void builtin_alias(const site *s, const value *alias, strbuf *html)
@@ -225,9 +228,9 @@ bool feeds_write_site_files(const site *s, const tpl_set *tpl, output *out, diag
 
 bool feeds_write_search_index(const site *s, output *out, diag_list *diags)
 {
-    strbuf buf = STRBUF_INIT;
-    feeds_search_index(s, &buf);
-    bool ok = output_write(out, "search.json", buf.data, buf.len, diags);
-    strbuf_free(&buf);
+    size_t nparts;
+    struct iovec *parts = search_index_parts(s, &nparts);
+    bool ok = output_write_parts(out, "search.json", parts, nparts, diags);
+    free(parts);
     return ok;
 }

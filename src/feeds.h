@@ -21,7 +21,8 @@
  * out: what needs the site model but no rendered page, so it can run
  * while pages render. Returns false after adding errors. */
 bool feeds_write_site_files(const site *s, const tpl_set *tpl, output *out, diag_list *diags);
-/* Writes search.json through out, once every page has rendered. Returns
+/* Writes search.json (the record of each rendered page that has one)
+ * through out, once every page has rendered. Returns
  * false after adding errors. */
 bool feeds_write_search_index(const site *s, output *out, diag_list *diags);
 /* Appends the sitemap of s (every page but 404 and skipped ones) to xml. */
@@ -33,8 +34,5 @@ void feeds_atom(const site *s, strbuf *xml);
  * makes the records of its own pages, and a page keeps its record rather
  * than its excerpt and headings. */
 char *feeds_search_entry(const page *p, const char *excerpt, const value *headings);
-/* Appends the search index of s to json: the record of each rendered page
- * that has one (pages with their own front matter). */
-void feeds_search_index(const site *s, strbuf *json);
 
 #endif

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "fs.h"
@@ -356,36 +357,98 @@ static bool relpath_ok(const char *rel)
  * bytes at data; *st gets its status. Paths are opened relative to the
  * folders' descriptors: a page is three folders deep, the site's output
  * folder may be many more. */
-static bool same_bytes(const output *out, const char *rel, struct stat *st, const char *data, size_t n)
+static size_t parts_size(const struct iovec *parts, size_t nparts)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < nparts; i++)
+        n += parts[i].iov_len;
+    return n;
+}
+
+/* Compares the n bytes at buf with what follows part *i, offset *at, in
+ * parts, and moves past them; false when they differ or run out. */
+static bool parts_match(const struct iovec *parts, size_t nparts, size_t *i, size_t *at, const char *buf, size_t n)
+{
+    while (n) {
+        if (*i == nparts)
+            return false;
+        size_t left = parts[*i].iov_len - *at, take = left < n ? left : n;
+        if (memcmp((const char *)parts[*i].iov_base + *at, buf, take) != 0)
+            return false;
+        buf += take;
+        n -= take;
+        *at += take;
+        if (*at == parts[*i].iov_len) {
+            ++*i;
+            *at = 0;
+        }
+    }
+    return true;
+}
+
+static bool same_bytes(const output *out, const char *rel, struct stat *st, const struct iovec *parts, size_t nparts)
 {
     /* O_NONBLOCK: a FIFO standing where a page was must not stall the build. */
     int fd = openat(out->live_fd, rel, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0)
         return false;
+    size_t n = parts_size(parts, nparts);
     bool same = fstat(fd, st) == 0 && S_ISREG(st->st_mode) && (size_t)st->st_size == n;
     char buf[65536];
-    size_t at = 0;
-    while (same && at < n) {
+    size_t read_so_far = 0, part = 0, at = 0;
+    while (same && read_so_far < n) {
         ssize_t got = read(fd, buf, sizeof buf);
-        if (got <= 0 || (size_t)got > n - at || memcmp(buf, data + at, (size_t)got) != 0)
+        if (got <= 0 || (size_t)got > n - read_so_far || !parts_match(parts, nparts, &part, &at, buf, (size_t)got))
             same = false;
         else
-            at += (size_t)got;
+            read_so_far += (size_t)got;
     }
     close(fd);
     return same;
 }
 
-static bool write_fd(int fd, const char *data, size_t n)
+/* Parts per writev: search.json has two per page. */
+#if defined(IOV_MAX) && IOV_MAX < 512
+#define WRITE_BATCH IOV_MAX
+#elif defined(IOV_MAX)
+#define WRITE_BATCH 512
+#else
+#define WRITE_BATCH 16 /* POSIX's least IOV_MAX */
+#endif
+
+/* Writes all the parts, resuming after short writes. */
+static bool write_parts(int fd, const struct iovec *parts, size_t nparts)
 {
-    size_t at = 0;
-    while (at < n) {
-        ssize_t put = write(fd, data + at, n - at);
+    size_t i = 0, at = 0; /* the next byte to write: part i, offset at */
+    while (i < nparts) {
+        if (at == parts[i].iov_len) {
+            i++;
+            at = 0;
+            continue;
+        }
+        struct iovec batch[WRITE_BATCH];
+        int count = 0;
+        for (size_t k = i; k < nparts && count < WRITE_BATCH; k++, count++) {
+            size_t skip = k == i ? at : 0;
+            batch[count].iov_base = (char *)parts[k].iov_base + skip;
+            batch[count].iov_len = parts[k].iov_len - skip;
+        }
+        ssize_t put = writev(fd, batch, count);
         if (put < 0 && errno == EINTR)
             continue;
         if (put < 0)
             return false;
-        at += (size_t)put;
+        for (size_t done = (size_t)put; done;) {
+            size_t left = parts[i].iov_len - at;
+            if (done < left) {
+                at += done;
+                done = 0;
+            } else {
+                done -= left;
+                i++;
+                at = 0;
+            }
+        }
     }
     return true;
 }
@@ -416,14 +479,14 @@ static bool clear_path(const output *out, const char *rel, const struct stat *st
 
 /* Creates the file rel in the staging folder: a hard link to the live
  * output's rel when link_live, else the n bytes at data. */
-static bool create_file(const output *out, const char *rel, bool link_live, const char *data, size_t n)
+static bool create_file(const output *out, const char *rel, bool link_live, const struct iovec *parts, size_t nparts)
 {
     if (link_live)
         return linkat(out->live_fd, rel, out->lock_fd, rel, 0) == 0;
     int fd = openat(out->lock_fd, rel, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
     if (fd < 0)
         return false;
-    bool ok = write_fd(fd, data, n);
+    bool ok = write_parts(fd, parts, nparts);
     int saved = errno;
     ok = close(fd) == 0 && ok;
     if (!ok)
@@ -432,16 +495,17 @@ static bool create_file(const output *out, const char *rel, bool link_live, cons
 }
 
 /* create_file, making the folders above rel when they are missing. */
-static bool create_in_staging(output *out, const char *rel, bool link_live, const char *data, size_t n)
+static bool create_in_staging(output *out, const char *rel, bool link_live, const struct iovec *parts,
+                              size_t nparts)
 {
-    if (create_file(out, rel, link_live, data, n))
+    if (create_file(out, rel, link_live, parts, nparts))
         return true;
     if (errno != ENOENT && errno != ENOTDIR)
         return false;
     char *path = staging_file(out, rel);
     bool made = make_parent(out, path);
     free(path);
-    return made && create_file(out, rel, link_live, data, n);
+    return made && create_file(out, rel, link_live, parts, nparts);
 }
 
 /* Makes the staging folder's rel the same file as the live output's (whose
@@ -458,12 +522,12 @@ static bool place_link(output *out, const char *rel, const struct stat *live)
     return create_in_staging(out, rel, true, NULL, 0);
 }
 
-static bool place_bytes(output *out, const char *rel, const char *data, size_t n)
+static bool place_bytes(output *out, const char *rel, const struct iovec *parts, size_t nparts)
 {
     struct stat st;
     if (out->reuse && fstatat(out->lock_fd, rel, &st, AT_SYMLINK_NOFOLLOW) == 0 && !clear_path(out, rel, &st))
         return false;
-    return create_in_staging(out, rel, false, data, n);
+    return create_in_staging(out, rel, false, parts, nparts);
 }
 
 static void record_written(output *out, const char *relpath)
@@ -480,15 +544,16 @@ static void record_written(output *out, const char *relpath)
     pthread_mutex_unlock(&out->written_lock);
 }
 
-bool output_write(output *out, const char *relpath, const char *data, size_t n, diag_list *diags)
+bool output_write_parts(output *out, const char *relpath, const struct iovec *parts, size_t nparts, diag_list *diags)
 {
     if (!relpath_ok(relpath)) {
         diag_add(diags, DIAG_ERROR, "", 0, 0, "refusing to write outside the output folder: '%s'", relpath);
         return false;
     }
     struct stat live_st;
-    bool placed = out->live_fd >= 0 && same_bytes(out, relpath, &live_st, data, n) && place_link(out, relpath, &live_st);
-    if (!placed && !place_bytes(out, relpath, data, n)) {
+    bool placed = out->live_fd >= 0 && same_bytes(out, relpath, &live_st, parts, nparts) &&
+                  place_link(out, relpath, &live_st);
+    if (!placed && !place_bytes(out, relpath, parts, nparts)) {
         char *path = staging_file(out, relpath);
         diag_add(diags, DIAG_ERROR, "", 0, 0, "cannot write '%s': %s", path, strerror(errno));
         free(path);
@@ -496,6 +561,12 @@ bool output_write(output *out, const char *relpath, const char *data, size_t n, 
     }
     record_written(out, relpath);
     return true;
+}
+
+bool output_write(output *out, const char *relpath, const char *data, size_t n, diag_list *diags)
+{
+    struct iovec whole = {(void *)data, n};
+    return output_write_parts(out, relpath, &whole, 1, diags);
 }
 
 bool output_link_previous(output *out, const char *relpath)

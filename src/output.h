@@ -30,6 +30,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/uio.h>
 
 #include "diag.h"
 
@@ -46,6 +47,10 @@ output *output_begin(const char *site_dir, const char *out_dir, bool force, diag
  * folder, creating folders as needed. Safe to call from several threads for
  * different paths. Returns false after adding an error. */
 bool output_write(output *out, const char *relpath, const char *data, size_t n, diag_list *diags);
+/* output_write for a file given in parts, written one after another: a
+ * large file need not be put together in memory first. */
+bool output_write_parts(output *out, const char *relpath, const struct iovec *parts, size_t nparts,
+                        diag_list *diags);
 /* Hard-links relpath from the previous output into the staging folder, for
  * a page known to be unchanged. Returns false (and adds nothing to any
  * diagnostics) when there is no previous file to link. */

@@ -608,13 +608,6 @@ typedef struct tag_ref {
     page *page;
 } tag_ref;
 
-static int cmp_tag_ref(const void *a, const void *b)
-{
-    const tag_ref *x = a, *y = b;
-    int c = strcmp(x->slug, y->slug);
-    return c ? c : site_cmp_newest(&x->page, &y->page);
-}
-
 /* Adds a shared {name, url} for each spelling of a tag not seen before in
  * its group (pairs[from..to), one slug): a page's tags then cost a
  * reference each, not a map. */
@@ -638,39 +631,108 @@ static void add_tag_entries(site *s, const tag_ref *pairs, size_t from, size_t t
     }
 }
 
-/* Groups (tag, page) pairs by sorting: n log n, however many tags. */
+/* Content pages newest first: the order of tag pages, the home page's
+ * list and the feed, sorted once. */
+static void sort_newest(site *s)
+{
+    s->newest = xmalloc((s->npages ? s->npages : 1) * sizeof *s->newest);
+    for (size_t i = 0; i < s->npages; i++)
+        if (s->pages[i]->fm)
+            s->newest[s->nnewest++] = s->pages[i];
+    xqsort(s->newest, s->nnewest, sizeof *s->newest, site_cmp_newest);
+}
+
+typedef struct slug_group {
+    const char *slug;
+    size_t count, start; /* pairs in it; then its first place in the sorted pairs */
+} slug_group;
+
+static int cmp_group_slug(const void *a, const void *b)
+{
+    return strcmp((*(slug_group *const *)a)->slug, (*(slug_group *const *)b)->slug);
+}
+
+/* The group of slug, added when new; groups by slug through a hash table
+ * of group indices + 1 (0 is empty) that grows at half full. */
+static size_t slug_group_of(slug_group **groups, size_t *ngroups, size_t **table, size_t *cap, const char *slug)
+{
+    if (2 * (*ngroups + 1) > *cap) {
+        size_t new_cap = *cap ? *cap * 2 : 64;
+        size_t *grown = xcalloc(new_cap, sizeof *grown);
+        for (size_t g = 0; g < *ngroups; g++) {
+            size_t at = (size_t)hash_str(HASH_SEED, (*groups)[g].slug) & (new_cap - 1);
+            while (grown[at])
+                at = (at + 1) & (new_cap - 1);
+            grown[at] = g + 1;
+        }
+        free(*table);
+        *table = grown;
+        *cap = new_cap;
+        *groups = xrealloc(*groups, new_cap / 2 * sizeof **groups);
+    }
+    size_t at = (size_t)hash_str(HASH_SEED, slug) & (*cap - 1);
+    for (; (*table)[at]; at = (at + 1) & (*cap - 1))
+        if (!strcmp((*groups)[(*table)[at] - 1].slug, slug))
+            return (*table)[at] - 1;
+    (*groups)[*ngroups] = (slug_group){slug, 0, 0};
+    (*table)[at] = ++*ngroups;
+    return *ngroups - 1;
+}
+
+/* Groups (tag, page) pairs by slug, each group newest first: a hash per
+ * pair and a sort of the distinct slugs, however many pages. */
 static void collect_tags(site *s)
 {
-    size_t n = 0, cap = 0;
+    size_t n = 0, cap = 0, ngroups = 0, table_cap = 0;
     tag_ref *pairs = NULL;
-    for (size_t i = 0; i < s->npages; i++) {
-        page *p = s->pages[i];
-        for (size_t t = 0; p->fm && p->fm->tags && t < p->fm->tags->u.list.len; t++) {
-            const value *tag = p->fm->tags->u.list.items[t];
-            if (n == cap)
-                pairs = xrealloc(pairs, (cap = cap ? cap * 2 : 64) * sizeof *pairs);
-            pairs[n++] = (tag_ref){p->fm->tag_slugs[t], tag->u.str.ptr, p};
+    size_t *group_of = NULL, *table = NULL;
+    slug_group *groups = NULL;
+    for (size_t i = 0; i < s->nnewest; i++) {
+        page *p = s->newest[i];
+        for (size_t t = 0; p->fm->tags && t < p->fm->tags->u.list.len; t++) {
+            if (n == cap) {
+                cap = cap ? cap * 2 : 64;
+                pairs = xrealloc(pairs, cap * sizeof *pairs);
+                group_of = xrealloc(group_of, cap * sizeof *group_of);
+            }
+            const char *slug = p->fm->tag_slugs[t];
+            group_of[n] = slug_group_of(&groups, &ngroups, &table, &table_cap, slug);
+            groups[group_of[n]].count++;
+            pairs[n++] = (tag_ref){slug, p->fm->tags->u.list.items[t]->u.str.ptr, p};
         }
     }
-    xqsort(pairs, n, sizeof *pairs, cmp_tag_ref);
+    slug_group **by_slug = xmalloc((ngroups ? ngroups : 1) * sizeof *by_slug);
+    for (size_t g = 0; g < ngroups; g++)
+        by_slug[g] = &groups[g];
+    xqsort(by_slug, ngroups, sizeof *by_slug, cmp_group_slug);
+    for (size_t g = 0, start = 0; g < ngroups; start += by_slug[g++]->count)
+        by_slug[g]->start = start;
+    tag_ref *sorted = xmalloc((n ? n : 1) * sizeof *sorted);
+    for (size_t k = 0; k < n; k++) /* stable: newest first within a slug */
+        sorted[groups[group_of[k]].start++] = pairs[k];
     size_t entries_cap = 0;
     for (size_t i = 0; i < n;) {
         size_t j = i;
-        while (j < n && !strcmp(pairs[j].slug, pairs[i].slug))
+        while (j < n && !strcmp(sorted[j].slug, sorted[i].slug))
             j++;
         s->tags = xrealloc(s->tags, (s->ntags + 1) * sizeof *s->tags);
         site_tag *tag = &s->tags[s->ntags++];
-        tag->slug = xstrdup(pairs[i].slug);
-        tag->name = xstrdup(pairs[i].name);
+        tag->slug = xstrdup(sorted[i].slug);
+        tag->name = xstrdup(sorted[i].name);
         tag->pages = xmalloc((j - i) * sizeof(page *));
         tag->count = 0;
         for (size_t k = i; k < j; k++)
-            if (k == i || pairs[k].page != pairs[k - 1].page)
-                tag->pages[tag->count++] = pairs[k].page;
-        add_tag_entries(s, pairs, i, j, &entries_cap);
+            if (k == i || sorted[k].page != sorted[k - 1].page)
+                tag->pages[tag->count++] = sorted[k].page;
+        add_tag_entries(s, sorted, i, j, &entries_cap);
         i = j;
     }
     xqsort(s->tag_entries, s->ntag_entries, sizeof *s->tag_entries, cmp_tag_entry);
+    free(sorted);
+    free(by_slug);
+    free(groups);
+    free(table);
+    free(group_of);
     free(pairs);
 }
 
@@ -1069,19 +1131,16 @@ static void make_list_pages(loader *ld)
 
 static void home_recent(site *s)
 {
-    page *home = NULL;
+    page *home = NULL, *articles[HOME_RECENT];
     size_t n = 0;
-    page **articles = xmalloc((s->npages ? s->npages : 1) * sizeof(page *));
-    for (size_t i = 0; i < s->npages; i++) {
-        if (s->pages[i]->kind == PAGE_HOME)
-            home = s->pages[i];
-        else if (s->pages[i]->kind == PAGE_ARTICLE)
-            articles[n++] = s->pages[i];
+    for (size_t i = 0; i < s->nnewest; i++) {
+        if (s->newest[i]->kind == PAGE_HOME)
+            home = s->newest[i];
+        else if (s->newest[i]->kind == PAGE_ARTICLE && n < HOME_RECENT)
+            articles[n++] = s->newest[i];
     }
-    xqsort(articles, n, sizeof *articles, site_cmp_newest);
     if (home)
-        value_map_set(home->ctx, "pages", summaries(articles, 0, n < HOME_RECENT ? n : HOME_RECENT));
-    free(articles);
+        value_map_set(home->ctx, "pages", summaries(articles, 0, n));
 }
 
 static void set_layouts(site *s)
@@ -1116,6 +1175,7 @@ site *site_load(const site_options *opts, const config *cfg, const refs *bib, di
         diag_add(diags, DIAG_ERROR, "content", 0, 0, "no content/_index.md: the site needs a home page");
     collect_sections(s, diags);
     xqsort(s->sections, s->nsections, sizeof *s->sections, cmp_section);
+    sort_newest(s);
     collect_tags(s);
     make_sections_shared(s);
     parallel_for(s->npages, opts->jobs, page_names, s);
@@ -1208,6 +1268,7 @@ void site_free(site *s)
     free(s->tags);
     free(s->pages);
     free(s->by_path);
+    free(s->newest);
     path_list_free(&s->unloaded);
     path_list_free(&s->drafts);
     value_free(s->site_ctx);

@@ -95,6 +95,8 @@ typedef struct site {
     size_t ntags;
     struct site_tag_entry *tag_entries; /* by tag name as written: {name, url}, shared by pages' tag_list */
     size_t ntag_entries;
+    page **newest;  /* content pages, newest first (site_cmp_newest) */
+    size_t nnewest;
     page **by_path; /* content pages sorted by content_path, for link lookups */
     size_t nby_path;
     path_list unloaded; /* content files that failed to load (their errors are in diags) */

@@ -8,7 +8,8 @@
  * unchanged one keeps its inode and mtime and an omitted one goes; a rebuild
  * that reuses (and prunes) the staging folder; output_abort leaving the
  * previous output byte for byte and inode for inode; output_write refusing
- * unsafe relative paths; output_copy_tree copying assets and refusing
+ * unsafe relative paths; output_write_parts writing and comparing a file
+ * in parts, however they split it; output_copy_tree copying assets and refusing
  * symbolic links; output_remove_tree not following links. */
 #include "harness.h"
 #include "fixture.h"
@@ -22,6 +23,7 @@
 #include "fs.h"
 #include "output.h"
 #include "strbuf.h"
+#include "xalloc.h"
 
 static char root[200];                     /* the temporary folder */
 static char site_dir[210], pub[224], stg[240]; /* root/site_dir, its public/ and staging */
@@ -371,6 +373,68 @@ static void test_copy_symlink(void)
     strbuf_free(&sb);
 }
 
+/* Splits data into parts at pseudo-random points (empty parts included),
+ * so part boundaries fall anywhere against same_bytes' 64 KiB reads. */
+static size_t split_parts(const char *data, size_t n, unsigned seed, struct iovec *parts, size_t cap)
+{
+    size_t count = 0, at = 0;
+    while (at < n && count + 1 < cap) {
+        seed = seed * 1103515245u + 12345u;
+        size_t len = (seed >> 8) % 300;
+        if (len > n - at)
+            len = n - at;
+        parts[count++] = (struct iovec){(void *)(data + at), len};
+        at += len;
+    }
+    parts[count++] = (struct iovec){(void *)(data + at), n - at};
+    return count;
+}
+
+/* A file given in parts: written as their concatenation, in more parts
+ * than one writev takes; an unchanged one is recognised whatever the
+ * split (same inode), and a change in its last byte or its length is
+ * written. */
+static void test_parts(void)
+{
+    enum { SIZE = 200000, MAX_PARTS = 4000 };
+    char *data = xmalloc(SIZE);
+    for (size_t i = 0; i < SIZE; i++)
+        data[i] = (char)('a' + i * 7 % 26);
+    struct iovec *parts = xmalloc(MAX_PARTS * sizeof *parts);
+    char out_dir[260];
+    snprintf(out_dir, sizeof out_dir, "%s/parts-out", site_dir);
+    diag_list dl = DIAG_LIST_INIT;
+    strbuf sb = STRBUF_INIT;
+    ino_t first_ino = 0;
+    for (int round = 0; round < 4; round++) {
+        size_t n = round == 3 ? SIZE - 1 : SIZE;
+        if (round == 2)
+            data[SIZE - 1] = '!';
+        output *o = begin_ok(out_dir, false);
+        if (!o)
+            break;
+        size_t nparts = split_parts(data, n, (unsigned)round, parts, MAX_PARTS);
+        CHECK(nparts > 600);
+        CHECK(output_write_parts(o, "big.json", parts, nparts, &dl));
+        CHECK(output_commit(o, &dl));
+        CHECK_STR(fx_diags(&dl, &sb), "");
+        strbuf_reset(&sb);
+        CHECK(slurp(out_dir, "big.json", &sb) && sb.len == n && !memcmp(sb.data, data, n));
+        ino_t ino = stat_in(out_dir, "big.json").st_ino;
+        if (round == 0)
+            first_ino = ino;
+        else if (round == 1)
+            CHECK(ino == first_ino); /* same bytes, split differently */
+        else
+            CHECK(ino != first_ino);
+        first_ino = round == 1 ? first_ino : ino;
+        diag_list_clear(&dl);
+    }
+    strbuf_free(&sb);
+    free(parts);
+    free(data);
+}
+
 static void test_remove_tree(void)
 {
     strbuf dir = STRBUF_INIT, link = STRBUF_INIT;
@@ -419,6 +483,7 @@ int main(void)
     test_bad_paths();
     test_folder_becomes_file();
     test_copy_symlink();
+    test_parts();
     test_remove_tree();
     TEST_END("output");
 }
