@@ -329,12 +329,60 @@ static void run(void)
     config_free(cfg);
 }
 
+static const char *page_title_of(const page *p) { return p->fm && p->fm->title ? p->fm->title : ""; }
+
+/* More distinct tags than the tag grouping's first table holds: every tag
+ * page, slugs in order, each tag's pages newest first. */
+static void test_many_tags(void)
+{
+    char dir[260];
+    snprintf(dir, sizeof dir, "%s/many-tags", root);
+    mkdir(dir, 0755);
+    fx_mkdir(dir, "content");
+    fx_mkdir(dir, "content/notes");
+    fx_put(dir, "content/_index.md", "---\ntitle: Home\n---\n");
+    fx_put(dir, "content/notes/_index.md", "---\ntitle: Notes\n---\n");
+    strbuf older = STRBUF_INIT, newer = STRBUF_INIT, sb = STRBUF_INIT;
+    strbuf_puts(&older, "---\ntitle: Older\ndescription: d\ndate: 2020-01-01\n" REVIEWED "tags: [");
+    strbuf_puts(&newer, "---\ntitle: Newer\ndescription: d\ndate: 2021-01-01\n" REVIEWED "tags: [");
+    for (int t = 0; t < 150; t++) { /* older: t000..t099; newer: t050..t149 */
+        if (t < 100)
+            strbuf_printf(&older, "%sT%03d", t ? ", " : "", t);
+        if (t >= 50)
+            strbuf_printf(&newer, "%sT%03d", t > 50 ? ", " : "", t);
+    }
+    strbuf_puts(&older, "]\n---\nBody.\n");
+    strbuf_puts(&newer, "]\n---\nBody.\n");
+    fx_put(dir, "content/notes/older.md", older.data);
+    fx_put(dir, "content/notes/newer.md", newer.data);
+    diag_list dl = DIAG_LIST_INIT;
+    fx_site fs = fx_load("[site]\ntitle = T\nbase_url = https://example.org/\n", dir, TODAY_2025_01_01, &dl);
+    CHECK_STR(fx_diags(&dl, &sb), "");
+    CHECK_INT(fs.s ? fs.s->ntags : 0, 150);
+    for (size_t t = 0; fs.s && t < fs.s->ntags && t < 150; t++) {
+        char slug[8];
+        snprintf(slug, sizeof slug, "t%03zu", t);
+        const site_tag *tag = &fs.s->tags[t];
+        CHECK_STR(tag->slug, slug);
+        CHECK_INT(tag->count, t >= 50 && t < 100 ? 2 : 1);
+        CHECK_STR(page_title_of(tag->pages[0]), t >= 50 ? "Newer" : "Older");
+        if (tag->count == 2)
+            CHECK_STR(page_title_of(tag->pages[1]), "Older");
+    }
+    fx_site_free(&fs);
+    diag_list_clear(&dl);
+    strbuf_free(&older);
+    strbuf_free(&newer);
+    strbuf_free(&sb);
+}
+
 int main(void)
 {
     CHECK(write_site());
     if (th_failed)
         TEST_END("site");
     run();
+    test_many_tags();
     CHECK(output_remove_tree(root));
     TEST_END("site");
 }
