@@ -4,31 +4,29 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "scan.h"
 #include "utf8.h"
 
-/* What each byte becomes, by context; NULL stands for itself. Tables,
- * because page bodies are long runs of bytes that need nothing. */
+/* What each byte becomes, by context; scan_html finds the bytes. */
 static const char *const html_rep[256] = {
     ['&'] = "&amp;", ['<'] = "&lt;", ['>'] = "&gt;", ['"'] = "&quot;", ['\''] = "&#39;"};
 static const char *const cmark_text_rep[256] = {['&'] = "&amp;", ['<'] = "&lt;", ['>'] = "&gt;", ['"'] = "&quot;"};
 
-static void esc_by_table(strbuf *out, const char *s, size_t n, const char *const rep[256])
+/* apos says whether rep replaces ' too. */
+static void esc_by_table(strbuf *out, const char *s, size_t n, const char *const rep[256], bool apos)
 {
-    const unsigned char *u = (const unsigned char *)s;
-    size_t start = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (!rep[u[i]])
-            continue;
+    size_t start = 0, i = 0;
+    while ((i += scan_html(s + i, n - i, apos)) < n) {
         strbuf_append(out, s + start, i - start);
-        strbuf_puts(out, rep[u[i]]);
-        start = i + 1;
+        strbuf_puts(out, rep[(unsigned char)s[i]]);
+        start = ++i;
     }
     strbuf_append(out, s + start, n - start);
 }
 
-void esc_html(strbuf *out, const char *s, size_t n) { esc_by_table(out, s, n, html_rep); }
+void esc_html(strbuf *out, const char *s, size_t n) { esc_by_table(out, s, n, html_rep, true); }
 
-void esc_html_as_cmark(strbuf *out, const char *s, size_t n) { esc_by_table(out, s, n, cmark_text_rep); }
+void esc_html_as_cmark(strbuf *out, const char *s, size_t n) { esc_by_table(out, s, n, cmark_text_rep, false); }
 
 /* XML 1.0 allows only well-formed UTF-8 and excludes most control
  * characters and U+FFFE/U+FFFF: a feed reader rejects the whole feed for one
@@ -74,18 +72,6 @@ static const char *json_escape_of(unsigned char c, char buf[8])
     }
 }
 
-/* The ASCII bytes that stand for themselves in a JSON string in a script:
- * a table, checked before anything else, since nearly every byte is one. */
-#define PLAIN(c) ((c) >= 0x20 && (c) < 0x80 && (c) != '"' && (c) != '\\' && (c) != '<' && (c) != '>' && (c) != '&')
-#define PLAIN4(c) PLAIN(c), PLAIN(c + 1), PLAIN(c + 2), PLAIN(c + 3)
-#define PLAIN16(c) PLAIN4(c), PLAIN4(c + 4), PLAIN4(c + 8), PLAIN4(c + 12)
-#define PLAIN64(c) PLAIN16(c), PLAIN16(c + 16), PLAIN16(c + 32), PLAIN16(c + 48)
-static const unsigned char json_plain[256] = {PLAIN64(0), PLAIN64(64), PLAIN64(128), PLAIN64(192)};
-#undef PLAIN64
-#undef PLAIN16
-#undef PLAIN4
-#undef PLAIN
-
 void esc_json(strbuf *out, const char *s, size_t n)
 {
     const unsigned char *u = (const unsigned char *)s;
@@ -93,10 +79,9 @@ void esc_json(strbuf *out, const char *s, size_t n)
     strbuf_putc(out, '"');
     size_t start = 0; /* the run of bytes that need no escape */
     for (size_t i = 0; i < n;) {
-        if (json_plain[u[i]]) {
-            i++;
-            continue;
-        }
+        i += scan_json(s + i, n - i);
+        if (i == n)
+            break;
         unsigned char c = u[i];
         char buf[8];
         const char *rep = NULL;

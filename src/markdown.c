@@ -8,6 +8,7 @@
 #include "escape.h"
 #include "frontmatter.h"
 #include "hash.h"
+#include "scan.h"
 #include "utf8.h"
 #include "xalloc.h"
 
@@ -545,57 +546,6 @@ static void toc_html_list(const value *list, strbuf *out)
     strbuf_puts(out, "</ol>");
 }
 
-#define ONES 0x0101010101010101ull
-#define HIGHS 0x8080808080808080ull
-
-/* Eight bytes from s as a number, first byte lowest, on any machine. The
- * byte-order test folds to a constant, so a little-endian build is one
- * load (a byte-by-byte loop was 5% of a build's instructions). */
-static uint64_t load8(const char *s)
-{
-    uint64_t x;
-    memcpy(&x, s, 8);
-    const uint16_t one = 1;
-    if (*(const unsigned char *)&one == 0) {
-        uint64_t swapped = 0;
-        for (int i = 0; i < 8; i++, x >>= 8)
-            swapped = swapped << 8 | (x & 0xFF);
-        x = swapped;
-    }
-    return x;
-}
-
-/* The high bit of each byte of x that is a space: exact, with no carries
- * between bytes. */
-static uint64_t space_bits(uint64_t x)
-{
-    uint64_t v = x ^ (' ' * ONES);
-    return ~(((v & ~HIGHS) + ~HIGHS) | v | ~HIGHS);
-}
-
-/* Counts words in a text literal, carrying in_word across calls. cmark
- * literals hold no line breaks, so a word starts where a byte that is not
- * a space follows a space (or the start). Bodies are the bulk of what a
- * build reads: eight bytes a step. */
-static size_t count_words(const char *s, bool *in_word)
-{
-    size_t n = strlen(s), words = 0, i = 0;
-    uint64_t space_before = *in_word ? 0 : 0x80; /* the byte before s, as a high bit */
-    for (; i + 8 <= n; i += 8) {
-        uint64_t spaces = space_bits(load8(s + i));
-        uint64_t starts = ~spaces & HIGHS & (spaces << 8 | space_before);
-        words += (size_t)(((starts >> 7) * ONES) >> 56);
-        space_before = spaces >> 56;
-    }
-    for (; i < n; i++) {
-        words += s[i] != ' ' && space_before;
-        space_before = s[i] == ' ';
-    }
-    if (n)
-        *in_word = s[n - 1] != ' ';
-    return words;
-}
-
 /* Collects the body's plain text (up to PLAIN_TEXT_MAX bytes, for excerpts)
  * and counts all its words. */
 static void plain_text(cmark_node *root, md_doc *doc)
@@ -609,7 +559,7 @@ static void plain_text(cmark_node *root, md_doc *doc)
         cmark_node_type type = cmark_node_get_type(cur);
         if (ev == CMARK_EVENT_ENTER && (type == CMARK_NODE_TEXT || type == CMARK_NODE_CODE)) {
             const char *lit = cmark_node_get_literal(cur);
-            doc->word_count += count_words(lit, &in_word);
+            doc->word_count += scan_count_words(lit, strlen(lit), &in_word);
             if (text.len < PLAIN_TEXT_MAX)
                 strbuf_puts(&text, lit);
         } else if (type == CMARK_NODE_SOFTBREAK || type == CMARK_NODE_LINEBREAK ||

@@ -1,7 +1,6 @@
 #include "utf8.h"
 
-#include <stdint.h>
-#include <string.h>
+#include "scan.h"
 
 size_t utf8_seq_len(const unsigned char *s, size_t n)
 {
@@ -24,12 +23,9 @@ size_t utf8_first_invalid(const char *s, size_t n)
     const unsigned char *u = (const unsigned char *)s;
     size_t i = 0;
     while (i < n) {
-        /* Text is mostly ASCII: eight bytes at a time while no high bit is set. */
-        uint64_t chunk;
-        if (i + 8 <= n && (memcpy(&chunk, u + i, 8), (chunk & 0x8080808080808080ull) == 0)) {
-            i += 8;
-            continue;
-        }
+        i += scan_ascii(s + i, n - i); /* text is mostly ASCII */
+        if (i == n)
+            break;
         size_t len = utf8_seq_len(u + i, n - i);
         if (len == 0)
             return i;
