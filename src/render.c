@@ -360,6 +360,7 @@ static void render_one(shared *sh, worker *w, page *p, strbuf *html)
 {
     diag_list *diags = &w->diags;
     value *local = value_map();
+    value_map_reserve(local, 12); /* an article's body, toc, reading time, JSON-LD...: 9 names */
     value *body_links = NULL;
     bool ok = page_locals(sh, p, w->tree_mem, local, &body_links, diags);
     const value *stack[] = {sh->s->site_ctx, p->fm ? p->fm->all : sh->s->site_ctx, p->ctx, local};

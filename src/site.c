@@ -255,8 +255,10 @@ static void run_jobs(loader *ld, diag_list *diags)
 static void scan_file(loader *ld, const char *section, const char *name)
 {
     strbuf cp = STRBUF_INIT;
-    if (section)
-        strbuf_printf(&cp, "%s/", section);
+    if (section) {
+        strbuf_puts(&cp, section);
+        strbuf_putc(&cp, '/');
+    }
     strbuf_puts(&cp, name);
     if (!has_suffix(name, ".md")) {
         if (section || strcmp(name, "references.yaml") != 0)
@@ -473,6 +475,9 @@ static value *section_shared(const site *s, const page *p);
 static void base_context(site *s, page *p)
 {
     value *ctx = value_map();
+    /* An article's context ends with 18 names, others' with fewer: room
+       made at once, not by doubling. */
+    value_map_reserve(ctx, p->kind == PAGE_ARTICLE ? 20 : 16);
     value_map_set(ctx, "kind", value_str(kind_names[p->kind]));
     value_map_set(ctx, is_kind_names[p->kind], value_bool(true));
     value_map_set(ctx, "url", value_str(p->url));
@@ -585,21 +590,33 @@ static void collect_sections(site *s, diag_list *diags)
         if (p->kind == PAGE_SECTION)
             add_section(s, p->section)->index = p;
     }
-    for (size_t i = 0; i < s->npages; i++) {
-        page *p = s->pages[i];
+    /* Newest first is the listed order but for weights: only a section
+       with weighted articles needs sorting. */
+    for (size_t i = 0; i < s->nnewest; i++)
+        if (s->newest[i]->kind == PAGE_ARTICLE)
+            add_section(s, s->newest[i]->section)->count++;
+    bool *weighted = xcalloc(s->nsections ? s->nsections : 1, sizeof *weighted);
+    for (size_t i = 0; i < s->nsections; i++) {
+        s->sections[i].articles = xmalloc((s->sections[i].count ? s->sections[i].count : 1) * sizeof(page *));
+        s->sections[i].count = 0;
+    }
+    for (size_t i = 0; i < s->nnewest; i++) {
+        page *p = s->newest[i];
         if (p->kind != PAGE_ARTICLE)
             continue;
-        site_section *sec = add_section(s, p->section);
-        sec->articles = xrealloc(sec->articles, (sec->count + 1) * sizeof(page *));
+        site_section *sec = find_section(s, p->section);
         sec->articles[sec->count++] = p;
+        weighted[sec - s->sections] |= p->fm->has_weight;
     }
     for (size_t i = 0; i < s->nsections; i++) {
         site_section *sec = &s->sections[i];
-        xqsort(sec->articles, sec->count, sizeof(page *), cmp_listed);
+        if (weighted[i])
+            xqsort(sec->articles, sec->count, sizeof(page *), cmp_listed);
         if (!sec->index && sec->count && !index_failed(s, sec->name))
             diag_add(diags, DIAG_ERROR, sec->articles[0]->src_path, 0, 0,
                      "section '%s' has no content/%s/_index.md (it needs at least a title)", sec->name, sec->name);
     }
+    free(weighted);
 }
 
 typedef struct tag_ref {
@@ -785,7 +802,7 @@ static page *pager_copy(loader *ld, const page *first, size_t n)
     p->section = first->section ? xstrdup(first->section) : NULL;
     p->layout = first->layout ? xstrdup(first->layout) : NULL;
     p->owns_fm = false;
-    p->ctx = p->summary = NULL;
+    p->ctx = p->summary = p->link = NULL;
     strbuf rel = STRBUF_INIT;
     strbuf_printf(&rel, "%spage/%zu/", first->rel_url, n);
     set_urls(p, ld->cfg, rel.data);
@@ -855,15 +872,20 @@ static page *made_up_page(loader *ld, page_kind kind, const char *title, const c
     return p;
 }
 
-static void article_extras(site_section *sec)
+/* Sets prev and next on the i-th article of all sections taken in order:
+ * for parallel_for, each article by one thread, its neighbours' links
+ * made beforehand by page_names. */
+static void article_extras(void *arg, size_t i)
 {
-    for (size_t i = 0; i < sec->count; i++) {
-        page *p = sec->articles[i];
-        if (i > 0)
-            value_map_set(p->ctx, "prev", link_value(sec->articles[i - 1]));
-        if (i + 1 < sec->count)
-            value_map_set(p->ctx, "next", link_value(sec->articles[i + 1]));
-    }
+    const site *s = arg;
+    const site_section *sec = s->sections;
+    while (i >= sec->count)
+        i -= sec++->count;
+    page *p = sec->articles[i];
+    if (i > 0)
+        value_map_set(p->ctx, "prev", value_ref(sec->articles[i - 1]->link));
+    if (i + 1 < sec->count)
+        value_map_set(p->ctx, "next", value_ref(sec->articles[i + 1]->link));
 }
 
 /* When p is next due for review: its own next_review, else last_reviewed
@@ -1089,8 +1111,8 @@ static void warn_overdue(site *s, const site_options *opts, diag_list *diags)
 
 /* ---- putting it together ------------------------------------------------ */
 
-/* The template names of one content page and its summary for lists: on
- * several threads, each page by one (their values are the page's own, or
+/* The template names of one content page, its summary for lists and (an
+ * article) its link for its neighbours: on several threads, each page by one (their values are the page's own, or
  * shared ones that only gain references). */
 static void page_names(void *arg, size_t i)
 {
@@ -1099,14 +1121,19 @@ static void page_names(void *arg, size_t i)
     base_context(s, p);
     set_next_review(s, p);
     p->summary = page_summary(p);
+    if (p->kind == PAGE_ARTICLE)
+        p->link = link_value(p);
 }
 
 static void make_list_pages(loader *ld)
 {
     site *s = ld->s;
+    size_t articles = 0;
+    for (size_t i = 0; i < s->nsections; i++)
+        articles += s->sections[i].count;
+    parallel_for(articles, ld->opts->jobs, article_extras, s);
     for (size_t i = 0; i < s->nsections; i++) {
         site_section *sec = &s->sections[i];
-        article_extras(sec);
         if (sec->index)
             paginate(ld, sec->index, sec->articles, sec->count);
     }
@@ -1173,9 +1200,9 @@ site *site_load(const site_options *opts, const config *cfg, const refs *bib, di
         has_home = has_home || s->pages[i]->kind == PAGE_HOME;
     if (ok && !has_home && diag_count(diags, DIAG_ERROR) == errors_before)
         diag_add(diags, DIAG_ERROR, "content", 0, 0, "no content/_index.md: the site needs a home page");
+    sort_newest(s);
     collect_sections(s, diags);
     xqsort(s->sections, s->nsections, sizeof *s->sections, cmp_section);
-    sort_newest(s);
     collect_tags(s);
     make_sections_shared(s);
     parallel_for(s->npages, opts->jobs, page_names, s);
@@ -1228,6 +1255,7 @@ static void page_free(page *p)
     free(p->out_path);
     free(p->layout);
     free(p->search_entry);
+    value_free(p->link);
     value_free(p->ctx);
     value_free(p->summary);
     value_free(p->ids);

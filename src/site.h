@@ -41,6 +41,7 @@ struct page {
                            page 1's body: its reports come from page 1 alone */
     value *ctx;         /* computed template names; front matter sits below it on the stack; owned */
     value *summary;     /* {title, url, ...} for lists; owned, shared by reference */
+    value *link;        /* {title, url} for its neighbours' prev and next (articles); owned */
     date sort_date;     /* date, for ordering */
     /* Filled in by rendering (or from a rebuild cache), for the search
      * index and link checks. */

@@ -164,6 +164,14 @@ void value_map_set(value *map, const char *key, value *v)
         e->k.heap = xstrndup(key, n);
 }
 
+void value_map_reserve(value *map, size_t n)
+{
+    if (n <= map->u.map.cap)
+        return;
+    map->u.map.cap = n;
+    map->u.map.items = xrealloc(map->u.map.items, n * sizeof *map->u.map.items);
+}
+
 value *value_map_getn(const value *map, const char *key, size_t n)
 {
     long at = map_index(map, key, n);

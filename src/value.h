@@ -100,6 +100,9 @@ value *value_at(value *v, int line, int col);
 void value_list_push(value *list, value *item);
 /* Sets key in map to v, taking ownership of v; replaces (and frees) an old value. */
 void value_map_set(value *map, const char *key, value *v);
+/* Makes room in map for n keys in all, so that filling it reallocates
+ * nothing. */
+void value_map_reserve(value *map, size_t n);
 /* Returns the value under key, or NULL; the map keeps ownership. */
 value *value_map_get(const value *map, const char *key);
 /* As value_map_get with a key of n bytes that need not be NUL-terminated. */
