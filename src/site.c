@@ -380,27 +380,25 @@ static int cmp_content_path(const void *a, const void *b)
 
 static value *str_value(const char *s) { return value_str(s ? s : ""); }
 
-static void set_date(value *ctx, const char *name, date d)
+/* Sets name (ISO) and human_name ("12 March 2024") to d, when set;
+ * scratch is reused between calls, to spare an allocation per date. */
+static void set_date(value *ctx, const char *name, const char *human_name, date d, strbuf *scratch)
 {
     if (!date_is_set(d))
         return;
-    strbuf sb = STRBUF_INIT;
-    date_format_iso(d, &sb);
-    value_map_set(ctx, name, value_str(sb.data));
-    strbuf_reset(&sb);
-    date_format_human(d, &sb);
-    strbuf key = STRBUF_INIT;
-    strbuf_puts(&key, name);
-    strbuf_puts(&key, "_human");
-    value_map_set(ctx, key.data, value_str(sb.data));
-    strbuf_free(&key);
-    strbuf_free(&sb);
+    strbuf_reset(scratch);
+    date_format_iso(d, scratch);
+    value_map_set(ctx, name, value_strn(scratch->data, scratch->len));
+    strbuf_reset(scratch);
+    date_format_human(d, scratch);
+    value_map_set(ctx, human_name, value_strn(scratch->data, scratch->len));
 }
 
 static char *absolute_url(const config *cfg, const char *rel_url)
 {
     strbuf sb = STRBUF_INIT;
-    strbuf_printf(&sb, "%s%s", cfg->base_url, rel_url);
+    strbuf_puts(&sb, cfg->base_url);
+    strbuf_puts(&sb, rel_url);
     return strbuf_detach(&sb);
 }
 
@@ -440,6 +438,7 @@ static value *page_summary(const page *p)
     /* References to the page's own values where it has them: a summary
      * sits in every list the page is in, for the whole build. */
     value *sum = value_map();
+    value_map_reserve(sum, 9);
     value *title = p->fm && p->fm->title ? value_map_get(p->fm->all, "title") : NULL;
     value *description = p->fm && p->fm->description ? value_map_get(p->fm->all, "description") : NULL;
     value_map_set(sum, "title", title ? value_ref(title) : str_value(page_title(p)));
@@ -459,6 +458,7 @@ static value *page_summary(const page *p)
 static value *link_value(const page *p)
 {
     value *v = value_map();
+    value_map_reserve(v, 2);
     value *title = p->fm && p->fm->title ? value_map_get(p->fm->all, "title") : NULL;
     value *url = p->ctx ? value_map_get(p->ctx, "url") : NULL;
     value_map_set(v, "title", title ? value_ref(title) : str_value(page_title(p)));
@@ -486,9 +486,11 @@ static void base_context(site *s, page *p)
     for (size_t i = 0; i < shared->u.map.len; i++)
         value_map_set(ctx, value_entry_key(&shared->u.map.items[i]), value_ref(shared->u.map.items[i].val));
     if (p->fm) {
-        set_date(ctx, "date", p->fm->date);
-        set_date(ctx, "updated", p->fm->updated);
-        set_date(ctx, "last_reviewed", p->fm->last_reviewed);
+        strbuf scratch = STRBUF_INIT;
+        set_date(ctx, "date", "date_human", p->fm->date, &scratch);
+        set_date(ctx, "updated", "updated_human", p->fm->updated, &scratch);
+        set_date(ctx, "last_reviewed", "last_reviewed_human", p->fm->last_reviewed, &scratch);
+        strbuf_free(&scratch);
         value_map_set(ctx, "tag_list", tag_list(s, p->fm->tags));
     }
     p->ctx = ctx;
@@ -907,8 +909,11 @@ static bool review_due(const site *s, const page *p, date *due)
 static void set_next_review(const site *s, page *p)
 {
     date due;
-    if (review_due(s, p, &due))
-        set_date(p->ctx, "next_review", due);
+    if (review_due(s, p, &due)) {
+        strbuf scratch = STRBUF_INIT;
+        set_date(p->ctx, "next_review", "next_review_human", due, &scratch);
+        strbuf_free(&scratch);
+    }
 }
 
 static value *section_values(site *s)

@@ -1018,13 +1018,14 @@ static bool render_nodes(render_state *st, const node *nodes, size_t n, const sc
 static const value *lookup_first(const render_state *st, const scope *sc, const char *s,
                                  size_t n)
 {
+    uint64_t bit = value_key_bit(s, n);
     for (const ctx_frame *f = sc->ctx; f; f = f->up) {
-        const value *v = value_map_getn(f->v, s, n);
+        const value *v = value_map_may_have(f->v, bit) ? value_map_getn(f->v, s, n) : NULL;
         if (v)
             return v;
     }
     for (size_t i = st->nbase; i-- > 0;) {
-        const value *v = value_map_getn(st->base[i], s, n);
+        const value *v = value_map_may_have(st->base[i], bit) ? value_map_getn(st->base[i], s, n) : NULL;
         if (v)
             return v;
     }

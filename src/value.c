@@ -116,17 +116,9 @@ void value_list_push(value *list, value *item)
     list->u.list.items[list->u.list.len++] = item;
 }
 
-/* A key's bit in a map's seen mask. Template lookups try each map of a
- * context stack in turn, and most of those tries are misses. */
-static uint64_t key_bit(const char *key, size_t n)
-{
-    unsigned char first = n ? (unsigned char)key[0] : 0, last = n ? (unsigned char)key[n - 1] : 0;
-    return (uint64_t)1 << ((n * 7 + first * 3 + last) & 63);
-}
-
 static long map_index(const value *map, const char *key, size_t n)
 {
-    if (!map || map->kind != V_MAP || !(map->u.map.seen & key_bit(key, n)))
+    if (!map || map->kind != V_MAP || !(map->u.map.seen & value_key_bit(key, n)))
         return -1;
     const struct value_entry *items = map->u.map.items;
     for (size_t i = 0; i < map->u.map.len; i++) {
@@ -154,7 +146,7 @@ void value_map_set(value *map, const char *key, value *v)
         map->u.map.cap = map->u.map.cap ? map->u.map.cap * 2 : 8;
         map->u.map.items = xrealloc(map->u.map.items, map->u.map.cap * sizeof *map->u.map.items);
     }
-    map->u.map.seen |= key_bit(key, n);
+    map->u.map.seen |= value_key_bit(key, n);
     struct value_entry *e = &map->u.map.items[map->u.map.len++];
     e->key_len = n;
     e->val = v;

@@ -107,6 +107,21 @@ void value_map_reserve(value *map, size_t n);
 value *value_map_get(const value *map, const char *key);
 /* As value_map_get with a key of n bytes that need not be NUL-terminated. */
 value *value_map_getn(const value *map, const char *key, size_t n);
+
+/* A key's bit in a map's seen mask. Template lookups try each map of a
+ * context stack in turn, and most of those tries are misses. */
+static inline uint64_t value_key_bit(const char *key, size_t n)
+{
+    unsigned char first = n ? (unsigned char)key[0] : 0, last = n ? (unsigned char)key[n - 1] : 0;
+    return (uint64_t)1 << ((n * 7 + first * 3 + last) & 63);
+}
+
+/* False when v is surely not a map holding the key whose value_key_bit is
+ * bit; true when it may be (value_map_getn then says). */
+static inline bool value_map_may_have(const value *v, uint64_t bit)
+{
+    return v && v->kind == V_MAP && (v->u.map.seen & bit);
+}
 /* Follows a dotted path ("site.title") through maps; NULL if any step is missing. */
 value *value_path(const value *root, const char *dotted);
 
