@@ -45,7 +45,7 @@ arena *arena_new(void)
     return a;
 }
 
-static void *bump(arena *a, size_t n)
+static inline void *bump(arena *a, size_t n)
 {
     size_t need = sizeof(header) + round_up(n);
     if (need < n || a->head->cap - a->head->used < need) {

@@ -109,7 +109,8 @@ void fm_slugify(const char *text, size_t n, strbuf *out)
     bool dash = false;
     for (size_t i = 0; i < n; i++) {
         char c = text[i];
-        const char *letters = latin_ascii((const unsigned char *)text + i, n - i);
+        /* Only a two-byte sequence (lead byte 0xC0 and up) can be a Latin letter. */
+        const char *letters = (unsigned char)c >= 0xC0 ? latin_ascii((const unsigned char *)text + i, n - i) : NULL;
         if (c >= 'A' && c <= 'Z')
             c = (char)(c - 'A' + 'a');
         if (letters || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {

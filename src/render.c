@@ -126,13 +126,15 @@ static void add_references(site *s, const page *p, const md_doc *doc, value *loc
     value_free(keys);
 }
 
+/* key is a literal of this file, a plain ASCII word: written as it is. */
 static void json_key(strbuf *out, const char *key, bool *first)
 {
     if (!*first)
         strbuf_putc(out, ',');
     *first = false;
-    esc_json(out, key, strlen(key));
-    strbuf_putc(out, ':');
+    strbuf_putc(out, '"');
+    strbuf_puts(out, key);
+    strbuf_puts(out, "\":");
 }
 
 static void json_str(strbuf *out, const char *key, const char *val, bool *first)
