@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "xalloc.h"
@@ -20,12 +21,24 @@ char *fs_join(const char *a, const char *b)
 
 bool fs_read_file(const char *path, bool follow_links, strbuf *out)
 {
-    int fd = open(path, O_RDONLY | (follow_links ? 0 : O_NOFOLLOW));
+    return fs_read_file_at(AT_FDCWD, path, follow_links, out);
+}
+
+bool fs_read_file_at(int dirfd, const char *path, bool follow_links, strbuf *out)
+{
+    int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | (follow_links ? 0 : O_NOFOLLOW));
     if (fd < 0)
         return false;
+    /* Room for the whole file and one byte more, so that the read that
+       finds the end needs no second allocation; a file still growing
+       gets more as it goes. */
+    struct stat st;
+    size_t expect = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t)st.st_size : 0;
+    strbuf_reserve(out, expect + 1);
     ssize_t got;
     do { /* straight into the buffer: no copy through the stack */
-        strbuf_reserve(out, 16384);
+        if (out->cap - out->len < 2)
+            strbuf_reserve(out, 16384);
         got = read(fd, out->data + out->len, out->cap - out->len - 1);
         if (got > 0)
             out->len += (size_t)got;

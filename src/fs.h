@@ -14,6 +14,10 @@ char *fs_join(const char *a, const char *b);
 /* Appends the whole file at path to out; false when it cannot be read.
  * With follow_links false a symbolic link is refused (O_NOFOLLOW). */
 bool fs_read_file(const char *path, bool follow_links, strbuf *out);
+/* fs_read_file with path relative to the folder open as dirfd (AT_FDCWD:
+ * the working folder): a build reads every content file twice, and a
+ * short path skips the lookups of the folders above. */
+bool fs_read_file_at(int dirfd, const char *path, bool follow_links, strbuf *out);
 /* What a folder's listing says an entry is. FS_UNKNOWN: the file system
  * did not say; lstat it. FS_OTHER: a symbolic link, FIFO, socket or
  * device. */

@@ -353,10 +353,6 @@ static bool relpath_ok(const char *rel)
     return true;
 }
 
-/* True when rel, a regular file in the live output, holds exactly the n
- * bytes at data; *st gets its status. Paths are opened relative to the
- * folders' descriptors: a page is three folders deep, the site's output
- * folder may be many more. */
 static size_t parts_size(const struct iovec *parts, size_t nparts)
 {
     size_t n = 0;
@@ -386,6 +382,10 @@ static bool parts_match(const struct iovec *parts, size_t nparts, size_t *i, siz
     return true;
 }
 
+/* True when rel, a regular file in the live output, holds exactly the
+ * parts' bytes one after another; *st gets its status. Paths are opened
+ * relative to the folders' descriptors: a page is three folders deep, the
+ * site's output folder may be many more. */
 static bool same_bytes(const output *out, const char *rel, struct stat *st, const struct iovec *parts, size_t nparts)
 {
     /* O_NONBLOCK: a FIFO standing where a page was must not stall the build. */
@@ -478,7 +478,7 @@ static bool clear_path(const output *out, const char *rel, const struct stat *st
 }
 
 /* Creates the file rel in the staging folder: a hard link to the live
- * output's rel when link_live, else the n bytes at data. */
+ * output's rel when link_live, else the parts' bytes. */
 static bool create_file(const output *out, const char *rel, bool link_live, const struct iovec *parts, size_t nparts)
 {
     if (link_live)

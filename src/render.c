@@ -289,11 +289,8 @@ static bool add_tree(site *s, page *p, value *local, diag_list *diags)
 
 static md_doc *render_body(site *s, page *p, arena *tree_mem, bool record_links, diag_list *diags)
 {
-    char *path = fs_join(s->site_dir, p->src_path);
     strbuf text = STRBUF_INIT;
-    bool read = fs_read_file(path, true, &text);
-    free(path);
-    if (!read) {
+    if (!fs_read_file_at(s->content_fd, p->content_path, true, &text)) {
         diag_add(diags, DIAG_ERROR, p->src_path, 0, 0, "cannot read the file again: it changed during the build?");
         strbuf_free(&text);
         return NULL;

@@ -123,10 +123,8 @@ static page *load_page(const loader *ld, const char *content_path, const char *s
     p->section = section ? xstrdup(section) : NULL;
     bool is_index = !strcmp(stem, "_index");
     p->kind = is_index ? (section ? PAGE_SECTION : PAGE_HOME) : (section ? PAGE_ARTICLE : PAGE_PAGE);
-    char *full = fs_join(ld->opts->site_dir, p->src_path);
     strbuf text = STRBUF_INIT;
-    bool ok = fs_read_file(full, true, &text);
-    free(full);
+    bool ok = fs_read_file_at(ld->s->content_fd, p->content_path, true, &text);
     if (!ok)
         diag_add(diags, DIAG_ERROR, p->src_path, 0, 0, "cannot read: %s", strerror(errno));
     fm_parts parts;
@@ -661,51 +659,76 @@ static void sort_newest(site *s)
     xqsort(s->newest, s->nnewest, sizeof *s->newest, site_cmp_newest);
 }
 
+/* Tag slugs grouped through a hash table of group indices. */
 typedef struct slug_group {
     const char *slug;
-    size_t count, start; /* pairs in it; then its first place in the sorted pairs */
+    size_t count; /* (tag, page) pairs with this slug */
+    size_t first; /* where they start among the pairs sorted by slug */
 } slug_group;
+
+typedef struct slug_table {
+    slug_group *groups;
+    size_t ngroups;
+    size_t *slots; /* a group's index + 1; 0 for an empty slot */
+    size_t cap;    /* slots: a power of two, kept at least twice ngroups */
+} slug_table;
+
+static void slug_table_insert(slug_table *t, size_t g)
+{
+    size_t at = (size_t)hash_str(HASH_SEED, t->groups[g].slug) & (t->cap - 1);
+    while (t->slots[at])
+        at = (at + 1) & (t->cap - 1);
+    t->slots[at] = g + 1;
+}
+
+/* Returns the index of slug's group, adding an empty one when new. */
+static size_t slug_table_group(slug_table *t, const char *slug)
+{
+    if (2 * (t->ngroups + 1) > t->cap) {
+        t->cap = t->cap ? t->cap * 2 : 64;
+        free(t->slots);
+        t->slots = xcalloc(t->cap, sizeof *t->slots);
+        t->groups = xrealloc(t->groups, t->cap / 2 * sizeof *t->groups);
+        for (size_t g = 0; g < t->ngroups; g++)
+            slug_table_insert(t, g);
+    }
+    size_t at = (size_t)hash_str(HASH_SEED, slug) & (t->cap - 1);
+    for (; t->slots[at]; at = (at + 1) & (t->cap - 1))
+        if (!strcmp(t->groups[t->slots[at] - 1].slug, slug))
+            return t->slots[at] - 1;
+    t->groups[t->ngroups] = (slug_group){slug, 0, 0};
+    t->slots[at] = ++t->ngroups;
+    return t->ngroups - 1;
+}
 
 static int cmp_group_slug(const void *a, const void *b)
 {
     return strcmp((*(slug_group *const *)a)->slug, (*(slug_group *const *)b)->slug);
 }
 
-/* The group of slug, added when new; groups by slug through a hash table
- * of group indices + 1 (0 is empty) that grows at half full. */
-static size_t slug_group_of(slug_group **groups, size_t *ngroups, size_t **table, size_t *cap, const char *slug)
+static void add_tag(site *s, const slug_group *g, const tag_ref *pairs, size_t *entries_cap)
 {
-    if (2 * (*ngroups + 1) > *cap) {
-        size_t new_cap = *cap ? *cap * 2 : 64;
-        size_t *grown = xcalloc(new_cap, sizeof *grown);
-        for (size_t g = 0; g < *ngroups; g++) {
-            size_t at = (size_t)hash_str(HASH_SEED, (*groups)[g].slug) & (new_cap - 1);
-            while (grown[at])
-                at = (at + 1) & (new_cap - 1);
-            grown[at] = g + 1;
-        }
-        free(*table);
-        *table = grown;
-        *cap = new_cap;
-        *groups = xrealloc(*groups, new_cap / 2 * sizeof **groups);
-    }
-    size_t at = (size_t)hash_str(HASH_SEED, slug) & (*cap - 1);
-    for (; (*table)[at]; at = (at + 1) & (*cap - 1))
-        if (!strcmp((*groups)[(*table)[at] - 1].slug, slug))
-            return (*table)[at] - 1;
-    (*groups)[*ngroups] = (slug_group){slug, 0, 0};
-    (*table)[at] = ++*ngroups;
-    return *ngroups - 1;
+    s->tags = xrealloc(s->tags, (s->ntags + 1) * sizeof *s->tags);
+    site_tag *tag = &s->tags[s->ntags++];
+    const tag_ref *first = &pairs[g->first];
+    tag->slug = xstrdup(first->slug);
+    tag->name = xstrdup(first->name); /* as the newest page wrote it */
+    tag->pages = xmalloc(g->count * sizeof(page *));
+    tag->count = 0;
+    for (size_t k = 0; k < g->count; k++) /* a page giving two spellings counts once */
+        if (k == 0 || first[k].page != first[k - 1].page)
+            tag->pages[tag->count++] = first[k].page;
+    add_tag_entries(s, pairs, g->first, g->first + g->count, entries_cap);
 }
 
 /* Groups (tag, page) pairs by slug, each group newest first: a hash per
  * pair and a sort of the distinct slugs, however many pages. */
 static void collect_tags(site *s)
 {
-    size_t n = 0, cap = 0, ngroups = 0, table_cap = 0;
+    size_t n = 0, cap = 0;
     tag_ref *pairs = NULL;
-    size_t *group_of = NULL, *table = NULL;
-    slug_group *groups = NULL;
+    size_t *group_of = NULL;
+    slug_table table = {NULL, 0, NULL, 0};
     for (size_t i = 0; i < s->nnewest; i++) {
         page *p = s->newest[i];
         for (size_t t = 0; p->fm->tags && t < p->fm->tags->u.list.len; t++) {
@@ -715,42 +738,32 @@ static void collect_tags(site *s)
                 group_of = xrealloc(group_of, cap * sizeof *group_of);
             }
             const char *slug = p->fm->tag_slugs[t];
-            group_of[n] = slug_group_of(&groups, &ngroups, &table, &table_cap, slug);
-            groups[group_of[n]].count++;
+            group_of[n] = slug_table_group(&table, slug);
+            table.groups[group_of[n]].count++;
             pairs[n++] = (tag_ref){slug, p->fm->tags->u.list.items[t]->u.str.ptr, p};
         }
     }
-    slug_group **by_slug = xmalloc((ngroups ? ngroups : 1) * sizeof *by_slug);
-    for (size_t g = 0; g < ngroups; g++)
-        by_slug[g] = &groups[g];
-    xqsort(by_slug, ngroups, sizeof *by_slug, cmp_group_slug);
-    for (size_t g = 0, start = 0; g < ngroups; start += by_slug[g++]->count)
-        by_slug[g]->start = start;
+    slug_group **by_slug = xmalloc((table.ngroups ? table.ngroups : 1) * sizeof *by_slug);
+    for (size_t g = 0; g < table.ngroups; g++)
+        by_slug[g] = &table.groups[g];
+    xqsort(by_slug, table.ngroups, sizeof *by_slug, cmp_group_slug);
+    size_t *next = xmalloc((table.ngroups ? table.ngroups : 1) * sizeof *next);
+    for (size_t g = 0, first = 0; g < table.ngroups; first += by_slug[g++]->count)
+        by_slug[g]->first = first;
+    for (size_t g = 0; g < table.ngroups; g++)
+        next[g] = table.groups[g].first;
     tag_ref *sorted = xmalloc((n ? n : 1) * sizeof *sorted);
-    for (size_t k = 0; k < n; k++) /* stable: newest first within a slug */
-        sorted[groups[group_of[k]].start++] = pairs[k];
+    for (size_t k = 0; k < n; k++) /* in page order: newest first within a slug */
+        sorted[next[group_of[k]]++] = pairs[k];
     size_t entries_cap = 0;
-    for (size_t i = 0; i < n;) {
-        size_t j = i;
-        while (j < n && !strcmp(sorted[j].slug, sorted[i].slug))
-            j++;
-        s->tags = xrealloc(s->tags, (s->ntags + 1) * sizeof *s->tags);
-        site_tag *tag = &s->tags[s->ntags++];
-        tag->slug = xstrdup(sorted[i].slug);
-        tag->name = xstrdup(sorted[i].name);
-        tag->pages = xmalloc((j - i) * sizeof(page *));
-        tag->count = 0;
-        for (size_t k = i; k < j; k++)
-            if (k == i || sorted[k].page != sorted[k - 1].page)
-                tag->pages[tag->count++] = sorted[k].page;
-        add_tag_entries(s, sorted, i, j, &entries_cap);
-        i = j;
-    }
+    for (size_t g = 0; g < table.ngroups; g++)
+        add_tag(s, by_slug[g], sorted, &entries_cap);
     xqsort(s->tag_entries, s->ntag_entries, sizeof *s->tag_entries, cmp_tag_entry);
     free(sorted);
+    free(next);
     free(by_slug);
-    free(groups);
-    free(table);
+    free(table.groups);
+    free(table.slots);
     free(group_of);
     free(pairs);
 }
@@ -1197,6 +1210,9 @@ site *site_load(const site_options *opts, const config *cfg, const refs *bib, di
         free(s);
         return NULL;
     }
+    char *content_dir = fs_join(opts->site_dir, "content");
+    s->content_fd = open(content_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    free(content_dir);
     size_t errors_before = diag_count(diags, DIAG_ERROR);
     bool ok = scan_content(&ld);
     run_jobs(&ld, diags);
@@ -1306,5 +1322,7 @@ void site_free(site *s)
     path_list_free(&s->drafts);
     value_free(s->site_ctx);
     value_free(s->aliases);
+    if (s->content_fd >= 0)
+        close(s->content_fd);
     free(s);
 }

@@ -86,6 +86,7 @@ typedef struct path_list {
 
 typedef struct site {
     const char *site_dir; /* as given in the options; not owned */
+    int content_fd;       /* the content folder, open while the site is; -1 when missing */
     const config *cfg;
     const refs *refs;
     page **pages; /* every page to render, in a stable order */

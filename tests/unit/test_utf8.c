@@ -1,5 +1,5 @@
 /* Unit tests for utf8.c and the small strbuf and fs helpers the build's
- * hot paths use. */
+ * hot paths use (fs_read_file, fs_list_dir). */
 #include "harness.h"
 
 #include <sys/stat.h>
@@ -62,6 +62,48 @@ static void test_strbuf_helpers(void)
     strbuf_free(&sb);
 }
 
+/* fs_read_file sizes its buffer from the file: every size around the
+ * first guess reads whole, appended to what the buffer held, and the
+ * buffer stays NUL-terminated; a missing file or a link it must not
+ * follow fails. */
+static void test_read_file(void)
+{
+    char dir[256];
+    if (!th_tmpdir("read", dir, sizeof dir)) {
+        CHECK(!"a temporary folder");
+        return;
+    }
+    char *path = fs_join(dir, "f.txt"), *link = fs_join(dir, "link");
+    static const size_t sizes[] = {0, 1, 62, 63, 64, 16383, 16384, 16385, 100000};
+    long bad = 0;
+    for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
+        FILE *f = fopen(path, "wb");
+        for (size_t i = 0; f && i < sizes[k]; i++)
+            fputc('a' + (int)(i % 26), f);
+        if (f)
+            fclose(f);
+        strbuf sb = STRBUF_INIT;
+        strbuf_puts(&sb, "head:");
+        bool ok = fs_read_file(path, false, &sb);
+        bad += !ok || sb.len != 5 + sizes[k] || sb.data[sb.len] != '\0' || memcmp(sb.data, "head:", 5) != 0;
+        for (size_t i = 0; ok && i < sizes[k] && i < sb.len - 5; i++)
+            bad += sb.data[5 + i] != 'a' + (int)(i % 26);
+        strbuf_free(&sb);
+    }
+    CHECK_INT(bad, 0);
+    strbuf sb = STRBUF_INIT;
+    CHECK(symlink("f.txt", link) == 0);
+    CHECK(!fs_read_file(link, false, &sb));
+    CHECK(fs_read_file(link, true, &sb) && sb.len == 100000);
+    unlink(path);
+    CHECK(!fs_read_file(path, true, &sb));
+    strbuf_free(&sb);
+    unlink(link);
+    rmdir(dir);
+    free(path);
+    free(link);
+}
+
 static void test_list_dir_kinds(void)
 {
     char dir[256];
@@ -113,6 +155,7 @@ int main(void)
     test_first_invalid();
     test_position();
     test_strbuf_helpers();
+    test_read_file();
     test_list_dir_kinds();
     TEST_END("utf8");
 }
