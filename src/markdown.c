@@ -559,6 +559,7 @@ static void plain_text(cmark_node *root, md_doc *doc)
         cmark_node_type type = cmark_node_get_type(cur);
         if (ev == CMARK_EVENT_ENTER && (type == CMARK_NODE_TEXT || type == CMARK_NODE_CODE)) {
             const char *lit = cmark_node_get_literal(cur);
+            /* cmark literals hold no line breaks: spaces alone part words. */
             doc->word_count += scan_count_words(lit, strlen(lit), &in_word);
             if (text.len < PLAIN_TEXT_MAX)
                 strbuf_puts(&text, lit);

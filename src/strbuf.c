@@ -9,8 +9,8 @@
 
 void strbuf_reserve(strbuf *sb, size_t n)
 {
-    if (n > SIZE_MAX / 2 - sb->len) /* no buffer that large can exist */
-        abort();
+    if (n > SIZE_MAX / 2 - sb->len) /* more than half the address space: xrealloc reports it */
+        sb->data = xrealloc(sb->data, SIZE_MAX);
     if (sb->len + n + 1 <= sb->cap)
         return;
     size_t cap = sb->cap ? sb->cap : 64;
