@@ -608,8 +608,8 @@ md_doc *md_render(const char *text, size_t n, int first_line, const char *file, 
         add_id(&st, xstrdup(*r));
     st.options = (env->smart_punctuation ? CMARK_OPT_SMART : 0) | (env->unsafe_html ? CMARK_OPT_UNSAFE : 0);
     /* cmark's own check costs a twentieth of a build; ours skips ASCII
-       eight bytes at a time, and a body that fails it still gets cmark's
-       U+FFFD in place of the bad bytes. */
+       runs (scan.c), and a body that fails it still gets cmark's U+FFFD
+       in place of the bad bytes. */
     size_t bad = utf8_first_invalid(text, n);
     if (bad < n) {
         st.options |= CMARK_OPT_VALIDATE_UTF8;

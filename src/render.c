@@ -1,5 +1,6 @@
 #include "render.h"
 
+#include <errno.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -291,7 +292,8 @@ static md_doc *render_body(site *s, page *p, arena *tree_mem, bool record_links,
 {
     strbuf text = STRBUF_INIT;
     if (!fs_read_file_at(s->content_fd, p->content_path, true, &text)) {
-        diag_add(diags, DIAG_ERROR, p->src_path, 0, 0, "cannot read the file again: it changed during the build?");
+        diag_add(diags, DIAG_ERROR, p->src_path, 0, 0, "cannot read the file again (%s): it changed during the build?",
+                 strerror(errno));
         strbuf_free(&text);
         return NULL;
     }

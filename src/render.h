@@ -6,9 +6,9 @@
  * layout and hands the HTML to the output writer (or drops it, for
  * `lumbar check`). Output order and bytes never depend on the number of
  * threads: diagnostics are sorted afterwards and every page goes to its own
- * file. Rendering fills each page's excerpt, headings and ids for the
- * search index; without an output writer (`lumbar check`) it also records
- * every page's ids and links for links_check. */
+ * file. Rendering fills each page's search index record and citations;
+ * without an output writer (`lumbar check`) it also records every page's
+ * ids and links for links_check. */
 #ifndef LUMBAR_RENDER_H
 #define LUMBAR_RENDER_H
 
@@ -36,9 +36,9 @@ typedef struct render_options {
     void *alongside_arg;
 } render_options;
 
-/* Renders every page of s as opts says. Each page keeps its excerpt,
- * headings and citations for feeds. Returns false when any page had an
- * error (all of them are added to diags). */
+/* Renders every page of s as opts says. Each page keeps its search index
+ * record (when writing) and its citations. Returns false when any page had
+ * an error (all of them are added to diags). */
 bool render_pages(site *s, const tpl_set *tpl, const render_options *opts, render_stats *stats, diag_list *diags);
 
 #endif

@@ -338,22 +338,6 @@ static bool scan_content(loader *ld)
 
 static const char *page_title(const page *p) { return p->fm && p->fm->title ? p->fm->title : ""; }
 
-/* Weight first (pages with a weight before those without), then newest, then title. */
-static int cmp_listed(const void *a, const void *b)
-{
-    const page *x = *(page *const *)a, *y = *(page *const *)b;
-    bool xw = x->fm->has_weight, yw = y->fm->has_weight;
-    if (xw != yw)
-        return xw ? -1 : 1;
-    if (xw && x->fm->weight != y->fm->weight)
-        return x->fm->weight < y->fm->weight ? -1 : 1;
-    int c = date_cmp(y->sort_date, x->sort_date);
-    if (c)
-        return c;
-    c = strcmp(page_title(x), page_title(y));
-    return c ? c : strcmp(x->url, y->url);
-}
-
 int site_cmp_newest(const void *a, const void *b)
 {
     const page *x = *(page *const *)a, *y = *(page *const *)b;
@@ -362,6 +346,25 @@ int site_cmp_newest(const void *a, const void *b)
         return c;
     c = strcmp(page_title(x), page_title(y));
     return c ? c : strcmp(x->url, y->url);
+}
+
+/* Pages with a weight before those without, lighter first; 0 when the
+ * weights do not decide. */
+static int cmp_weight(const fm_fields *x, const fm_fields *y)
+{
+    if (x->has_weight != y->has_weight)
+        return x->has_weight ? -1 : 1;
+    if (x->has_weight && x->weight != y->weight)
+        return x->weight < y->weight ? -1 : 1;
+    return 0;
+}
+
+/* Weight first, then newest: so a section without weights is listed in
+ * site_cmp_newest's order, which collect_sections relies on. */
+static int cmp_listed(const void *a, const void *b)
+{
+    int c = cmp_weight((*(page *const *)a)->fm, (*(page *const *)b)->fm);
+    return c ? c : site_cmp_newest(a, b);
 }
 
 static int cmp_url(const void *a, const void *b)
@@ -590,8 +593,8 @@ static void collect_sections(site *s, diag_list *diags)
         if (p->kind == PAGE_SECTION)
             add_section(s, p->section)->index = p;
     }
-    /* Newest first is the listed order but for weights: only a section
-       with weighted articles needs sorting. */
+    /* Newest first is the listed order but for weights (cmp_listed): only
+       a section with weighted articles needs sorting. */
     for (size_t i = 0; i < s->nnewest; i++)
         if (s->newest[i]->kind == PAGE_ARTICLE)
             add_section(s, s->newest[i]->section)->count++;
@@ -623,6 +626,7 @@ typedef struct tag_ref {
     const char *slug; /* owned by the page's front matter */
     const char *name;
     page *page;
+    size_t group; /* its slug's group in the slug_table */
 } tag_ref;
 
 /* Adds a shared {name, url} for each spelling of a tag not seen before in
@@ -727,20 +731,16 @@ static void collect_tags(site *s)
 {
     size_t n = 0, cap = 0;
     tag_ref *pairs = NULL;
-    size_t *group_of = NULL;
     slug_table table = {NULL, 0, NULL, 0};
     for (size_t i = 0; i < s->nnewest; i++) {
         page *p = s->newest[i];
         for (size_t t = 0; p->fm->tags && t < p->fm->tags->u.list.len; t++) {
-            if (n == cap) {
-                cap = cap ? cap * 2 : 64;
-                pairs = xrealloc(pairs, cap * sizeof *pairs);
-                group_of = xrealloc(group_of, cap * sizeof *group_of);
-            }
+            if (n == cap)
+                pairs = xrealloc(pairs, (cap = cap ? cap * 2 : 64) * sizeof *pairs);
             const char *slug = p->fm->tag_slugs[t];
-            group_of[n] = slug_table_group(&table, slug);
-            table.groups[group_of[n]].count++;
-            pairs[n++] = (tag_ref){slug, p->fm->tags->u.list.items[t]->u.str.ptr, p};
+            size_t group = slug_table_group(&table, slug);
+            table.groups[group].count++;
+            pairs[n++] = (tag_ref){slug, p->fm->tags->u.list.items[t]->u.str.ptr, p, group};
         }
     }
     slug_group **by_slug = xmalloc((table.ngroups ? table.ngroups : 1) * sizeof *by_slug);
@@ -754,7 +754,7 @@ static void collect_tags(site *s)
         next[g] = table.groups[g].first;
     tag_ref *sorted = xmalloc((n ? n : 1) * sizeof *sorted);
     for (size_t k = 0; k < n; k++) /* in page order: newest first within a slug */
-        sorted[next[group_of[k]]++] = pairs[k];
+        sorted[next[pairs[k].group]++] = pairs[k];
     size_t entries_cap = 0;
     for (size_t g = 0; g < table.ngroups; g++)
         add_tag(s, by_slug[g], sorted, &entries_cap);
@@ -764,7 +764,6 @@ static void collect_tags(site *s)
     free(by_slug);
     free(table.groups);
     free(table.slots);
-    free(group_of);
     free(pairs);
 }
 
@@ -956,12 +955,10 @@ static int cmp_section(const void *a, const void *b)
     if (!x->index || !y->index)
         return !x->index - !y->index;
     page *px = x->index, *py = y->index;
-    bool xw = px->fm->has_weight, yw = py->fm->has_weight;
-    if (xw != yw)
-        return xw ? -1 : 1;
-    if (xw && px->fm->weight != py->fm->weight)
-        return px->fm->weight < py->fm->weight ? -1 : 1;
-    int c = strcmp(page_title(px), page_title(py));
+    int c = cmp_weight(px->fm, py->fm);
+    if (c)
+        return c;
+    c = strcmp(page_title(px), page_title(py));
     return c ? c : strcmp(x->name, y->name);
 }
 
@@ -1130,8 +1127,9 @@ static void warn_overdue(site *s, const site_options *opts, diag_list *diags)
 /* ---- putting it together ------------------------------------------------ */
 
 /* The template names of one content page, its summary for lists and (an
- * article) its link for its neighbours: on several threads, each page by one (their values are the page's own, or
- * shared ones that only gain references). */
+ * article) its link for its neighbours: on several threads, each page by
+ * one (their values are the page's own, or shared ones that only gain
+ * references). */
 static void page_names(void *arg, size_t i)
 {
     site *s = arg;

@@ -68,7 +68,7 @@ static void fill(unsigned char *buf, size_t n, unsigned sparse)
 static void test_against_loops(void)
 {
     unsigned char buf[128];
-    long html_bad = 0, cmark_bad = 0, json_bad = 0, ascii_bad = 0, words_bad = 0, runs = 0;
+    long html_bad = 0, cmark_bad = 0, json_bad = 0, ascii_bad = 0, words_bad = 0;
     for (unsigned sparse = 1; sparse <= 64; sparse *= 4) {
         for (int round = 0; round < 40; round++) {
             fill(buf, sizeof buf, sparse);
@@ -85,12 +85,10 @@ static void test_against_loops(void)
                         size_t got = scan_count_words(cs, n, &got_in), want = words_ref(s, n, &want_in);
                         words_bad += got != want || (n && got_in != want_in);
                     }
-                    runs++;
                 }
             }
         }
     }
-    CHECK(runs > 10000);
     CHECK_INT(html_bad, 0);
     CHECK_INT(cmark_bad, 0);
     CHECK_INT(json_bad, 0);
