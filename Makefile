@@ -38,6 +38,9 @@ LIB_OBJ  = $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 HEADERS  = $(wildcard src/*.h) tests/harness.h tests/fixture.h
+# Each object records the headers it includes (-MMD -MP) so that a header
+# change rebuilds exactly what uses it.
+DEPFILES = $(LIB_OBJ:.o=.d) $(BUILD)/obj/main.d $(UNIT_BIN:%=%.d)
 
 all: lumbar
 
@@ -51,13 +54,15 @@ $(BUILD)/liblumbar.a: $(LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $(LIB_OBJ)
 
-$(BUILD)/obj/%.o: src/%.c $(HEADERS)
+$(BUILD)/obj/%.o: src/%.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/liblumbar.a $(HEADERS)
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/liblumbar.a
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(BUILD)/liblumbar.a $(LIBS) $(LDFLAGS)
+	$(CC) $(ALL_CFLAGS) -Itests -MMD -MP -MF $@.d -o $@ $< $(BUILD)/liblumbar.a $(LIBS) $(LDFLAGS)
+
+-include $(DEPFILES)
 
 site: lumbar
 	$(BUILD)/lumbar build
@@ -70,9 +75,20 @@ $(BUILD)/tests/no-exchange.so: tests/shims/no-exchange.c
 	@mkdir -p $(@D)
 	$(CC) $(WARN) -O1 -shared -fPIC -o $@ $<
 
+SUITE_ENV = LUMBAR=$(CURDIR)/$(BUILD)/lumbar BUILD=$(BUILD) SPEC_DIR=$(SPEC_DIR) RUNNER="$(RUNNER)"
+
 check: lumbar $(UNIT_BIN) $(BUILD)/tests/no-exchange.so
-	@LUMBAR=$(CURDIR)/$(BUILD)/lumbar BUILD=$(BUILD) SPEC_DIR=$(SPEC_DIR) RUNNER="$(RUNNER)" \
-	  tests/run-suites $(UNIT_BIN:%='$$RUNNER %') $(wildcard tests/suite-*.sh)
+	@$(SUITE_ENV) tests/run-suites $(UNIT_BIN:%='$$RUNNER %') $(wildcard tests/suite-*.sh)
+
+# The edit-test loop: unit tests, golden sites and error cases, the command
+# line. Not a substitute for `make check`, which CI and the README run.
+check-quick: lumbar $(UNIT_BIN) $(BUILD)/tests/no-exchange.so
+	@$(SUITE_ENV) tests/run-suites $(UNIT_BIN:%='$$RUNNER %') tests/suite-sites.sh tests/suite-cli.sh
+
+# Every source file with warnings as errors, under gcc and clang (CI).
+check-werror:
+	$(MAKE) BUILD=build/werror-gcc CC=gcc CFLAGS="-O2 -g -Werror" $(UNIT_BIN:$(BUILD)/%=build/werror-gcc/%) build/werror-gcc/lumbar
+	$(MAKE) BUILD=build/werror-clang CC=clang CFLAGS="-O2 -g -Werror" $(UNIT_BIN:$(BUILD)/%=build/werror-clang/%) build/werror-clang/lumbar
 
 # The sanitizer build runs scan.c's portable eight-byte code (check and
 # check-valgrind run the SSE2 code on x86-64), so both are tested.
@@ -109,7 +125,7 @@ install: lumbar
 clean:
 	rm -rf build lumbar tests/out public .public.lumbar-staging .public.lumbar-staging.old
 
-.PHONY: all lumbar site check check-asan check-valgrind deps install clean regen-golden
+.PHONY: all lumbar site check check-quick check-werror check-asan check-valgrind deps install clean regen-golden
 
 # Rewrites tests/sites/*/expected and tests/errors/*/expected from the
 # current binary: review the diff before committing it.

@@ -3,6 +3,11 @@
 # sub-path) and drives Debian's chromium through playwright-core.
 set -e
 cd "$(dirname "$0")/.."
+if [ ! -d node_modules/playwright-core ] || [ ! -x /usr/bin/chromium ]; then
+    echo "browser: needs node_modules/playwright-core and /usr/bin/chromium: run make deps"
+    echo "browser: 0 passed, 1 failed"
+    exit 1
+fi
 out=tests/out/browser
 rm -rf "$out"
 mkdir -p "$out"

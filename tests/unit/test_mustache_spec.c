@@ -143,6 +143,9 @@ int main(void)
     size_t count = 0;
     char **files = list_spec_files(dir, &count);
     /* A missing or empty spec folder must fail, not pass with no checks. */
+    if (files == NULL || count == 0)
+        printf("  no spec files in %s: the Mustache spec lives in ../shared/conformance "
+               "beside this repository (SPEC_DIR=DIR to point elsewhere)\n", dir);
     CHECK(files != NULL && count > 0);
     for (size_t i = 0; i < count; i++) {
         run_file(dir, files[i]);
