@@ -8,7 +8,7 @@
 #   make check-asan / check-valgrind / fuzz / bench
 .SUFFIXES:
 
-PKGS     = libcmark yaml-0.1 inih libmicrohttpd
+PKGS     = libcmark-gfm yaml-0.1 inih libmicrohttpd
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 BUILD   ?= build
@@ -108,7 +108,7 @@ deps:
 	export DEBIAN_FRONTEND=noninteractive; \
 	$$SUDO apt-get update -qq && \
 	$$SUDO apt-get install -y -qq --no-install-recommends build-essential clang pkg-config \
-	  libcmark-dev libyaml-dev libinih-dev libmicrohttpd-dev libjemalloc-dev libclang-rt-14-dev \
+	  libcmark-gfm-dev libcmark-gfm-extensions-dev libyaml-dev libinih-dev libmicrohttpd-dev libjemalloc-dev libclang-rt-14-dev \
 	  libxml2-utils curl valgrind chromium cmark hugo python3 python3-yaml groff-base >/dev/null && \
 	{ command -v npm >/dev/null || $$SUDO apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null; }
 	@node -e 'process.exit(Number(process.versions.node.split(".")[0]) < 20 ? 1 : 0)' || { \

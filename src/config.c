@@ -119,6 +119,8 @@ static void build_key(parse_state *st, const char *key, const char *val)
         parse_bool(st, key, val, &cfg->unsafe_html);
     } else if (!strcmp(key, "smart_punctuation")) {
         parse_bool(st, key, val, &cfg->smart_punctuation);
+    } else if (!strcmp(key, "autolink")) {
+        parse_bool(st, key, val, &cfg->autolink);
     } else if (!strcmp(key, "page_size")) {
         parse_int(st, key, val, 1, 100000, &cfg->page_size);
     } else {

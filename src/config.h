@@ -21,6 +21,7 @@ typedef struct config {
     char *output;    /* relative to the site folder unless absolute */
     bool unsafe_html;
     bool smart_punctuation;
+    bool autolink; /* bare URLs in Markdown become links; off by default: it costs parse time */
     int page_size;       /* 0: lists are not paginated */
     int interval_months; /* default review interval */
     value *params;       /* map; owned by the config */

@@ -8,7 +8,7 @@
  * slow. */
 #include "decision_tree.h"
 
-#include <cmark.h>
+#include <cmark-gfm.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,6 +1,9 @@
 #include "markdown.h"
 
-#include <cmark.h>
+#include <cmark-gfm-core-extensions.h>
+#include <cmark-gfm.h>
+#include <ctype.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +19,11 @@
 #define PLAIN_TEXT_MAX 2048
 
 /* Ids the bundled theme uses around the body; headings never take them. */
-static const char *const reserved_ids[] = {"main", "content", "toc", "references", "top", NULL};
+static const char *const reserved_ids[] = {"main", "content", "toc", "references", "top", "footnotes", NULL};
+
+/* cmark-gfm names footnotes fn-LABEL and their references fnref-LABEL: a
+ * heading whose id would start so gets "h-" in front, whatever the labels. */
+static const char *const footnote_prefixes[] = {"fn-", "fnref-", NULL};
 
 /* The ids a body defines, in a hash set, each with the next number to try
  * for ids made from it: with a list, n headings of the same text cost n^3
@@ -42,9 +49,12 @@ typedef struct render_state {
     bool warned_raw_html;
     bool warned_h1;
     bool may_cite; /* the source could give a text node "[@" */
+    bool may_footnote; /* the source holds "[^" */
+    bool has_tasks;    /* the tree has task-list items */
     id_set ids;   /* every id in doc->ids */
     id_set hints; /* "FIRST:BASE" (owned) -> the next suffix to try for BASE */
     cmark_mem *mem; /* the parse tree's allocator: nodes we add use it too */
+    cmark_llist *extensions; /* the parser's, for rendering parts of the tree */
 } render_state;
 
 static int file_line(const render_state *st, cmark_node *node)
@@ -213,11 +223,12 @@ static char *citation_html(render_state *st, const char *s, size_t n, int line, 
     return strbuf_detach(&html);
 }
 
-static bool has_cite_mark(const char *s, size_t n)
+/* True when s[0..n) holds '[' followed by `mark` ("[@", "[^"). */
+static bool has_bracket_mark(const char *s, size_t n, char mark)
 {
     const char *end = s + n;
     for (const char *p = s; (p = memchr(p, '[', (size_t)(end - p))) != NULL; p++)
-        if (p + 1 < end && p[1] == '@')
+        if (p + 1 < end && p[1] == mark)
             return true;
     return false;
 }
@@ -345,13 +356,23 @@ static void resolve_content_link(render_state *st, cmark_node *link, const char 
     free(path);
 }
 
+/* The nearest node at or above node that knows its position: the autolink
+ * extension's links and their text carry none. */
+static cmark_node *positioned(cmark_node *node)
+{
+    while (cmark_node_get_start_line(node) == 0 && cmark_node_parent(node))
+        node = cmark_node_parent(node);
+    return node;
+}
+
 static void record_link(render_state *st, cmark_node *link)
 {
     const char *url = cmark_node_get_url(link);
+    cmark_node *at = positioned(link);
     value *rec = value_map();
     value_map_set(rec, "url", value_str(url ? url : ""));
-    value_map_set(rec, "line", value_num(file_line(st, link)));
-    value_map_set(rec, "col", value_num(cmark_node_get_start_column(link)));
+    value_map_set(rec, "line", value_num(file_line(st, at)));
+    value_map_set(rec, "col", value_num(cmark_node_get_start_column(at)));
     value_list_push(st->doc->links, rec);
 }
 
@@ -397,6 +418,15 @@ static char *unique_id(render_state *st, const char *text)
     fm_slugify(text, strlen(text), &base);
     if (base.len == 0)
         strbuf_puts(&base, "section");
+    for (const char *const *prefix = footnote_prefixes; *prefix; prefix++)
+        if (!strncmp(base.data, *prefix, strlen(*prefix))) {
+            strbuf prefixed = STRBUF_INIT;
+            strbuf_puts(&prefixed, "h-");
+            strbuf_append(&prefixed, base.data, base.len);
+            strbuf_free(&base);
+            base = prefixed;
+            break;
+        }
     char *id = free_id(st, base.data, true, 2);
     strbuf_free(&base);
     add_id(st, xstrdup(id));
@@ -445,7 +475,7 @@ static void give_heading_id(render_state *st, cmark_node *heading)
         strbuf_putc(&html, (char)('0' + level));
         strbuf_puts(&html, ">\n");
     } else {
-        char *inner = cmark_render_html(heading, st->options);
+        char *inner = cmark_render_html_with_mem(heading, st->options, st->extensions, st->mem);
         strbuf_puts(&html, inner + 3); /* after "<hN" */
         st->mem->free(inner);
     }
@@ -458,6 +488,235 @@ static void give_heading_id(render_state *st, cmark_node *heading)
     strbuf_free(&text);
     free(id);
 }
+
+
+/* ---- callouts ----------------------------------------------------------- */
+
+/* GitHub's alert kinds plus two for health content; the class names are
+ * the theme's, the labels are shown so that colour is never the only cue. */
+static const struct callout_kind {
+    const char *marker, *name, *label;
+} callout_kinds[] = {
+    {"EMERGENCY", "emergency", "Emergency"}, {"URGENT", "urgent", "Urgent"},   {"WARNING", "warning", "Warning"},
+    {"CAUTION", "caution", "Caution"},       {"IMPORTANT", "important", "Important"}, {"NOTE", "note", "Note"},
+    {"TIP", "tip", "Tip"},
+};
+
+/* The length of the "[!WORD]" marker lit starts with, or 0. */
+static size_t callout_marker_len(const char *lit)
+{
+    if (strncmp(lit, "[!", 2) != 0)
+        return 0;
+    size_t i = 2;
+    while (isalpha((unsigned char)lit[i]))
+        i++;
+    if (i == 2 || lit[i] != ']')
+        return 0;
+    for (size_t j = i + 1; lit[j]; j++)
+        if (lit[j] != ' ' && lit[j] != '\t')
+            return 0;
+    return i + 1;
+}
+
+static const struct callout_kind *find_callout_kind(const char *word, size_t n)
+{
+    for (size_t i = 0; i < sizeof callout_kinds / sizeof *callout_kinds; i++)
+        if (strlen(callout_kinds[i].marker) == n && !strncasecmp(callout_kinds[i].marker, word, n))
+            return &callout_kinds[i];
+    return NULL;
+}
+
+/* Turns "> [!NOTE]" block quotes into the theme's callouts; an unknown
+ * kind is an error at the marker. */
+static void make_callout(render_state *st, cmark_node *quote)
+{
+    cmark_node *para = cmark_node_first_child(quote);
+    if (!para || cmark_node_get_type(para) != CMARK_NODE_PARAGRAPH)
+        return;
+    cmark_node *marker = cmark_node_first_child(para);
+    if (!marker || cmark_node_get_type(marker) != CMARK_NODE_TEXT)
+        return;
+    size_t len = callout_marker_len(cmark_node_get_literal(marker));
+    if (!len)
+        return;
+    const char *lit = cmark_node_get_literal(marker);
+    const struct callout_kind *kind = find_callout_kind(lit + 2, len - 3);
+    if (!kind) {
+        diag_add(st->diags, DIAG_ERROR, st->file, file_line(st, marker), cmark_node_get_start_column(marker),
+                 "unknown callout '%.*s': use [!EMERGENCY], [!URGENT], [!WARNING], [!CAUTION], [!IMPORTANT], "
+                 "[!NOTE] or [!TIP]", (int)len, lit);
+        return;
+    }
+    cmark_node *after = cmark_node_next(marker);
+    if (after && (cmark_node_get_type(after) == CMARK_NODE_SOFTBREAK ||
+                  cmark_node_get_type(after) == CMARK_NODE_LINEBREAK))
+        cmark_node_free(after);
+    cmark_node_free(marker);
+    if (!cmark_node_first_child(para))
+        cmark_node_free(para);
+    strbuf open = STRBUF_INIT;
+    strbuf_printf(&open, "<div class=\"callout callout-%s\">\n<p class=\"callout-label\"><strong>%s</strong></p>\n",
+                  kind->name, kind->label);
+    cmark_node *box = cmark_node_new_with_mem(CMARK_NODE_CUSTOM_BLOCK, st->mem);
+    cmark_node_set_on_enter(box, open.data);
+    cmark_node_set_on_exit(box, "</div>\n");
+    strbuf_free(&open);
+    cmark_node *child;
+    while ((child = cmark_node_first_child(quote)) != NULL)
+        cmark_node_append_child(box, child);
+    cmark_node_replace(quote, box);
+    cmark_node_free(quote);
+}
+
+/* ---- tables ------------------------------------------------------------- */
+
+typedef struct table_job {
+    cmark_node *table;  /* detached, its cells emptied */
+    cmark_node *holder; /* in its place: one paragraph per cell */
+} table_job;
+
+static void inline_html(render_state *st, cmark_node *parent, strbuf *out)
+{
+    for (cmark_node *c = cmark_node_first_child(parent); c; c = cmark_node_next(c)) {
+        char *html = cmark_render_html_with_mem(c, st->options, st->extensions, st->mem);
+        strbuf_puts(out, html);
+        st->mem->free(html);
+    }
+}
+
+/* A paragraph "Table: words" right before a table is its caption. */
+static cmark_node *table_caption(cmark_node *table)
+{
+    cmark_node *prev = cmark_node_previous(table);
+    if (!prev || cmark_node_get_type(prev) != CMARK_NODE_PARAGRAPH)
+        return NULL;
+    cmark_node *first = cmark_node_first_child(prev);
+    if (!first || cmark_node_get_type(first) != CMARK_NODE_TEXT)
+        return NULL;
+    const char *lit = cmark_node_get_literal(first);
+    return !strncmp(lit, "Table:", 6) ? prev : NULL;
+}
+
+/* A table cell may hold only some inline kinds, not the custom ones that
+ * citations become, so before anything changes inline content each cell's
+ * children move into a paragraph of a holder block that takes the table's
+ * place. The table stays alive, detached and empty, for its row kinds and
+ * alignments until render_table replaces the holder with the table's HTML. */
+static table_job hold_table(render_state *st, cmark_node *table)
+{
+    cmark_node *holder = cmark_node_new_with_mem(CMARK_NODE_CUSTOM_BLOCK, st->mem);
+    for (cmark_node *row = cmark_node_first_child(table); row; row = cmark_node_next(row))
+        for (cmark_node *cell = cmark_node_first_child(row); cell; cell = cmark_node_next(cell)) {
+            cmark_node *para = cmark_node_new_with_mem(CMARK_NODE_PARAGRAPH, st->mem);
+            cmark_node *child;
+            while ((child = cmark_node_first_child(cell)) != NULL)
+                cmark_node_append_child(para, child);
+            cmark_node_append_child(holder, para);
+        }
+    cmark_node_insert_before(table, holder);
+    cmark_node_unlink(table);
+    return (table_job){table, holder};
+}
+
+static void table_row_html(render_state *st, cmark_node *row, cmark_node **cell_para, const uint8_t *aligns,
+                           uint16_t ncols, strbuf *out)
+{
+    bool header = cmark_gfm_extensions_get_table_row_is_header(row);
+    strbuf_puts(out, "<tr>\n");
+    uint16_t col = 0;
+    for (cmark_node *cell = cmark_node_first_child(row); cell; cell = cmark_node_next(cell), col++) {
+        strbuf_puts(out, header ? "<th scope=\"col\"" : "<td");
+        char align = col < ncols && aligns ? (char)aligns[col] : 0;
+        strbuf_puts(out, align == 'l'   ? " class=\"align-left\""
+                         : align == 'c' ? " class=\"align-center\""
+                         : align == 'r' ? " class=\"align-right\""
+                                        : "");
+        strbuf_putc(out, '>');
+        inline_html(st, *cell_para, out);
+        *cell_para = cmark_node_next(*cell_para);
+        strbuf_puts(out, header ? "</th>\n" : "</td>\n");
+    }
+    strbuf_puts(out, "</tr>\n");
+}
+
+static void caption_html(render_state *st, cmark_node *caption, const char *id, strbuf *out)
+{
+    cmark_node *first = cmark_node_first_child(caption);
+    const char *lit = cmark_node_get_literal(first) + 6;
+    char *rest = xstrdup(lit + strspn(lit, " \t"));
+    cmark_node_set_literal(first, rest);
+    free(rest);
+    strbuf_printf(out, "<caption id=\"%s\">", id);
+    inline_html(st, caption, out);
+    strbuf_puts(out, "</caption>\n");
+}
+
+/* Replaces a held table with its HTML: header cells with scope, a caption
+ * when the editor wrote one, and a box of its own that scrolls sideways on
+ * a narrow screen instead of the page. */
+static void render_table(render_state *st, table_job job)
+{
+    uint16_t ncols = cmark_gfm_extensions_get_table_columns(job.table);
+    const uint8_t *aligns = cmark_gfm_extensions_get_table_alignments(job.table);
+    cmark_node *caption = table_caption(job.holder);
+    strbuf html = STRBUF_INIT;
+    char *caption_id = NULL;
+    if (caption) {
+        caption_id = free_id(st, "table", false, 1);
+        add_id(st, xstrdup(caption_id));
+        strbuf_printf(&html, "<section class=\"table-wrap\" tabindex=\"0\" aria-labelledby=\"%s\">\n", caption_id);
+    } else {
+        strbuf_puts(&html, "<section class=\"table-wrap\" tabindex=\"0\" aria-label=\"Table\">\n");
+    }
+    strbuf_puts(&html, "<table>\n");
+    if (caption) {
+        caption_html(st, caption, caption_id, &html);
+        cmark_node_free(caption);
+    }
+    cmark_node *cell_para = cmark_node_first_child(job.holder);
+    bool in_body = false;
+    for (cmark_node *row = cmark_node_first_child(job.table); row; row = cmark_node_next(row)) {
+        bool header = cmark_gfm_extensions_get_table_row_is_header(row);
+        if (header) {
+            strbuf_puts(&html, "<thead>\n");
+        } else if (!in_body) {
+            strbuf_puts(&html, "<tbody>\n");
+            in_body = true;
+        }
+        table_row_html(st, row, &cell_para, aligns, ncols, &html);
+        if (header)
+            strbuf_puts(&html, "</thead>\n");
+    }
+    strbuf_puts(&html, in_body ? "</tbody>\n</table>\n</section>\n" : "</table>\n</section>\n");
+    cmark_node *block = cmark_node_new_with_mem(CMARK_NODE_CUSTOM_BLOCK, st->mem);
+    cmark_node_set_on_enter(block, html.data);
+    cmark_node_set_on_exit(block, "");
+    cmark_node_replace(job.holder, block);
+    cmark_node_free(job.holder);
+    cmark_node_free(job.table);
+    strbuf_free(&html);
+    free(caption_id);
+}
+
+/* ---- footnotes ---------------------------------------------------------- */
+
+/* "[^label]" left as text means a footnote with no definition. */
+static void warn_lost_footnote(render_state *st, cmark_node *text)
+{
+    const char *lit = cmark_node_get_literal(text);
+    const char *p = lit ? strstr(lit, "[^") : NULL;
+    if (!p)
+        return;
+    const char *close = strchr(p, ']');
+    if (!close || close == p + 2)
+        return;
+    diag_add(st->diags, DIAG_WARNING, st->file, file_line(st, positioned(text)),
+             cmark_node_get_start_column(positioned(text)) + (int)(p - lit),
+             "'%.*s' is not a footnote: no line '%.*s: ...' defines it", (int)(close - p + 1), p,
+             (int)(close - p + 1), p);
+}
+
+static bool is_type(cmark_node *node, const char *name) { return !strcmp(cmark_node_get_type_string(node), name); }
 
 /* ---- the walk ----------------------------------------------------------- */
 
@@ -486,13 +745,29 @@ static void transform(render_state *st, cmark_node *root)
         nodes[count++] = cmark_iter_get_node(it);
     }
     cmark_iter_free(it);
-    size_t headings = 0;
+    size_t ntables = 0;
+    table_job *tables = NULL;
+    for (size_t i = 0; i < count; i++) {
+        if (!cmark_node_get_syntax_extension(nodes[i]))
+            continue;
+        if (is_type(nodes[i], "table")) {
+            tables = xrealloc(tables, (ntables + 1) * sizeof *tables);
+            tables[ntables++] = hold_table(st, nodes[i]);
+        } else if (is_type(nodes[i], "tasklist")) {
+            st->has_tasks = true;
+        }
+    }
+    /* Block quotes and headings are changed after the walk, kept at the
+       array's front (always behind i). */
+    size_t blocks = 0;
     for (size_t i = 0; i < count; i++) {
         cmark_node *node = nodes[i];
         switch (cmark_node_get_type(node)) {
         case CMARK_NODE_TEXT:
             if (st->may_cite)
                 expand_citations(st, node);
+            if (st->may_footnote)
+                warn_lost_footnote(st, node);
             break;
         case CMARK_NODE_LINK:
         case CMARK_NODE_IMAGE:
@@ -505,16 +780,25 @@ static void transform(render_state *st, cmark_node *root)
             warn_raw_html(st, node);
             break;
         case CMARK_NODE_HEADING:
-            nodes[headings++] = node; /* reuses the array's front: i >= headings */
+        case CMARK_NODE_BLOCK_QUOTE:
+            nodes[blocks++] = node;
             break;
         default:
             break;
         }
     }
-    /* Headings last, once their inline content is final. Replacing one frees
-     * its children, so only heading nodes are kept from here on. */
-    for (size_t i = 0; i < headings; i++) {
+    /* Callouts move their children, which stay valid; tables and headings
+       are replaced and freed with their children, and hold no blocks. */
+    for (size_t i = 0; i < blocks; i++)
+        if (cmark_node_get_type(nodes[i]) == CMARK_NODE_BLOCK_QUOTE)
+            make_callout(st, nodes[i]);
+    for (size_t i = 0; i < ntables; i++)
+        render_table(st, tables[i]);
+    free(tables);
+    for (size_t i = 0; i < blocks; i++) {
         cmark_node *node = nodes[i];
+        if (cmark_node_get_type(node) != CMARK_NODE_HEADING)
+            continue;
         int level = cmark_node_get_heading_level(node);
         if (level == 1 && !st->warned_h1) {
             st->warned_h1 = true;
@@ -564,7 +848,7 @@ static void plain_text(cmark_node *root, md_doc *doc)
             if (text.len < PLAIN_TEXT_MAX)
                 strbuf_puts(&text, lit);
         } else if (type == CMARK_NODE_SOFTBREAK || type == CMARK_NODE_LINEBREAK ||
-                   (ev == CMARK_EVENT_EXIT && type >= CMARK_NODE_FIRST_BLOCK && type <= CMARK_NODE_LAST_BLOCK)) {
+                   (ev == CMARK_EVENT_EXIT && (type & CMARK_NODE_TYPE_MASK) == CMARK_NODE_TYPE_BLOCK)) {
             in_word = false;
             if (text.len && text.len < PLAIN_TEXT_MAX && text.data[text.len - 1] != ' ')
                 strbuf_putc(&text, ' ');
@@ -572,6 +856,56 @@ static void plain_text(cmark_node *root, md_doc *doc)
     }
     cmark_iter_free(it);
     doc->text = strbuf_detach(&text);
+}
+
+static pthread_once_t extensions_once = PTHREAD_ONCE_INIT;
+
+static void register_extensions(void) { cmark_gfm_core_extensions_ensure_registered(); }
+
+/* Tables, strikethrough and task lists always; bare-URL links when asked
+ * (they cost parse time on every text run). */
+static void attach_extensions(cmark_parser *parser, bool autolink)
+{
+    static const char *const names[] = {"table", "strikethrough", "tasklist", "autolink"};
+    size_t n = sizeof names / sizeof *names - (autolink ? 0 : 1);
+    for (size_t i = 0; i < n; i++)
+        cmark_parser_attach_syntax_extension(parser, cmark_find_syntax_extension(names[i]));
+}
+
+/* cmark-gfm's markup that lumbar's pages write otherwise: a heading for the
+ * footnote list, so that readers and screen readers find it as they find
+ * the references, and task-list boxes in HTML syntax rather than XHTML. */
+static const char *const html_fixes[][2] = {
+    {"<section class=\"footnotes\" data-footnotes>\n",
+     "<section class=\"footnotes\" aria-labelledby=\"footnotes\">\n<h2 id=\"footnotes\">Notes</h2>\n"},
+    {"<input type=\"checkbox\" disabled=\"\" />", "<input type=\"checkbox\" disabled>"},
+    {"<input type=\"checkbox\" checked=\"\" disabled=\"\" />", "<input type=\"checkbox\" checked disabled>"},
+};
+
+/* Returns a copy of html with html_fixes applied; the caller owns it. */
+static char *fix_html(const char *html)
+{
+    strbuf out = STRBUF_INIT;
+    const size_t nfixes = sizeof html_fixes / sizeof *html_fixes;
+    for (const char *p = html; *p;) {
+        const char *next = strchr(p, '<');
+        if (!next) {
+            strbuf_puts(&out, p);
+            break;
+        }
+        strbuf_append(&out, p, (size_t)(next - p));
+        size_t i = 0;
+        while (i < nfixes && strncmp(next, html_fixes[i][0], strlen(html_fixes[i][0])) != 0)
+            i++;
+        if (i < nfixes) {
+            strbuf_puts(&out, html_fixes[i][1]);
+            p = next + strlen(html_fixes[i][0]);
+        } else {
+            strbuf_putc(&out, '<');
+            p = next + 1;
+        }
+    }
+    return strbuf_detach(&out);
 }
 
 /* cmark's allocator has no context argument: while md_render parses on this
@@ -620,25 +954,33 @@ md_doc *md_render(const char *text, size_t n, int first_line, const char *file, 
     }
     /* A text node holds "[@" only if the source does, or makes one with an
        entity or a backslash escape: most bodies skip the search per node. */
-    st.may_cite = has_cite_mark(text, n) || memchr(text, '&', n) || memchr(text, '\\', n);
+    st.may_cite = has_bracket_mark(text, n, '@') || memchr(text, '&', n) || memchr(text, '\\', n);
+    st.may_footnote = has_bracket_mark(text, n, '^');
+    /* Footnotes cost cmark-gfm a walk of the whole tree: only where "[^"
+       could make one. */
+    if (st.may_footnote)
+        st.options |= CMARK_OPT_FOOTNOTES;
     st.mem = cmark_get_default_mem_allocator();
     if (env->arena) {
         current_arena = env->arena;
         st.mem = &arena_mem;
     }
+    pthread_once(&extensions_once, register_extensions);
     cmark_parser *parser = cmark_parser_new_with_mem(st.options, st.mem);
+    attach_extensions(parser, env->autolink);
+    st.extensions = cmark_parser_get_syntax_extensions(parser);
     cmark_parser_feed(parser, text, n);
     cmark_node *root = cmark_parser_finish(parser);
-    cmark_parser_free(parser);
     transform(&st, root);
     plain_text(root, doc);
-    char *html = cmark_render_html(root, st.options);
+    char *html = cmark_render_html(root, st.options, st.extensions); /* from st.mem */
+    doc->html = st.may_footnote || st.has_tasks ? fix_html(html) : xstrdup(html);
+    st.mem->free(html);
+    cmark_parser_free(parser);
     if (env->arena) {
-        doc->html = xstrdup(html);
         arena_reset(env->arena); /* the whole tree at once */
         current_arena = NULL;
     } else {
-        doc->html = html;
         cmark_node_free(root);
     }
     strbuf toc = STRBUF_INIT;

@@ -31,6 +31,7 @@ typedef enum md_target {
 typedef struct md_env {
     bool unsafe_html;
     bool smart_punctuation;
+    bool autolink; /* bare URLs and www. addresses become links */
     const char *base_path; /* "/" or "/sub/" */
     /* Looks up what content_path ("causes/x.md") became; on MD_TARGET_PAGE
      * sets *url, which stays owned by ctx. A link to a file that failed to

@@ -62,6 +62,7 @@ static md_env make_env(site *s)
 {
     return (md_env){.unsafe_html = s->cfg->unsafe_html,
                     .smart_punctuation = s->cfg->smart_punctuation,
+                    .autolink = s->cfg->autolink,
                     .base_path = s->cfg->base_path,
                     .find_page = env_find_page,
                     .has_reference = env_has_reference,

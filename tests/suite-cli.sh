@@ -45,7 +45,7 @@ check "a failed build writes no output folder" test ! -e "$work/never"
 
 # -- a successful build -------------------------------------------------------
 out="$work/public"
-check "build succeeds and prints a summary" sh -c '"$LUMBAR" build -s "$0" -o "$1" | grep -q "^lumbar: built 9 pages"' "$golden" "$out"
+check "build succeeds and prints a summary" sh -c '"$LUMBAR" build -s "$0" -o "$1" | grep -q "^lumbar: built 10 pages"' "$golden" "$out"
 check "the output holds lumbar's marker" test -f "$out/.lumbar"
 
 # -- no-change rebuilds keep files (inode and mtime) ------------------------
@@ -139,7 +139,7 @@ check "--base-url must be absolute (exit 1)" status_is 1 "$LUMBAR" build -q -s "
 
 # -- sitemap and feed parse as XML ---------------------------------------------
 check "sitemap.xml is well-formed XML" xmllint --noout "$out/sitemap.xml"
-check "sitemap.xml lists 8 URLs" sh -c '[ "$(xmllint --xpath "count(//*[local-name()=\"url\"])" "$0")" = 8 ]' "$out/sitemap.xml"
+check "sitemap.xml lists 9 URLs" sh -c '[ "$(xmllint --xpath "count(//*[local-name()=\"url\"])" "$0")" = 9 ]' "$out/sitemap.xml"
 check "atom.xml is well-formed XML" xmllint --noout "$out/atom.xml"
 check "atom.xml has its entries, newest first" sh -c '[ "$(xmllint --xpath "string(//*[local-name()=\"entry\"][1]/*[local-name()=\"title\"])" "$0")" = Second ]' "$out/atom.xml"
 many="$work/many"

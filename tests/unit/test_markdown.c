@@ -1,7 +1,7 @@
 /* Unit tests for markdown.c: ids, table of contents, citations, links, raw HTML. */
 #include "harness.h"
 
-#include <cmark.h>
+#include <cmark-gfm.h>
 
 #include "markdown.h"
 
@@ -248,6 +248,93 @@ static void test_word_count(void)
     }
 }
 
+/* Pipe tables: accessible markup, smart punctuation never touches the
+ * delimiter row, an optional caption from a "Table:" paragraph. */
+static void test_tables(void)
+{
+    diag_list dl = DIAG_LIST_INIT;
+    md_doc *doc = render("| Sign | What to do |\n|---|:--:|\n| Fever -- hot | Call [@a2020] |\n", false, &dl);
+    CHECK_STR(doc->html, "<section class=\"table-wrap\" tabindex=\"0\" aria-label=\"Table\">\n<table>\n"
+                         "<thead>\n<tr>\n<th scope=\"col\">Sign</th>\n<th scope=\"col\" class=\"align-center\">What to do</th>\n"
+                         "</tr>\n</thead>\n<tbody>\n<tr>\n<td>Fever \xE2\x80\x93 hot</td>\n<td class=\"align-center\">Call "
+                         "<sup class=\"cite\">[<a href=\"#ref-a2020\" id=\"cite-a2020-1\" aria-label=\"Reference 1\">1</a>]"
+                         "</sup></td>\n</tr>\n</tbody>\n</table>\n</section>\n");
+    CHECK_INT(dl.len, 0);
+    CHECK(!strstr(doc->html, "\xE2\x80\x94")); /* no dashes made of |---| */
+    md_doc_free(doc);
+    doc = render("Table: Who to call, *and when*\n\n| A | B |\n|---|---|\n", false, &dl);
+    CHECK_STR(doc->html, "<section class=\"table-wrap\" tabindex=\"0\" aria-labelledby=\"table-1\">\n<table>\n"
+                         "<caption id=\"table-1\">Who to call, <em>and when</em></caption>\n<thead>\n<tr>\n"
+                         "<th scope=\"col\">A</th>\n<th scope=\"col\">B</th>\n</tr>\n</thead>\n</table>\n</section>\n");
+    md_doc_free(doc);
+    /* "Table:" before anything but a table stays a paragraph. */
+    doc = render("Table: none\n\nText\n", false, &dl);
+    CHECK_STR(doc->html, "<p>Table: none</p>\n<p>Text</p>\n");
+    md_doc_free(doc);
+    diag_list_clear(&dl);
+}
+
+static void test_strikethrough_tasks_autolinks(void)
+{
+    diag_list dl = DIAG_LIST_INIT;
+    md_doc *doc = render("~~old~~ advice, see https://example.org/x\n\n- [x] done\n- [ ] to do\n", false, &dl);
+    CHECK(strstr(doc->html, "<del>old</del>") != NULL);
+    CHECK(strstr(doc->html, "<a href") == NULL); /* autolink is off by default */
+    CHECK(strstr(doc->html, "<li><input type=\"checkbox\" checked disabled> done</li>") != NULL);
+    CHECK(strstr(doc->html, "<li><input type=\"checkbox\" disabled> to do</li>") != NULL);
+    md_doc_free(doc);
+    md_env e = env(false);
+    e.autolink = true;
+    const char *md = "Intro.\n\nsee https://example.org/x now\n";
+    doc = md_render(md, strlen(md), 10, "content/causes/x.md", "causes/x.md", &e, &dl);
+    CHECK(strstr(doc->html, "<a href=\"https://example.org/x\">https://example.org/x</a>") != NULL);
+    /* The extension's links carry no position: the paragraph's is used. */
+    CHECK_INT(doc->links->u.list.len, 1);
+    if (doc->links->u.list.len)
+        CHECK_INT((int)value_map_get(doc->links->u.list.items[0], "line")->u.num, 12);
+    md_doc_free(doc);
+    diag_list_clear(&dl);
+}
+
+/* Footnotes for remarks beside citations for sources: both numbered, both
+ * linked back, ids that headings never take. */
+static void test_footnotes(void)
+{
+    diag_list dl = DIAG_LIST_INIT;
+    md_doc *doc = render("## Fn note\n\nRest[^note] helps [@a2020].\n\n[^note]: Only a little.\n", false, &dl);
+    CHECK(strstr(doc->html, "<h2 id=\"h-fn-note\">") != NULL);
+    CHECK(strstr(doc->html, "<a href=\"#fn-note\" id=\"fnref-note\"") != NULL);
+    CHECK(strstr(doc->html, "<li id=\"fn-note\">") != NULL);
+    CHECK(strstr(doc->html, "href=\"#fnref-note\"") != NULL);
+    CHECK(strstr(doc->html, "<section class=\"footnotes\" aria-labelledby=\"footnotes\">\n<h2 id=\"footnotes\">Notes</h2>") != NULL);
+    CHECK(strstr(doc->html, "href=\"#ref-a2020\"") != NULL);
+    CHECK_INT(dl.len, 0);
+    md_doc_free(doc);
+    /* A reference with no definition stays as typed: say so. */
+    doc = render("Text[^gone] here.\n", false, &dl);
+    CHECK_INT(dl.len, 1);
+    CHECK(dl.len && dl.items[0].level == DIAG_WARNING && dl.items[0].line == 10 && dl.items[0].col == 5);
+    md_doc_free(doc);
+    diag_list_clear(&dl);
+}
+
+static void test_callouts(void)
+{
+    diag_list dl = DIAG_LIST_INIT;
+    md_doc *doc = render("> [!EMERGENCY]\n> Call **999** now.\n\n> [!tip]\n> Walk.\n\n> Plain quote [!NOTE]\n", false, &dl);
+    CHECK_STR(doc->html, "<div class=\"callout callout-emergency\">\n<p class=\"callout-label\"><strong>Emergency</strong>"
+                         "</p>\n<p>Call <strong>999</strong> now.</p>\n</div>\n<div class=\"callout callout-tip\">\n"
+                         "<p class=\"callout-label\"><strong>Tip</strong></p>\n<p>Walk.</p>\n</div>\n"
+                         "<blockquote>\n<p>Plain quote [!NOTE]</p>\n</blockquote>\n");
+    CHECK_INT(dl.len, 0);
+    md_doc_free(doc);
+    doc = render("Intro.\n\n> [!DANGER]\n> Text.\n", false, &dl);
+    CHECK_INT(dl.len, 1);
+    CHECK(dl.len && dl.items[0].level == DIAG_ERROR && dl.items[0].line == 12 && dl.items[0].col == 3);
+    md_doc_free(doc);
+    diag_list_clear(&dl);
+}
+
 int main(void)
 {
     test_headings();
@@ -259,5 +346,9 @@ int main(void)
     test_links_unrecorded();
     test_raw_html_and_text();
     test_word_count();
+    test_tables();
+    test_strikethrough_tasks_autolinks();
+    test_footnotes();
+    test_callouts();
     TEST_END("markdown");
 }
