@@ -264,7 +264,7 @@ static const char *const computed_names[] = {
     "permalink", "content", "toc", "has_toc", "toc_html", "section", "section_title", "section_url", "section_is",
     "date_human", "updated_human", "last_reviewed_human", "next_review_human", "tag_list", "word_count",
     "reading_minutes", "json_ld", "has_references", "prev", "next", "pages", "paginator", "tag", "tree_html",
-    "tree_json", "nav_sections", NULL};
+    "tree_json", "nav_sections", "is_false", NULL};
 
 static void check_computed_names(checker *ck)
 {

@@ -469,6 +469,21 @@ static value *link_value(const page *p)
 
 static value *section_shared(const site *s, const page *p);
 
+/* is_false.NAME for each front-matter key set to false: a Mustache section
+ * cannot tell false from missing, and an opt-out such as
+ * red_flag_notice: false must differ from leaving the key out. */
+static value *false_keys(const page *p)
+{
+    value *m = value_map();
+    const value *all = p->fm ? p->fm->all : NULL;
+    for (size_t i = 0; all && all->kind == V_MAP && i < all->u.map.len; i++) {
+        const value *v = all->u.map.items[i].val;
+        if (v->kind == V_BOOL && !v->u.b)
+            value_map_set(m, value_entry_key(&all->u.map.items[i]), value_bool(true));
+    }
+    return m;
+}
+
 /* The names every page has. Front matter is not copied: it sits below this
  * map on the context stack, so computed names win and nothing is shared
  * across threads by reference counting. The is_KIND names are set only for
@@ -476,13 +491,14 @@ static value *section_shared(const site *s, const page *p);
 static void base_context(site *s, page *p)
 {
     value *ctx = value_map();
-    /* An article's context ends with 18 names, others' with fewer: room
+    /* An article's context ends with 19 names, others' with fewer: room
        made at once, not by doubling. */
     value_map_reserve(ctx, p->kind == PAGE_ARTICLE ? 20 : 16);
     value_map_set(ctx, "kind", value_str(kind_names[p->kind]));
     value_map_set(ctx, is_kind_names[p->kind], value_bool(true));
     value_map_set(ctx, "url", value_str(p->url));
     value_map_set(ctx, "permalink", value_str_take(absolute_url(s->cfg, p->rel_url)));
+    value_map_set(ctx, "is_false", false_keys(p));
     const value *shared = section_shared(s, p);
     for (size_t i = 0; i < shared->u.map.len; i++)
         value_map_set(ctx, value_entry_key(&shared->u.map.items[i]), value_ref(shared->u.map.items[i].val));

@@ -52,7 +52,7 @@ static void write_guide(void)
     put_in("content/guide/b.md", "---\ntitle: Alpha\ndescription: d\ndate: 2023-06-01\n"
                                  "last_reviewed: 2023-08-31\n---\nBody.\n");
     put_in("content/guide/old.md", "---\ntitle: Old\ndescription: d\ndate: 2021-01-01\n" REVIEWED
-                                   "tags: [sleep, SLEEP]\n---\nBody.\n");
+                                   "tags: [sleep, SLEEP]\nred_flag_notice: false\nshown: true\n---\nBody.\n");
     put_in("content/guide/draft.md", "---\ntitle: Draft\ndescription: d\ndate: 2025-01-01\n" REVIEWED
                                      "draft: true\n---\nBody.\n");
     put_in("content/guide/broken.md", "---\ntitle: Broken\ndescription: d\ndate: 2023-02-30\n---\nBody.\n");
@@ -151,6 +151,17 @@ static void test_order_and_neighbours(const site *s)
     CHECK_STR(ctx_str(s, "/news/n1/", "prev.url"), "(none)");
     CHECK_STR(ctx_str(s, "/news/n1/", "next.url"), "(none)");
     strbuf_free(&sb);
+}
+
+/* is_false.NAME tells a key set to false from one left out or set true. */
+static void test_is_false(const site *s)
+{
+    const page *old = find_url(s, "/guide/old/");
+    const page *one = find_url(s, "/guide/w-one/");
+    const value *v = old ? value_path(old->ctx, "is_false.red_flag_notice") : NULL;
+    CHECK(v && v->kind == V_BOOL && v->u.b);
+    CHECK(old && !value_path(old->ctx, "is_false.shown"));
+    CHECK(one && value_path(one->ctx, "is_false") && !value_path(one->ctx, "is_false.red_flag_notice"));
 }
 
 static void test_drafts_and_broken(const site *s)
@@ -316,6 +327,7 @@ static void run(void)
     if (s) {
         CHECK_STR(fx_diags(&dl, &sb), want_diags);
         test_order_and_neighbours(s);
+        test_is_false(s);
         test_drafts_and_broken(s);
         test_tags(s);
         test_pagination(s);
