@@ -51,6 +51,7 @@ typedef struct render_state {
     bool may_cite; /* the source could give a text node "[@" */
     bool may_footnote; /* the source holds "[^" */
     bool has_tasks;    /* the tree has task-list items */
+    bool may_cite_lookalike; /* the source holds "[" and "@" */
     id_set ids;   /* every id in doc->ids */
     id_set hints; /* "FIRST:BASE" (owned) -> the next suffix to try for BASE */
     cmark_mem *mem; /* the parse tree's allocator: nodes we add use it too */
@@ -390,6 +391,36 @@ static void rewrite_link(render_state *st, cmark_node *link)
         strbuf_puts(&full, url + 1);
         cmark_node_set_url(link, full.data);
         strbuf_free(&full);
+    }
+}
+
+/* Warns about "[see @smith2020]" and the like: a bracket holding "@KEY" for
+ * a key of the bibliography, but not at its start, prints as typed. */
+static void warn_cite_lookalikes(render_state *st, cmark_node *text)
+{
+    const char *lit = cmark_node_get_literal(text);
+    for (const char *open = lit ? strchr(lit, '[') : NULL; open; open = strchr(open + 1, '[')) {
+        const char *close = strchr(open, ']');
+        if (!close)
+            return;
+        if (open[1] == '@')
+            continue; /* a citation, or expand_citations' own warning */
+        for (const char *at = memchr(open, '@', (size_t)(close - open)); at; at = memchr(at + 1, '@', (size_t)(close - at - 1))) {
+            size_t n = 0;
+            while (at + 1 + n < close && is_key_char(at[1 + n]))
+                n++;
+            char *key = xstrndup(at + 1, n);
+            bool known = n && st->env->has_reference && st->env->has_reference(st->env->ctx, key);
+            free(key);
+            if (known) {
+                cmark_node *pos = positioned(text);
+                diag_add(st->diags, DIAG_WARNING, st->file, file_line(st, pos),
+                         cmark_node_get_start_column(pos) + (int)(open - lit),
+                         "'%.*s' is not a citation: put the words outside the brackets, as in 'see [@%.*s]'",
+                         (int)(close - open + 1), open, (int)n, at + 1);
+                break;
+            }
+        }
     }
 }
 
@@ -764,10 +795,13 @@ static void transform(render_state *st, cmark_node *root)
         cmark_node *node = nodes[i];
         switch (cmark_node_get_type(node)) {
         case CMARK_NODE_TEXT:
-            if (st->may_cite)
-                expand_citations(st, node);
+            /* Before citations split the node: the new nodes are not walked. */
+            if (st->may_cite_lookalike)
+                warn_cite_lookalikes(st, node);
             if (st->may_footnote)
                 warn_lost_footnote(st, node);
+            if (st->may_cite)
+                expand_citations(st, node);
             break;
         case CMARK_NODE_LINK:
         case CMARK_NODE_IMAGE:
@@ -956,6 +990,7 @@ md_doc *md_render(const char *text, size_t n, int first_line, const char *file, 
        entity or a backslash escape: most bodies skip the search per node. */
     st.may_cite = has_bracket_mark(text, n, '@') || memchr(text, '&', n) || memchr(text, '\\', n);
     st.may_footnote = has_bracket_mark(text, n, '^');
+    st.may_cite_lookalike = memchr(text, '@', n) && memchr(text, '[', n);
     /* Footnotes cost cmark-gfm a walk of the whole tree: only where "[^"
        could make one. */
     if (st.may_footnote)

@@ -318,6 +318,18 @@ static void test_footnotes(void)
     diag_list_clear(&dl);
 }
 
+/* Text that looks like a citation to its writer but is not one. */
+static void test_citation_lookalike_words(void)
+{
+    diag_list dl = DIAG_LIST_INIT;
+    md_doc *doc = render("As shown [see @a2020], and [email me @ home] or [@b2021].\n", false, &dl);
+    CHECK_INT(dl.len, 1);
+    CHECK(dl.len && dl.items[0].level == DIAG_WARNING && dl.items[0].line == 10 && dl.items[0].col == 10);
+    CHECK(dl.len && strstr(dl.items[0].msg, "[see @a2020]") && strstr(dl.items[0].msg, "see [@a2020]"));
+    md_doc_free(doc);
+    diag_list_clear(&dl);
+}
+
 static void test_callouts(void)
 {
     diag_list dl = DIAG_LIST_INIT;
@@ -350,5 +362,6 @@ int main(void)
     test_strikethrough_tasks_autolinks();
     test_footnotes();
     test_callouts();
+    test_citation_lookalike_words();
     TEST_END("markdown");
 }
