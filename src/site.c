@@ -984,6 +984,17 @@ static void set_site_url(value *site_v, const config *cfg, const char *name, con
     value_map_set(site_v, name, value_str_take(strbuf_detach(&sb)));
 }
 
+/* The href for the contact route: a URL as it is, an email address as a
+ * mailto: link; "" when there is none. */
+static char *contact_href(const char *contact)
+{
+    strbuf href = STRBUF_INIT;
+    if (*contact && strncmp(contact, "http://", 7) && strncmp(contact, "https://", 8))
+        strbuf_puts(&href, "mailto:");
+    strbuf_puts(&href, contact);
+    return strbuf_detach(&href);
+}
+
 static void build_site_context(site *s)
 {
     const config *cfg = s->cfg;
@@ -993,6 +1004,8 @@ static void build_site_context(site *s)
     value_map_set(v, "language", value_str(cfg->language));
     value_map_set(v, "base_url", value_str(cfg->base_url));
     value_map_set(v, "base_path", value_str(cfg->base_path));
+    value_map_set(v, "contact", value_str(cfg->contact));
+    value_map_set(v, "contact_href", value_str_take(contact_href(cfg->contact)));
     value_map_set(v, "sections", section_values(s));
     value_map_set(v, "tags", tag_values(s));
     value_map_set(v, "has_tags", value_bool(s->ntags > 0));
