@@ -10,7 +10,8 @@
  * tag page 2, a tag's page 2 keeping its title and tag); aliases recorded
  * with their position; next_review from last_reviewed + interval_months
  * (clamped to the month's end), an explicit next_review kept, a reviewed
- * standalone page; the overdue and missing-review warnings; a duplicate URL
+ * standalone page; the overdue warning, and none for an article pending
+ * review (n1.md); a duplicate URL
  * blamed at the later file's slug; content/tags.md taking the generated
  * tags URL; a file with bad front matter left out (listed in s->unloaded,
  * apart from a file that is not there at all); and the same pages and diagnostics with jobs 1 and 4. */
@@ -379,7 +380,8 @@ static void test_many_tags(void)
  * each published page pending review that gives advice (not an about page
  * or a draft); a review dated after "today" (the build's, not the clock's)
  * is an error; lumbar new's placeholder is an error only once published;
- * [site] contact reaches templates, an email address as a mailto: link. */
+ * [site] contact reaches templates, an email address as a mailto: link,
+ * and nothing else is a contact. */
 static void test_review_rules(void)
 {
     char dir[260];
@@ -427,6 +429,22 @@ static void test_review_rules(void)
     if (fs.s)
         CHECK_STR(value_cstr(value_path(fs.s->site_ctx, "site.contact_href")), "https://example.org/report/");
     fx_site_free(&fs);
+    diag_list_clear(&dl);
+
+    /* The contact lands in an href: only an email address or an http(s) URL. */
+    review_ini = "[site]\ntitle = T\nbase_url = https://example.org/\ncontact = x\" onclick=\"alert(1)@e.org\n"
+                 "contact = javascript:alert(1)\ncontact = someone\n[review]\nrequire_names = maybe\n";
+    config *bad = config_parse(review_ini, strlen(review_ini), "config.ini", &dl);
+    CHECK(bad == NULL);
+    CHECK_STR(fx_diags(&dl, &sb),
+              "config.ini:4: error: contact must be an email address or an http(s) URL where readers report a "
+              "problem, not 'x\" onclick=\"alert(1)@e.org'\n"
+              "config.ini:5: error: contact must be an email address or an http(s) URL where readers report a "
+              "problem, not 'javascript:alert(1)'\n"
+              "config.ini:6: error: contact must be an email address or an http(s) URL where readers report a "
+              "problem, not 'someone'\n"
+              "config.ini:8: error: require_names must be true or false, not 'maybe'\n");
+    config_free(bad);
     diag_list_clear(&dl);
     strbuf_free(&sb);
 }
