@@ -1,6 +1,7 @@
 #include "frontmatter.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -398,10 +399,15 @@ fm_fields *fm_read(const fm_parts *parts, fm_kind kind, const char *file, bool c
 
 bool fm_is_reviewed(const fm_fields *f) { return f && f->reviewed_by; }
 
-static void review_error(checker *ck, const char *key, const char *fmt, const char *a, const char *b)
+/* An error at the value of the front-matter key named. */
+static void review_error(checker *ck, const char *key, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void review_error(checker *ck, const char *key, const char *fmt, ...)
 {
     const value *v = value_map_get(ck->map, key);
-    diag_add(ck->diags, DIAG_ERROR, ck->file, v ? v->line : 1, v ? v->col : 1, fmt, a, b);
+    va_list ap;
+    va_start(ap, fmt);
+    diag_vadd(ck->diags, DIAG_ERROR, ck->file, v ? v->line : 1, v ? v->col : 1, fmt, ap);
+    va_end(ap);
     ck->ok = false;
 }
 
@@ -409,16 +415,16 @@ static void check_reviewer(checker *ck, const fm_fields *f, const fm_review_rule
 {
     bool has_name = f->reviewer_name && *f->reviewer_name, has_role = f->reviewer_role && *f->reviewer_role;
     if (!has_name && !has_role) {
-        review_error(ck, "reviewed_by", "'reviewed_by' is empty: give the reviewer's name and role%s%s",
-                     ", or delete the line (the page is then shown as pending review)", "");
+        review_error(ck, "reviewed_by", "'reviewed_by' is empty: give the reviewer's name and role, or delete "
+                                        "the line (the page is then shown as pending review)");
         return;
     }
     if (!has_role)
-        review_error(ck, "reviewed_by", "'reviewed_by' has no role: add one, such as %s%s",
-                     "role: \"musculoskeletal physiotherapist\"", "");
+        review_error(ck, "reviewed_by", "'reviewed_by' has no role: add one, such as "
+                                        "role: \"musculoskeletal physiotherapist\"");
     if (!has_name && rules->require_names)
         review_error(ck, "reviewed_by", "'reviewed_by' has no name: a review needs the name of the person "
-                     "who did it ([review] require_names%s%s)", " in config.ini", "");
+                                        "who did it ([review] require_names in config.ini)");
 }
 
 /* "2026-12-02", for messages. */
@@ -434,7 +440,7 @@ static void check_review_dates(checker *ck, const fm_fields *f, const fm_review_
     strbuf a = STRBUF_INIT, b = STRBUF_INIT;
     const date last = f->last_reviewed;
     if (!date_is_set(last)) {
-        review_error(ck, "reviewed_by", "a reviewed page needs 'last_reviewed', the date of the review%s%s", "", "");
+        review_error(ck, "reviewed_by", "a reviewed page needs 'last_reviewed', the date of the review");
     } else if (date_cmp(last, rules->today) > 0) {
         review_error(ck, "last_reviewed", "'last_reviewed' %s is in the future (today is %s)", iso(last, &a),
                      iso(rules->today, &b));
@@ -461,7 +467,7 @@ bool fm_check_review(const fm_fields *f, const fm_review_rules *rules, const cha
     for (size_t i = 0; i < sizeof dates / sizeof dates[0]; i++)
         if (value_map_get(f->all, dates[i]))
             review_error(&ck, dates[i], "'%s' without 'reviewed_by': a page pending review has no review dates; "
-                         "delete it, or add reviewed_by with the reviewer's name and role%s", dates[i], "");
+                                        "delete it, or add reviewed_by with the reviewer's name and role", dates[i]);
     return ck.ok;
 }
 

@@ -186,8 +186,9 @@ static void json_reviewer(strbuf *out, const fm_fields *fm, bool *first)
     strbuf_putc(out, '}');
 }
 
-/* schema.org MedicalWebPage for articles and reviewed pages; escaped for a
- * <script> element. */
+/* schema.org MedicalWebPage for articles and medical standalone pages (a
+ * decision tree, or reviewed), claiming a review only when there was one;
+ * escaped for a <script> element. */
 static void article_json_ld(site *s, const page *p, const value *local, strbuf *out)
 {
     const value *ctx = p->ctx;
