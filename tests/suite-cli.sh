@@ -203,6 +203,13 @@ sed -i 's/^required = false$/required = true/' "$pending_site/config.ini"
 check "with [review] required = true, check warns of each pending page and exits 0" sh -c '"$0" check -s "$1" >"$1.out" 2>&1 && grep -q "^content/treatments/relative-rest.md:1:1: warning: page is pending clinical review" "$1.out"' "$LUMBAR" "$pending_site"
 check "with [review] required = true, check --strict fails" status_is 1 "$LUMBAR" check --strict -s "$pending_site"
 check "pages that give no advice (about, search) need no review" sh -c '"$0" check -s "$1" 2>&1 | grep -Eq "^content/(about|search).md:.*pending" && exit 1 || exit 0' "$LUMBAR" "$pending_site"
+# The bundled theme's review box and JSON-LD for a reviewed page.
+sed -i 's/^date: \(.*\)$/date: \1\nreviewed_by: {name: "Sam Patel", role: "musculoskeletal physiotherapist"}\nlast_reviewed: 2026-11-24\nnext_review: 2027-06-01/' "$pending_site/content/symptoms/red-flags.md"
+"$LUMBAR" build -q -s "$pending_site" -o "$pending_site/public" 2>"$work/pending-build.err"
+check "a reviewed page shows its reviewer's name and role and both dates" sh -c 'tr -d "\n" <"$0" | grep -q "<dt>Reviewed by</dt><dd>Sam Patel, musculoskeletal physiotherapist</dd></div><div><dt>Last reviewed</dt><dd><time datetime=\"2026-11-24\">24 November 2026</time></dd></div><div><dt>Next review due</dt><dd><time datetime=\"2027-06-01\">1 June 2027</time>" && ! grep -q "awaiting clinical review" "$0"' "$pending_site/public/symptoms/red-flags/index.html"
+check "a pending page next to it shows no reviewer and no dates" sh -c 'grep -q "Written from the cited guidelines; awaiting clinical review." "$0" && ! grep -Eq "Reviewed by|Last reviewed|Next review due|lastReviewed|reviewedBy" "$0"' "$pending_site/public/symptoms/how-long-it-lasts/index.html"
+check "the reviewed page's JSON-LD names the reviewer; no Person lacks a name" python3 tests/check-jsonld.py "$pending_site/public" "$pending_site/content"
+check "its JSON-LD has the reviewer as a Person with name and jobTitle" grep -q '"lastReviewed":"2026-11-24","reviewedBy":{"@type":"Person","name":"Sam Patel","jobTitle":"musculoskeletal physiotherapist"}' "$pending_site/public/symptoms/red-flags/index.html"
 check "an uncited reference is a warning without --strict (exit 0)" sh -c '"$0" check -s tests/errors/uncited-reference 2>&1 | grep -qx "content/references.yaml:8:1: warning: reference .k2. is not cited by any page"' "$LUMBAR"
 check "check exits 0 on an uncited reference without --strict" status_is 0 "$LUMBAR" check -s tests/errors/uncited-reference
 check "check writes nothing" sh -c '"$0" check -s "$1" >/dev/null 2>&1; test ! -e "$1/public"' "$LUMBAR" "$golden"
