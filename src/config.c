@@ -83,6 +83,35 @@ static void set_string(char **field, const char *val)
     *field = xstrdup(val);
 }
 
+/* The contact route for "report a problem": an email address (one '@',
+ * no spaces) or an absolute http(s) URL, since templates put it in an href. */
+static void contact_key(parse_state *st, const char *val)
+{
+    bool url = !strncmp(val, "https://", 8) || !strncmp(val, "http://", 7);
+    const char *at = strchr(val, '@');
+    bool email = !url && at && at > val && at[1] && !strchr(at + 1, '@') && strchr(at + 1, '.') &&
+                 !strchr(val, ':') && !strchr(val, '/');
+    if (strpbrk(val, " \t\"'<>\\") || (!url && !email))
+        diag_add(st->diags, DIAG_ERROR, st->file, st->line, 0,
+                 "contact must be an email address or an http(s) URL where readers report a problem, not '%s'", val);
+    else
+        set_string(&st->cfg->contact, val);
+}
+
+/* [review]: how strictly the review state of pages is checked. */
+static void review_key(parse_state *st, const char *key, const char *val)
+{
+    config *cfg = st->cfg;
+    if (!strcmp(key, "interval_months"))
+        parse_int(st, key, val, 1, 240, &cfg->interval_months);
+    else if (!strcmp(key, "require_names"))
+        parse_bool(st, key, val, &cfg->require_names);
+    else if (!strcmp(key, "required"))
+        parse_bool(st, key, val, &cfg->review_required);
+    else
+        diag_add(st->diags, DIAG_WARNING, st->file, st->line, 0, "unknown key '%s' in [review]", key);
+}
+
 static void site_key(parse_state *st, const char *key, const char *val)
 {
     config *cfg = st->cfg;
@@ -103,6 +132,8 @@ static void site_key(parse_state *st, const char *key, const char *val)
     } else if (!strcmp(key, "base_url")) {
         config_set_base_url(cfg, val, st->file, st->line, st->diags);
         st->seen_base_url = true;
+    } else if (!strcmp(key, "contact")) {
+        contact_key(st, val);
     } else {
         diag_add(st->diags, DIAG_WARNING, st->file, st->line, 0, "unknown key '%s' in [site]", key);
     }
@@ -135,12 +166,10 @@ static int on_entry(void *user, const char *section, const char *key, const char
         site_key(st, key, val);
     else if (!strcmp(section, "build"))
         build_key(st, key, val);
-    else if (!strcmp(section, "review") && !strcmp(key, "interval_months"))
-        parse_int(st, key, val, 1, 240, &st->cfg->interval_months);
+    else if (!strcmp(section, "review"))
+        review_key(st, key, val);
     else if (!strcmp(section, "params"))
         value_map_set(st->cfg->params, key, value_at(value_str(val), st->line, 0));
-    else if (!strcmp(section, "review"))
-        diag_add(st->diags, DIAG_WARNING, st->file, st->line, 0, "unknown key '%s' in [review]", key);
     else
         diag_add(st->diags, DIAG_WARNING, st->file, st->line, 0, "unknown section [%s] (key '%s' ignored)",
                  section, key);
@@ -158,7 +187,9 @@ static config *config_defaults(void)
     cfg->base_path = xstrdup("/");
     cfg->output = xstrdup("public");
     cfg->smart_punctuation = true;
+    cfg->contact = xstrdup("");
     cfg->interval_months = 36;
+    cfg->require_names = true;
     cfg->params = value_map();
     return cfg;
 }
@@ -228,6 +259,7 @@ void config_free(config *cfg)
     free(cfg->base_url);
     free(cfg->base_path);
     free(cfg->output);
+    free(cfg->contact);
     value_free(cfg->params);
     free(cfg);
 }

@@ -19,11 +19,15 @@ typedef struct config {
     char *base_url;  /* absolute, always ending in "/" */
     char *base_path; /* the path of base_url, e.g. "/backpain/" */
     char *output;    /* relative to the site folder unless absolute */
+    char *contact;   /* where readers report a problem: an email address or an
+                        http(s) URL; "" when not set */
     bool unsafe_html;
     bool smart_punctuation;
     bool autolink; /* bare URLs in Markdown become links; off by default: it costs parse time */
     int page_size;       /* 0: lists are not paginated */
     int interval_months; /* default review interval */
+    bool require_names;  /* [review] a reviewed_by needs the reviewer's name */
+    bool review_required; /* [review] --strict fails on a page pending review */
     value *params;       /* map; owned by the config */
 } config;
 

@@ -1,9 +1,11 @@
 #include "frontmatter.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "utf8.h"
 #include "xalloc.h"
 #include "yamlvalue.h"
 
@@ -276,6 +278,46 @@ static void check_computed_names(checker *ck)
     }
 }
 
+/* A string field of the reviewed_by map; NULL when absent or wrong. */
+static const char *reviewer_field(checker *ck, const value *map, const char *key)
+{
+    const value *v = value_map_get(map, key);
+    if (!v || v->kind == V_NULL)
+        return NULL;
+    if (v->kind != V_STR) {
+        field_error(ck, v, "'reviewed_by.%s' must be text, not %s", key, value_kind_name(v->kind));
+        return NULL;
+    }
+    return v->u.str.ptr;
+}
+
+/* reviewed_by is a map {name, role}; its completeness is fm_check_review's
+ * to judge, since what it requires depends on the site's config. */
+static void read_reviewer(checker *ck, fm_fields *f)
+{
+    value *v = value_map_get(ck->map, "reviewed_by");
+    if (!v)
+        return;
+    bool empty_text = v->kind == V_STR && v->u.str.len == 0;
+    if (v->kind != V_MAP && v->kind != V_NULL && !empty_text) {
+        field_error(ck, v, "'%s' must be a map with the reviewer's name and role, such as "
+                           "{name: \"Sam Patel\", role: \"physiotherapist\"}, not %s",
+                    "reviewed_by", v->kind == V_STR ? "text" : value_kind_name(v->kind));
+        return;
+    }
+    f->reviewed_by = v;
+    if (v->kind != V_MAP)
+        return;
+    for (size_t i = 0; i < v->u.map.len; i++) {
+        const char *key = value_entry_key(&v->u.map.items[i]);
+        if (strcmp(key, "name") && strcmp(key, "role"))
+            field_error(ck, v->u.map.items[i].val, "unknown key '%s' in reviewed_by: it takes %s", key,
+                        "name and role");
+    }
+    f->reviewer_name = reviewer_field(ck, v, "name");
+    f->reviewer_role = reviewer_field(ck, v, "role");
+}
+
 static void read_typed_fields(checker *ck, fm_fields *f, fm_kind kind)
 {
     bool article = kind == FM_ARTICLE;
@@ -286,7 +328,7 @@ static void read_typed_fields(checker *ck, fm_fields *f, fm_kind kind)
     f->last_reviewed = get_date(ck, "last_reviewed", false);
     f->next_review = get_date(ck, "next_review", false);
     f->layout = get_string(ck, "layout", false);
-    f->reviewed_by = get_string(ck, "reviewed_by", false);
+    read_reviewer(ck, f);
     f->slug = get_string(ck, "slug", false);
     f->tags = get_string_list(ck, "tags");
     f->aliases = get_string_list(ck, "aliases");
@@ -353,6 +395,116 @@ fm_fields *fm_read(const fm_parts *parts, fm_kind kind, const char *file, bool c
         return NULL;
     }
     return f;
+}
+
+bool fm_is_reviewed(const fm_fields *f) { return f && f->reviewed_by; }
+
+/* An error at the value of the front-matter key named. */
+static void review_error(checker *ck, const char *key, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void review_error(checker *ck, const char *key, const char *fmt, ...)
+{
+    const value *v = value_map_get(ck->map, key);
+    va_list ap;
+    va_start(ap, fmt);
+    diag_vadd(ck->diags, DIAG_ERROR, ck->file, v ? v->line : 1, v ? v->col : 1, fmt, ap);
+    va_end(ap);
+    ck->ok = false;
+}
+
+static void check_reviewer(checker *ck, const fm_fields *f, const fm_review_rules *rules)
+{
+    bool has_name = f->reviewer_name && *f->reviewer_name, has_role = f->reviewer_role && *f->reviewer_role;
+    if (!has_name && !has_role) {
+        review_error(ck, "reviewed_by", "'reviewed_by' is empty: give the reviewer's name and role, or delete "
+                                        "the line (the page is then shown as pending review)");
+        return;
+    }
+    if (!has_role)
+        review_error(ck, "reviewed_by", "'reviewed_by' has no role: add one, such as "
+                                        "role: \"musculoskeletal physiotherapist\"");
+    if (!has_name && rules->require_names)
+        review_error(ck, "reviewed_by", "'reviewed_by' has no name: a review needs the name of the person "
+                                        "who did it ([review] require_names in config.ini)");
+}
+
+/* "2026-12-02", for messages. */
+static const char *iso(date d, strbuf *sb)
+{
+    strbuf_reset(sb);
+    date_format_iso(d, sb);
+    return strbuf_cstr(sb);
+}
+
+static void check_review_dates(checker *ck, const fm_fields *f, const fm_review_rules *rules)
+{
+    strbuf a = STRBUF_INIT, b = STRBUF_INIT;
+    const date last = f->last_reviewed;
+    if (!date_is_set(last)) {
+        review_error(ck, "reviewed_by", "a reviewed page needs 'last_reviewed', the date of the review");
+    } else if (date_cmp(last, rules->today) > 0) {
+        review_error(ck, "last_reviewed", "'last_reviewed' %s is in the future (today is %s)", iso(last, &a),
+                     iso(rules->today, &b));
+    } else if (date_is_set(f->date) && date_cmp(last, f->date) < 0) {
+        review_error(ck, "last_reviewed", "'last_reviewed' %s is before the page's own date %s", iso(last, &a),
+                     iso(f->date, &b));
+    }
+    if (date_is_set(last) && date_is_set(f->next_review) && date_cmp(f->next_review, last) < 0)
+        review_error(ck, "next_review", "'next_review' %s is before 'last_reviewed' %s", iso(f->next_review, &a),
+                     iso(last, &b));
+    strbuf_free(&a);
+    strbuf_free(&b);
+}
+
+bool fm_check_review(const fm_fields *f, const fm_review_rules *rules, const char *file, diag_list *diags)
+{
+    checker ck = {.map = f->all, .file = file, .diags = diags, .ok = true};
+    if (fm_is_reviewed(f)) {
+        check_reviewer(&ck, f, rules);
+        check_review_dates(&ck, f, rules);
+        return ck.ok;
+    }
+    static const char *const dates[] = {"last_reviewed", "next_review"};
+    for (size_t i = 0; i < sizeof dates / sizeof dates[0]; i++)
+        if (value_map_get(f->all, dates[i]))
+            review_error(&ck, dates[i], "'%s' without 'reviewed_by': a page pending review has no review dates; "
+                                        "delete it, or add reviewed_by with the reviewer's name and role", dates[i]);
+    return ck.ok;
+}
+
+/* The first n-byte needle in [at, end), or NULL (memmem is a GNU extension). */
+static const char *find_in(const char *at, const char *end, const char *needle, size_t n)
+{
+    for (; (size_t)(end - at) >= n; at++) {
+        at = memchr(at, needle[0], (size_t)(end - at) - n + 1);
+        if (!at)
+            return NULL;
+        if (!memcmp(at, needle, n))
+            return at;
+    }
+    return NULL;
+}
+
+bool fm_check_placeholder(const fm_parts *parts, const char *file, diag_list *diags)
+{
+    const char *start = parts->yaml, *end = parts->body + parts->body_len;
+    const size_t n = strlen(FM_PLACEHOLDER);
+    int line = parts->yaml_line;
+    bool ok = true;
+    for (const char *at = start; at < end;) {
+        const char *nl = memchr(at, '\n', (size_t)(end - at));
+        const char *line_end = nl ? nl : end;
+        const char *hit = find_in(at, line_end, FM_PLACEHOLDER, n);
+        if (hit) {
+            int hit_line, col; /* columns count characters, as YAML errors' do */
+            utf8_position(at, (size_t)(hit - at), line, &hit_line, &col);
+            diag_add(diags, DIAG_ERROR, file, hit_line, col,
+                     "placeholder text from 'lumbar new' in a published page: replace it, or keep 'draft: true'");
+            ok = false;
+        }
+        at = line_end + 1;
+        line++;
+    }
+    return ok;
 }
 
 void fm_fields_free(fm_fields *f)

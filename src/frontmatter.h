@@ -27,8 +27,10 @@ typedef enum { FM_HOME, FM_SECTION, FM_ARTICLE, FM_PAGE } fm_kind;
 
 typedef struct fm_fields {
     value *all; /* the whole front-matter map; owned */
-    const char *title, *description, *slug, *layout, *reviewed_by; /* into all; NULL when absent */
-    date date, updated, last_reviewed, next_review;                 /* unset when absent */
+    const char *title, *description, *slug, *layout; /* into all; NULL when absent */
+    date date, updated, last_reviewed, next_review;  /* unset when absent */
+    value *reviewed_by; /* into all; NULL when absent (the page is pending review) */
+    const char *reviewer_name, *reviewer_role; /* reviewed_by's, into all; NULL when absent */
     bool draft;
     bool has_weight;
     double weight;
@@ -51,6 +53,28 @@ bool fm_split(const char *text, size_t n, const char *file, fm_parts *out, diag_
  * (draft: true) is only checked when check_drafts is set: a draft that is
  * not built may still be half-written. */
 fm_fields *fm_read(const fm_parts *parts, fm_kind kind, const char *file, bool check_drafts, diag_list *diags);
+/* What a page's review state is checked against. */
+typedef struct fm_review_rules {
+    bool require_names; /* a reviewed_by needs the reviewer's name */
+    date today;         /* no review can be dated after it */
+} fm_review_rules;
+
+/* True when the page claims a clinical review (it has reviewed_by). */
+bool fm_is_reviewed(const fm_fields *f);
+/* Checks the page is honestly reviewed (reviewed_by with name and role,
+ * last_reviewed not in the future nor before the page's date, next_review
+ * not before it) or honestly pending (no reviewed_by and no review dates).
+ * Returns false after adding every error found to diags. */
+bool fm_check_review(const fm_fields *f, const fm_review_rules *rules, const char *file, diag_list *diags);
+
+/* The marker `lumbar new` puts in the text it writes for an editor to
+ * replace; a page that still holds it must not be published. */
+#define FM_PLACEHOLDER "TODO(lumbar new)"
+
+/* Adds an error at each line of the file (front matter and body) that
+ * still holds FM_PLACEHOLDER; returns false when there is one. parts must
+ * come from fm_split of one whole file's text. */
+bool fm_check_placeholder(const fm_parts *parts, const char *file, diag_list *diags);
 /* Frees the fields. Accepts NULL. */
 void fm_fields_free(fm_fields *f);
 /* True when s is a safe slug: one or more of a-z, 0-9 and "-". */

@@ -81,8 +81,10 @@ static const char usage_new[] =
     "usage: lumbar new [-s DIR] SECTION/SLUG\n"
     "\n"
     "Writes content/SECTION/SLUG.md (or content/SLUG.md) with front matter\n"
-    "filled in: a title made from the slug, today's date, draft: true and an\n"
-    "empty reviewer. Never overwrites an existing file.\n";
+    "filled in: a title made from the slug, today's date and draft: true. The\n"
+    "page is pending clinical review (no reviewer, no review dates), and its\n"
+    "TODO(lumbar new) placeholders are errors once draft: true is removed.\n"
+    "Never overwrites an existing file.\n";
 
 typedef struct cli {
     const char *command;
@@ -312,9 +314,11 @@ static int run_new(cli *c)
     date_format_iso(date_from_unix(now_unix()), &day);
     strbuf_puts(&text, "---\ntitle: \"");
     title_from_slug(slug, &text);
-    strbuf_printf(&text, "\"\ndescription: \"\"\ndate: %s\ndraft: true\ntags: []\nreviewed_by: \"\"\n"
-                         "last_reviewed: %s\n---\n\nWrite the introduction here.\n",
-                  day.data, day.data);
+    /* A draft pending review: no reviewed_by and no review dates, which
+       only a real review may add. The placeholders fail a published build. */
+    strbuf_printf(&text, "\"\ndescription: \"" FM_PLACEHOLDER ": one sentence, under 160 characters\"\n"
+                         "date: %s\ndraft: true\ntags: []\n---\n\n" FM_PLACEHOLDER ": write the introduction here.\n",
+                  day.data);
     int fd = open(path.data, O_WRONLY | O_CREAT | O_EXCL, 0644);
     int status = 0;
     if (fd < 0) {

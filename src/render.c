@@ -171,21 +171,25 @@ static void json_citations(strbuf *out, const value *refs_list, bool *first)
     strbuf_putc(out, ']');
 }
 
-/* "a musculoskeletal physiotherapist" names a role, not a person (the site
- * may name the reviewer's role rather than invent a name): returns the role
- * after its lower-case article, or NULL for a name ("An Nguyen"). */
-static const char *reviewer_role(const char *reviewed_by)
+/* The reviewer of a reviewed page as a schema.org Person: always named,
+ * since fm_check_review lets no review through without a name unless the
+ * site turned require_names off, and then there is no Person at all. */
+static void json_reviewer(strbuf *out, const fm_fields *fm, bool *first)
 {
-    const char *rest = !strncmp(reviewed_by, "a ", 2) ? reviewed_by + 2
-                       : !strncmp(reviewed_by, "an ", 3) ? reviewed_by + 3
-                                                          : NULL;
-    while (rest && *rest == ' ')
-        rest++;
-    return rest && *rest ? rest : NULL;
+    if (!fm_is_reviewed(fm) || !fm->reviewer_name || !*fm->reviewer_name)
+        return;
+    json_key(out, "reviewedBy", first);
+    bool f = true;
+    strbuf_putc(out, '{');
+    json_str(out, "@type", "Person", &f);
+    json_str(out, "name", fm->reviewer_name, &f);
+    json_str(out, "jobTitle", fm->reviewer_role, &f);
+    strbuf_putc(out, '}');
 }
 
-/* schema.org MedicalWebPage for articles and reviewed pages; escaped for a
- * <script> element. */
+/* schema.org MedicalWebPage for articles and medical standalone pages (a
+ * decision tree, or reviewed), claiming a review only when there was one;
+ * escaped for a <script> element. */
 static void article_json_ld(site *s, const page *p, const value *local, strbuf *out)
 {
     const value *ctx = p->ctx;
@@ -200,16 +204,10 @@ static void article_json_ld(site *s, const page *p, const value *local, strbuf *
     json_str(out, "inLanguage", s->cfg->language, &first);
     json_str(out, "datePublished", ctx_str(ctx, "date"), &first);
     json_str(out, "dateModified", ctx_str(ctx, "updated") ? ctx_str(ctx, "updated") : ctx_str(ctx, "date"), &first);
-    json_str(out, "lastReviewed", ctx_str(ctx, "last_reviewed"), &first);
-    if (p->fm->reviewed_by) {
-        json_key(out, "reviewedBy", &first);
-        bool f = true;
-        strbuf_putc(out, '{');
-        json_str(out, "@type", "Person", &f);
-        const char *role = reviewer_role(p->fm->reviewed_by);
-        json_str(out, role ? "jobTitle" : "name", role ? role : p->fm->reviewed_by, &f);
-        strbuf_putc(out, '}');
-    }
+    /* A page pending review claims no review date: nothing to show. */
+    if (fm_is_reviewed(p->fm))
+        json_str(out, "lastReviewed", ctx_str(ctx, "last_reviewed"), &first);
+    json_reviewer(out, p->fm, &first);
     json_key(out, "about", &first);
     bool f = true;
     strbuf_putc(out, '{');
@@ -346,9 +344,9 @@ static bool page_locals(const shared *sh, page *p, arena *tree_mem, value *local
             ok = add_tree(s, p, local, diags) && ok;
     }
     strbuf ld = STRBUF_INIT;
-    /* A reviewed standalone page (the decision tree) is medical content
-       as much as an article is. */
-    if (p->kind == PAGE_ARTICLE || (p->kind == PAGE_PAGE && p->owns_fm && p->fm->reviewed_by))
+    /* A standalone page with a decision tree, or a reviewed one, is medical
+       content as much as an article is, reviewed or pending. */
+    if (p->kind == PAGE_ARTICLE || (p->kind == PAGE_PAGE && p->owns_fm && (p->fm->tree || fm_is_reviewed(p->fm))))
         article_json_ld(s, p, local, &ld);
     else if (p->kind == PAGE_HOME)
         site_json_ld(s, &ld);

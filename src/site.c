@@ -112,6 +112,17 @@ static bool place_page(const loader *ld, page *p, const char *section, const cha
     return ok;
 }
 
+/* The review state of a page that will be built (its errors keep the page:
+ * they fail the build, while its links still resolve), and no text left
+ * from `lumbar new` in a published one. */
+static void check_review(const loader *ld, const page *p, const fm_parts *parts, diag_list *diags)
+{
+    fm_review_rules rules = {.require_names = ld->cfg->require_names, .today = date_from_unix(ld->opts->today_unix)};
+    fm_check_review(p->fm, &rules, p->src_path, diags);
+    if (!p->fm->draft)
+        fm_check_placeholder(parts, p->src_path, diags);
+}
+
 /* Reads one content file into a page; NULL when it is a draft left out or
  * broken. Touches nothing shared: several threads load at once. */
 static page *load_page(const loader *ld, const char *content_path, const char *section, const char *stem,
@@ -142,6 +153,8 @@ static page *load_page(const loader *ld, const char *content_path, const char *s
         p->owns_fm = true;
         ok = p->fm != NULL;
     }
+    if (ok && (!p->fm->draft || ld->opts->drafts))
+        check_review(ld, p, &parts, diags);
     strbuf_free(&text);
     if (ok && p->fm->draft && !ld->opts->drafts)
         ok = false;
@@ -919,11 +932,11 @@ static void article_extras(void *arg, size_t i)
 }
 
 /* When p is next due for review: its own next_review, else last_reviewed
- * plus the site's interval; false when it has neither. Any reviewed page,
- * not only articles, has one: the decision tree gives advice too. */
+ * plus the site's interval; false for a page pending review. Any reviewed
+ * page, not only articles, has one: the decision tree gives advice too. */
 static bool review_due(const site *s, const page *p, date *due)
 {
-    if (!p->owns_fm)
+    if (!p->owns_fm || !fm_is_reviewed(p->fm))
         return false;
     if (date_is_set(p->fm->next_review))
         *due = p->fm->next_review;
@@ -1000,6 +1013,17 @@ static void set_site_url(value *site_v, const config *cfg, const char *name, con
     value_map_set(site_v, name, value_str_take(strbuf_detach(&sb)));
 }
 
+/* The href for the contact route: a URL as it is, an email address as a
+ * mailto: link; "" when there is none. */
+static char *contact_href(const char *contact)
+{
+    strbuf href = STRBUF_INIT;
+    if (*contact && strncmp(contact, "http://", 7) && strncmp(contact, "https://", 8))
+        strbuf_puts(&href, "mailto:");
+    strbuf_puts(&href, contact);
+    return strbuf_detach(&href);
+}
+
 static void build_site_context(site *s)
 {
     const config *cfg = s->cfg;
@@ -1009,6 +1033,8 @@ static void build_site_context(site *s)
     value_map_set(v, "language", value_str(cfg->language));
     value_map_set(v, "base_url", value_str(cfg->base_url));
     value_map_set(v, "base_path", value_str(cfg->base_path));
+    value_map_set(v, "contact", value_str(cfg->contact));
+    value_map_set(v, "contact_href", value_str_take(contact_href(cfg->contact)));
     value_map_set(v, "sections", section_values(s));
     value_map_set(v, "tags", tag_values(s));
     value_map_set(v, "has_tags", value_bool(s->ntags > 0));
@@ -1116,21 +1142,33 @@ static bool collect_aliases(site *s, diag_list *diags)
     return ok;
 }
 
-static void warn_overdue(site *s, const site_options *opts, diag_list *diags)
+/* True when p gives health advice, so a clinician should review it: an
+ * article, a section or home page, or a standalone page with a decision
+ * tree (not an about or search page). */
+static bool needs_review(const page *p)
+{
+    return p->kind == PAGE_ARTICLE || p->kind == PAGE_SECTION || p->kind == PAGE_HOME ||
+           (p->kind == PAGE_PAGE && p->fm->tree);
+}
+
+/* Warns of overdue reviews and, when config.ini says reviews are required,
+ * of published pages still pending review: --strict makes both errors. */
+static void warn_reviews(site *s, const site_options *opts, diag_list *diags)
 {
     date today = date_from_unix(opts->today_unix);
     for (size_t i = 0; i < s->npages; i++) {
         page *p = s->pages[i];
         if (!p->owns_fm)
             continue;
-        if (p->kind == PAGE_ARTICLE && !date_is_set(p->fm->last_reviewed)) {
-            diag_add(diags, DIAG_WARNING, p->src_path, 1, 1, "article has no 'last_reviewed' date");
+        if (s->cfg->review_required && !fm_is_reviewed(p->fm) && !p->fm->draft && needs_review(p)) {
+            diag_add(diags, DIAG_WARNING, p->src_path, 1, 1,
+                     "page is pending clinical review, and config.ini's [review] required is true");
             continue;
         }
         date due;
         if (!review_due(s, p, &due) || date_cmp(due, today) >= 0)
             continue;
-        /* At the date the due date comes from: next_review may stand alone. */
+        /* At the date the due date comes from. */
         const value *from = value_map_get(p->fm->all, date_is_set(p->fm->next_review) ? "next_review" : "last_reviewed");
         strbuf shown = STRBUF_INIT;
         date_format_iso(due, &shown);
@@ -1247,7 +1285,7 @@ site *site_load(const site_options *opts, const config *cfg, const refs *bib, di
     build_site_context(s);
     check_unique_urls(s, diags);
     collect_aliases(s, diags);
-    warn_overdue(s, opts, diags);
+    warn_reviews(s, opts, diags);
     s->by_path = xmalloc((s->npages ? s->npages : 1) * sizeof(page *));
     for (size_t i = 0; i < s->npages; i++)
         if (s->pages[i]->content_path && s->pages[i]->owns_fm)

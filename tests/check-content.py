@@ -5,12 +5,14 @@ usage: check-content.py CONTENT_DIR PUBLIC_DIR FACTS_MD
 
 - every article (SECTION/NAME.md) has 400-1,000 words of body text
   (citations, link targets and Markdown markup not counted), a description
-  under 160 characters, tags, and either no review keys (pending review) or
-  reviewed_by and last_reviewed;
+  under 160 characters and tags;
 - the home page is 400-1,000 words too and links to the red flags and the
   decision tree;
-- the home page and every section introduction either await review and say
-  so or name a reviewer and a review date and show them;
+- every page that gives advice (home, section introductions, articles, the
+  decision tree) shows its honest review state: reviewed (reviewed_by with
+  a name and role, last_reviewed) and showing them, or pending and saying
+  "awaiting clinical review" with no reviewer and no review dates; each
+  offers the site's contact route to report a problem;
 - no article shares an 8-word sequence with FACTS.md (facts are carried,
   never phrasing);
 - every red flag is named in the red-flags article and in the decision tree;
@@ -84,19 +86,6 @@ def articles(content):
                 yield "%s/%s" % (section, name), os.path.join(folder, name)
 
 
-REVIEW_RULE = "pending review (no review keys) or reviewed (reviewed_by and last_reviewed)"
-
-
-def review_state(fm):
-    """"pending", "reviewed", or None for a half-claimed review."""
-    keys = [k for k in ("reviewed_by", "last_reviewed", "next_review") if fm.get(k)]
-    if not keys:
-        return "pending"
-    if fm.get("reviewed_by") and fm.get("last_reviewed"):
-        return "reviewed"
-    return None
-
-
 def check_article(rel, path, facts_ngrams):
     fm, body = split_page(path)
     words = len(prose_words(body))
@@ -104,7 +93,6 @@ def check_article(rel, path, facts_ngrams):
     desc = fm.get("description") or ""
     report(0 < len(desc) <= MAX_DESCRIPTION, "%s: description of %d characters (under 160)" % (rel, len(desc)))
     report(bool(fm.get("tags")), "%s: has tags" % rel)
-    report(review_state(fm) is not None, "%s: %s" % (rel, REVIEW_RULE))
     shared = sorted(ngrams(body, NGRAM) & facts_ngrams)
     report(not shared, "%s: no %d-word sequence copied from FACTS.md%s" % (rel, NGRAM, " (%r)" % shared[0] if shared else ""))
 
@@ -117,25 +105,46 @@ def check_home(content):
     report("relative-rest.md" in body, "home: links to the decision tree")
 
 
-def check_intros_reviewed(content, public):
-    """The home page and section introductions make clinical claims too:
-    each is honestly pending review (and says so) or names its reviewer and
-    review date, and shows them."""
-    intros = [("home", os.path.join(content, "_index.md"), os.path.join(public, "index.html"))]
+PENDING = "Written from the cited guidelines; awaiting clinical review"
+
+
+def advice_pages(content, public):
+    """(name, source, built page) of the home page, each section
+    introduction and article, and the decision tree."""
+    pages = [("home", os.path.join(content, "_index.md"), os.path.join(public, "index.html")),
+             ("relative-rest", os.path.join(content, "relative-rest.md"),
+              os.path.join(public, "relative-rest", "index.html"))]
     for section in sorted(os.listdir(content)):
-        index = os.path.join(content, section, "_index.md")
-        if os.path.isfile(index):
-            intros.append((section, index, os.path.join(public, section, "index.html")))
-    for name, src, built in intros:
+        folder = os.path.join(content, section)
+        if not os.path.isfile(os.path.join(folder, "_index.md")):
+            continue
+        for md in sorted(os.listdir(folder)):
+            if md.endswith(".md"):
+                slug = "" if md == "_index.md" else md[:-3]
+                pages.append(("%s/%s" % (section, md), os.path.join(folder, md),
+                              os.path.join(public, section, slug, "index.html")))
+    return pages
+
+
+def check_review_state(content, public):
+    """No page claims a review that did not happen: a reviewed page names
+    its reviewer and role and shows them with the date; a pending page says
+    so and shows no reviewer and no review dates."""
+    for name, src, built in advice_pages(content, public):
         fm, _ = split_page(src)
-        state = review_state(fm)
-        report(state is not None, "%s introduction: %s" % (name, REVIEW_RULE))
+        if fm.get("draft"):
+            continue
         html = open(built, encoding="utf-8").read() if os.path.isfile(built) else ""
-        if state == "pending":
-            report("awaiting clinical review" in html and "Next review due" not in html,
-                   "%s page says it awaits clinical review, with no review dates" % name)
+        reviewer = fm.get("reviewed_by")
+        if reviewer:
+            named = isinstance(reviewer, dict) and reviewer.get("name") and reviewer.get("role")
+            report(bool(named and fm.get("last_reviewed")), "%s: reviewed_by has a name and role, and last_reviewed" % name)
+            report("Reviewed by" in html and "Last reviewed" in html, "%s page shows its reviewer and date" % name)
         else:
-            report("Next review due" in html, "%s page shows its review dates" % name)
+            report(not fm.get("last_reviewed") and not fm.get("next_review"), "%s: pending, with no review dates" % name)
+            report(PENDING in html and "Reviewed by" not in html and "Last reviewed" not in html
+                   and "Next review due" not in html, "%s page says it is awaiting clinical review, with no dates" % name)
+        report("Report a problem" in html, "%s page offers the contact route to report a problem" % name)
 
 
 NOTICE_MAX_WORDS = 110
@@ -264,7 +273,7 @@ def main(content, public, facts):
         for rel, path in articles(content):
             check_article(rel, path, facts_ngrams)
     check_home(content)
-    check_intros_reviewed(content, public)
+    check_review_state(content, public)
     check_red_flags(content, public)
     check_citations(content)
     print("content: %d passed, %d failed" % (passed, failed))

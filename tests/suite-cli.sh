@@ -3,7 +3,7 @@
 # failed build leaving the previous output untouched, byte-identical
 # rebuilds, -j independence, unchanged files keeping their mtimes, sub-path
 # base URLs, well-formed sitemap and feed, output-folder safety, `new`,
-# review dates.
+# review dates and the review state under --strict.
 cd "$(dirname "$0")/.." || exit 2
 work=$(pwd)/tests/out/cli
 rm -rf "$work"
@@ -176,17 +176,40 @@ check "new fills in the title, date and draft" sh -c 'grep -q "^title: \"Heat th
 check "new never overwrites" status_is 1 "$LUMBAR" new -s "$work/newsite" guide/heat-therapy
 check "new refuses an unsafe slug" status_is 2 "$LUMBAR" new -s "$work/newsite" guide/Bad_Slug
 check "a site with a fresh draft still builds" status_is 0 "$LUMBAR" build -q -s "$work/newsite" -o "$work/newsite/public"
+check "new starts the page pending review: no reviewer, no review dates" sh -c '! grep -Eq "^(reviewed_by|last_reviewed|next_review):" "$0"' "$work/newsite/content/guide/heat-therapy.md"
+sed -i '/^draft: true$/d' "$work/newsite/content/guide/heat-therapy.md"
+check "published with new's placeholders, the page fails at each placeholder's line" sh -c '"$0" check -s "$1" 2>&1 | grep -c "^content/guide/heat-therapy.md:[38]:[0-9]*: error: placeholder text from .lumbar new. in a published page" | grep -qx 2' "$LUMBAR" "$work/newsite"
+check "and exits 1" status_is 1 "$LUMBAR" check -s "$work/newsite"
 
 # -- review dates ----------------------------------------------------------------
 check "next_review defaults to last_reviewed + interval" grep -q 'next 2027-03-01' "$out/guide/first/index.html"
 check "an overdue review is a warning" sh -c 'SOURCE_DATE_EPOCH=1830000000 "$0" check -s "$1" 2>&1 | grep -q "first.md:5:16: warning: review overdue: next review was due on 2027-03-01"' "$LUMBAR" "$golden"
 check "--strict makes an overdue review an error" status_is 1 env SOURCE_DATE_EPOCH=1830000000 "$LUMBAR" check --strict -s "$golden"
-# next_review on its own (no last_reviewed) is enough, and the warning points at it.
+# A page pending review has no review dates; a reviewed standalone page can
+# be overdue, named at the next_review line.
 review_site=$work/review-site
 copy_site "$golden" "$review_site"
 sed -i 's/^date: 2026-01-02$/date: 2026-01-02\nnext_review: 2020-01-01/' "$review_site/content/about.md"
-check "a next_review without last_reviewed can be overdue, named at its line" sh -c '"$0" check -s "$1" 2>&1 | grep -q "^content/about.md:5:14: warning: review overdue: next review was due on 2020-01-01$"' "$LUMBAR" "$review_site"
-check "a reviewed standalone page (the decision tree) can be overdue too" sh -c 'SOURCE_DATE_EPOCH=1900000000 "$0" check 2>&1 | grep -q "^content/relative-rest.md:[0-9]*:[0-9]*: warning: review overdue: next review was due on 2029-"' "$LUMBAR"
+check "a next_review on a page pending review is an error at its line" sh -c '"$0" check -s "$1" 2>&1 | grep -q "^content/about.md:5:14: error: .next_review. without .reviewed_by.: a page pending review has no review dates"' "$LUMBAR" "$review_site"
+sed -i 's/^next_review: 2020-01-01$/reviewed_by: {name: Sam Patel, role: physiotherapist}\nlast_reviewed: 2026-01-02\nnext_review: 2026-06-01/' "$review_site/content/about.md"
+check "a reviewed standalone page can be overdue, named at its next_review" sh -c '"$0" check -s "$1" 2>&1 | grep -q "^content/about.md:7:14: warning: review overdue: next review was due on 2026-06-01$"' "$LUMBAR" "$review_site"
+check "the bundled site is pending review: no overdue review, ever" sh -c 'SOURCE_DATE_EPOCH=1900000000 "$0" check 2>&1 | grep -c "review" | grep -qx 0' "$LUMBAR"
+# --strict fails on a published page pending review only when config.ini
+# says reviews are required.
+check "check --strict passes on the pending bundled site ([review] required = false)" status_is 0 "$LUMBAR" check --strict
+pending_site=$work/pending-site
+copy_site . "$pending_site"
+sed -i 's/^required = false$/required = true/' "$pending_site/config.ini"
+check "with [review] required = true, check warns of each pending page and exits 0" sh -c '"$0" check -s "$1" >"$1.out" 2>&1 && grep -q "^content/treatments/relative-rest.md:1:1: warning: page is pending clinical review" "$1.out"' "$LUMBAR" "$pending_site"
+check "with [review] required = true, check --strict fails" status_is 1 "$LUMBAR" check --strict -s "$pending_site"
+check "pages that give no advice (about, search) need no review" sh -c '"$0" check -s "$1" 2>&1 | grep -Eq "^content/(about|search).md:.*pending" && exit 1 || exit 0' "$LUMBAR" "$pending_site"
+# The bundled theme's review box and JSON-LD for a reviewed page.
+sed -i 's/^date: \(.*\)$/date: \1\nreviewed_by: {name: "Sam Patel", role: "musculoskeletal physiotherapist"}\nlast_reviewed: 2026-11-24\nnext_review: 2027-06-01/' "$pending_site/content/symptoms/red-flags.md"
+"$LUMBAR" build -q -s "$pending_site" -o "$pending_site/public" 2>"$work/pending-build.err"
+check "a reviewed page shows its reviewer's name and role and both dates" sh -c 'tr -d "\n" <"$0" | grep -q "<dt>Reviewed by</dt><dd>Sam Patel, musculoskeletal physiotherapist</dd></div><div><dt>Last reviewed</dt><dd><time datetime=\"2026-11-24\">24 November 2026</time></dd></div><div><dt>Next review due</dt><dd><time datetime=\"2027-06-01\">1 June 2027</time>" && ! grep -q "awaiting clinical review" "$0"' "$pending_site/public/symptoms/red-flags/index.html"
+check "a pending page next to it shows no reviewer and no dates" sh -c 'grep -q "Written from the cited guidelines; awaiting clinical review." "$0" && ! grep -Eq "Reviewed by|Last reviewed|Next review due|lastReviewed|reviewedBy" "$0"' "$pending_site/public/symptoms/how-long-it-lasts/index.html"
+check "the reviewed page's JSON-LD names the reviewer; no Person lacks a name" python3 tests/check-jsonld.py "$pending_site/public" "$pending_site/content"
+check "its JSON-LD has the reviewer as a Person with name and jobTitle" grep -q '"lastReviewed":"2026-11-24","reviewedBy":{"@type":"Person","name":"Sam Patel","jobTitle":"musculoskeletal physiotherapist"}' "$pending_site/public/symptoms/red-flags/index.html"
 check "an uncited reference is a warning without --strict (exit 0)" sh -c '"$0" check -s tests/errors/uncited-reference 2>&1 | grep -qx "content/references.yaml:8:1: warning: reference .k2. is not cited by any page"' "$LUMBAR"
 check "check exits 0 on an uncited reference without --strict" status_is 0 "$LUMBAR" check -s tests/errors/uncited-reference
 check "check writes nothing" sh -c '"$0" check -s "$1" >/dev/null 2>&1; test ! -e "$1/public"' "$LUMBAR" "$golden"

@@ -231,7 +231,7 @@ new_case line-10mb-body; ten_mb "'---\ntitle: Case\ndescription: D\ndate: 2026-0
 built line-10mb-body-builds
 new_case line-10mb-config; ten_mb "open('$site/config.ini').read() + '\n[params]\nhuge = ' + 'a' * 10**7 + '\n'" >"$dir/config.ini" && mv "$dir/config.ini" "$site/config.ini"
 # inih reads lines into a fixed buffer: a longer line is refused, not cut short.
-refused line-10mb-config-refused "config.ini:17: error: line is 10000007 bytes long; config.ini lines can be at most 199"
+refused line-10mb-config-refused "config.ini:18: error: line is 10000007 bytes long; config.ini lines can be at most 199"
 new_case invalid-utf8-front-matter; printf -- '---\ntitle: Case\ndescription: "Caf\351"\ndate: 2026-01-01\n---\nBody\n' >"$site/$f"
 refused invalid-utf8-front-matter "$f:3:18: error: invalid UTF-8 (byte 0xE9): save the file as UTF-8"
 new_case invalid-utf8-surrogate; printf -- '---\ntitle: Case\ndescription: D\ndate: 2026-01-01\nx: "\355\240\200"\n---\nBody\n' >"$site/$f"
@@ -299,6 +299,8 @@ echo "-- interrupted builds"
 dir=$work/interrupted
 mkdir -p "$dir"
 if python3 "$BENCH_DIR/make-corpus" 1000 "$dir/site-a" >/dev/null 2>&1; then
+    # make-corpus names reviewers as text; lumbar takes a map {name, role}.
+    find "$dir/site-a/content" -name '*.md' -exec sed -i -E 's/^reviewed_by: (".*")$/reviewed_by: {name: \1, role: physiotherapist}/' {} +
     cp -r config.ini layouts assets "$dir/site-a/"
     cp -r "$dir/site-a" "$dir/site-b"
     sed -i 's/^title = .*/title = The new build/' "$dir/site-b/config.ini"

@@ -96,14 +96,16 @@ script_urls = ["%s: %s=%s" % (rel, n, v) for rel, p in pages.items() for t, n, v
                and not v.startswith("data:image/svg+xml")]
 check("no javascript:, vbscript: or data: URL in href, src or action", not script_urls, "; ".join(script_urls[:3]))
 
-evil = {k: quoted("causes/evil.md", k)[0] for k in ("title", "description", "reviewed_by")}
+evil = {k: quoted("causes/evil.md", k)[0] for k in ("title", "description", "name", "role")}
 art = pages.get("causes/evil/index.html")
 check("the article page was built", art is not None)
 if art:
     ld = [json.loads(t) for a, t in art.scripts if a.get("type") == "application/ld+json"]
     check("JSON-LD holds the title exactly", ld and ld[0].get("name") == evil["title"], repr(ld[0].get("name") if ld else None))
     check("JSON-LD holds the description exactly", ld and ld[0].get("description") == evil["description"])
-    check("JSON-LD holds the reviewer exactly", ld and ld[0].get("reviewedBy", {}).get("name") == evil["reviewed_by"])
+    check("JSON-LD holds the reviewer's name and role exactly",
+          ld and ld[0].get("reviewedBy", {}).get("name") == evil["name"]
+          and ld[0].get("reviewedBy", {}).get("jobTitle") == evil["role"])
     bib = {k: quoted("references.yaml", k)[0] for k in ("authors", "title")}
     cites = ld[0].get("citation", []) if ld else []
     check("JSON-LD holds the citation's authors and title exactly",
@@ -112,7 +114,8 @@ if art:
     check("the description attribute holds the text exactly", evil["description"] in metas)
     text = open(os.path.join(OUT, "causes/evil/index.html"), encoding="utf-8").read()
     check("the title is escaped in text and attributes", "Evil &quot;&gt;&lt;script&gt;" in text and '"><script>' not in text)
-    check("the reviewer is escaped", "Dr &quot;&gt;&lt;script&gt;alert(&#39;reviewer&#39;)" in text)
+    check("the reviewer is escaped", "Dr &quot;&gt;&lt;script&gt;alert(&#39;reviewer&#39;)" in text
+          and "Role &quot;&gt;&lt;script&gt;alert(&#39;role&#39;)" in text)
     check("citation fields are escaped", "Smith J &quot;&gt;&lt;script&gt;" in text and "J &quot;&gt;&lt;script&gt;alert(&#39;journal&#39;)" in text)
 
 tag_links = sorted({v for p in pages.values() for t, n, v in p.attrs if n == "href" and "/tags/" in v})

@@ -51,7 +51,7 @@ static void write_article(int n)
         strbuf_puts(&text, "---\ntitle: 'Fish & chips <b> \"best\" it''s'\ndescription: 'a < b > c & \"d\"'\n");
     else
         strbuf_printf(&text, "---\ntitle: Article %02d\ndescription: Description %02d\n", n, n);
-    strbuf_printf(&text, "date: 2024-01-%02d\nlast_reviewed: 2024-01-%02d\n", n, n);
+    strbuf_printf(&text, "date: 2024-01-%02d\n", n);
     if (n == 7)
         strbuf_puts(&text, "updated: 2024-03-01\n");
     if (n == 5)

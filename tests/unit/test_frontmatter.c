@@ -173,6 +173,110 @@ static void test_dates(void)
     strbuf_free(&sb);
 }
 
+static const char *all_diags(diag_list *dl, strbuf *sb)
+{
+    strbuf_reset(sb);
+    for (size_t i = 0; i < dl->len; i++)
+        diag_format(&dl->items[i], sb);
+    return strbuf_cstr(sb);
+}
+
+/* The review diagnostics of an article written as yaml, checked on
+ * 2026-12-02 (names required unless names_optional). */
+static const char *review_diags(const char *yaml, bool names_optional, strbuf *sb)
+{
+    diag_list dl = DIAG_LIST_INIT;
+    fm_fields *f = read_fm(yaml, FM_ARTICLE, &dl);
+    fm_review_rules rules = {.require_names = !names_optional, .today = {2026, 12, 2}};
+    bool ok = f && fm_check_review(f, &rules, "a.md", &dl);
+    CHECK(ok == (dl.len == 0));
+    all_diags(&dl, sb);
+    fm_fields_free(f);
+    diag_list_clear(&dl);
+    return strbuf_cstr(sb);
+}
+
+#define ART "title: T\ndescription: D\ndate: 2026-11-01\n"
+
+static void test_review(void)
+{
+    strbuf sb = STRBUF_INIT;
+    diag_list dl = DIAG_LIST_INIT;
+    /* Pending: no reviewer, no dates. Reviewed: name, role and a past date. */
+    CHECK_STR(review_diags(ART, false, &sb), "");
+    fm_fields *f = read_fm(ART "reviewed_by: {name: Sam Patel, role: physiotherapist}\nlast_reviewed: 2026-12-02\n"
+                           "next_review: 2027-12-02\n", FM_ARTICLE, &dl);
+    CHECK(f && fm_is_reviewed(f));
+    CHECK_STR(f ? f->reviewer_name : NULL, "Sam Patel");
+    CHECK_STR(f ? f->reviewer_role : NULL, "physiotherapist");
+    fm_fields_free(f);
+    CHECK_INT(dl.len, 0);
+    f = read_fm(ART, FM_ARTICLE, &dl);
+    CHECK(f && !fm_is_reviewed(f));
+    fm_fields_free(f);
+    CHECK_STR(review_diags(ART "reviewed_by:\n  role: physiotherapist\nlast_reviewed: 2026-11-02\n", true, &sb), "");
+
+    /* Each way of claiming a review that did not happen, at its position. */
+    CHECK_STR(review_diags(ART "reviewed_by: \"\"\nlast_reviewed: 2026-11-02\n", false, &sb),
+              "a.md:5:14: error: 'reviewed_by' is empty: give the reviewer's name and role, or delete the line "
+              "(the page is then shown as pending review)\n");
+    CHECK_STR(review_diags(ART "reviewed_by:\nlast_reviewed: 2026-11-02\n", false, &sb),
+              "a.md:5:13: error: 'reviewed_by' is empty: give the reviewer's name and role, or delete the line "
+              "(the page is then shown as pending review)\n");
+    CHECK_STR(review_diags(ART "reviewed_by: {role: physiotherapist}\nlast_reviewed: 2026-11-02\n", false, &sb),
+              "a.md:5:14: error: 'reviewed_by' has no name: a review needs the name of the person who did it "
+              "([review] require_names in config.ini)\n");
+    CHECK_STR(review_diags(ART "reviewed_by: {name: Sam Patel, role: \"\"}\nlast_reviewed: 2026-11-02\n", false, &sb),
+              "a.md:5:14: error: 'reviewed_by' has no role: add one, such as role: \"musculoskeletal physiotherapist\"\n");
+    CHECK_STR(review_diags(ART "reviewed_by: {name: Sam Patel, role: physio}\n", false, &sb),
+              "a.md:5:14: error: a reviewed page needs 'last_reviewed', the date of the review\n");
+    CHECK_STR(review_diags(ART "reviewed_by: {name: S, role: r}\nlast_reviewed: 2026-12-03\n", false, &sb),
+              "a.md:6:16: error: 'last_reviewed' 2026-12-03 is in the future (today is 2026-12-02)\n");
+    CHECK_STR(review_diags(ART "reviewed_by: {name: S, role: r}\nlast_reviewed: 2026-10-31\n", false, &sb),
+              "a.md:6:16: error: 'last_reviewed' 2026-10-31 is before the page's own date 2026-11-01\n");
+    CHECK_STR(review_diags(ART "reviewed_by: {name: S, role: r}\nlast_reviewed: 2026-11-05\nnext_review: 2026-11-04\n",
+                           false, &sb),
+              "a.md:7:14: error: 'next_review' 2026-11-04 is before 'last_reviewed' 2026-11-05\n");
+    CHECK_STR(review_diags(ART "last_reviewed: 2026-11-05\nnext_review: 2027-11-04\n", false, &sb),
+              "a.md:5:16: error: 'last_reviewed' without 'reviewed_by': a page pending review has no review dates; "
+              "delete it, or add reviewed_by with the reviewer's name and role\n"
+              "a.md:6:14: error: 'next_review' without 'reviewed_by': a page pending review has no review dates; "
+              "delete it, or add reviewed_by with the reviewer's name and role\n");
+
+    /* The old shape, a typo and a wrong type are errors of fm_read. */
+    CHECK(read_fm(ART "reviewed_by: \"a musculoskeletal physiotherapist\"\n", FM_ARTICLE, &dl) == NULL);
+    CHECK_STR(all_diags(&dl, &sb), "a.md:5:14: error: 'reviewed_by' must be a map with the reviewer's name and role, "
+                                   "such as {name: \"Sam Patel\", role: \"physiotherapist\"}, not text\n");
+    diag_list_clear(&dl);
+    CHECK(read_fm(ART "reviewed_by: {nmae: S, role: 3}\n", FM_ARTICLE, &dl) == NULL);
+    CHECK_STR(all_diags(&dl, &sb), "a.md:5:21: error: unknown key 'nmae' in reviewed_by: it takes name and role\n"
+                                   "a.md:5:30: error: 'reviewed_by.role' must be text, not a number\n");
+    diag_list_clear(&dl);
+    strbuf_free(&sb);
+}
+
+/* A published page still holding `lumbar new`'s text: one error per line
+ * that has it, at its line and column (in characters). */
+static void test_placeholder(void)
+{
+    diag_list dl = DIAG_LIST_INIT;
+    strbuf sb = STRBUF_INIT;
+    const char text[] = "---\ntitle: T\ndescription: \"" FM_PLACEHOLDER ": one sentence\"\n---\n\n"
+                        "Caf\xC3\xA9 " FM_PLACEHOLDER ": write the introduction here.\nDone.\n";
+    fm_parts parts;
+    CHECK(fm_split(text, sizeof text - 1, "a.md", &parts, &dl));
+    CHECK(!fm_check_placeholder(&parts, "a.md", &dl));
+    CHECK_STR(all_diags(&dl, &sb),
+              "a.md:3:15: error: placeholder text from 'lumbar new' in a published page: replace it, or keep 'draft: true'\n"
+              "a.md:6:6: error: placeholder text from 'lumbar new' in a published page: replace it, or keep 'draft: true'\n");
+    diag_list_clear(&dl);
+    const char clean[] = "---\ntitle: TODO(lumbar\n---\nTODO(lumbar ne";
+    CHECK(fm_split(clean, sizeof clean - 1, "a.md", &parts, &dl));
+    CHECK(fm_check_placeholder(&parts, "a.md", &dl));
+    CHECK_INT(dl.len, 0);
+    strbuf_free(&sb);
+}
+
 int main(void)
 {
     test_split();
@@ -180,5 +284,7 @@ int main(void)
     test_computed_names();
     test_slugs();
     test_dates();
+    test_review();
+    test_placeholder();
     TEST_END("frontmatter");
 }

@@ -100,9 +100,9 @@ static void write_content(void)
                                "## Who we are\n\nText.\n");
     put_in("content/guide/_index.md", "---\ntitle: Guide\n---\nSee [z](/nowhere-list/).\n");
     put_in("content/guide/second.md", "---\ntitle: Second\ndescription: d\ndate: 2024-01-02\n"
-                                      "last_reviewed: 2024-01-02\n---\n## Part\n\nBack to [first](first.md#intro).\n");
+                                      "updated: 2024-01-02\n---\n## Part\n\nBack to [first](first.md#intro).\n");
     put_in("content/guide/first.md",
-           "---\ntitle: First\ndescription: d\ndate: 2024-01-01\nlast_reviewed: 2024-01-01\n---\n"
+           "---\ntitle: First\ndescription: d\ndate: 2024-01-01\nupdated: 2024-01-01\n---\n"
            "## Intro\n\n"
            "Good: [a](/about/#who-we-are) [b](#intro) [c](second.md#part) [d](/old-about/) [e](/css/site.css)\n"
            "[f](/sitemap.xml) [q](/about/?x=1#who-we-are) [r](../../%61bout/) [s](./)\n\n"

@@ -10,7 +10,8 @@
  * tag page 2, a tag's page 2 keeping its title and tag); aliases recorded
  * with their position; next_review from last_reviewed + interval_months
  * (clamped to the month's end), an explicit next_review kept, a reviewed
- * standalone page; the overdue and missing-review warnings; a duplicate URL
+ * standalone page; the overdue warning, and none for an article pending
+ * review (n1.md); a duplicate URL
  * blamed at the later file's slug; content/tags.md taking the generated
  * tags URL; a file with bad front matter left out (listed in s->unloaded,
  * apart from a file that is not there at all); and the same pages and diagnostics with jobs 1 and 4. */
@@ -31,7 +32,7 @@ static const char *const ini = "[site]\ntitle = Site test\nbase_url = https://ex
                                "[build]\npage_size = 2\n[review]\ninterval_months = 6\n";
 
 #define TODAY_2025_01_01 1735689600LL
-#define REVIEWED "last_reviewed: 2024-12-01\n"
+#define REVIEWED "reviewed_by: {name: Ann Lee, role: GP}\nlast_reviewed: 2024-12-01\n"
 
 static void put_in(const char *rel, const char *text) { fx_put(root, rel, text); }
 
@@ -50,10 +51,10 @@ static void write_guide(void)
     put_in("content/guide/a.md", "---\ntitle: Beta\ndescription: d\ndate: 2023-06-01\n" REVIEWED
                                  "tags: [Red-Flags]\n---\nBody.\n");
     put_in("content/guide/b.md", "---\ntitle: Alpha\ndescription: d\ndate: 2023-06-01\n"
-                                 "last_reviewed: 2023-08-31\n---\nBody.\n");
+                                 "reviewed_by: {name: Ann Lee, role: GP}\nlast_reviewed: 2023-08-31\n---\nBody.\n");
     put_in("content/guide/old.md", "---\ntitle: Old\ndescription: d\ndate: 2021-01-01\n" REVIEWED
                                    "tags: [sleep, SLEEP]\nred_flag_notice: false\nshown: true\n---\nBody.\n");
-    put_in("content/guide/draft.md", "---\ntitle: Draft\ndescription: d\ndate: 2025-01-01\n" REVIEWED
+    put_in("content/guide/draft.md", "---\ntitle: Draft\ndescription: d\ndate: 2024-12-01\n" REVIEWED
                                      "draft: true\n---\nBody.\n");
     put_in("content/guide/broken.md", "---\ntitle: Broken\ndescription: d\ndate: 2023-02-30\n---\nBody.\n");
 }
@@ -67,7 +68,7 @@ static bool write_site(void)
     make_dir("content/news");
     put_in("content/_index.md", "---\ntitle: Home\n---\nHi.\n");
     put_in("content/about.md", "---\ntitle: About\ndescription: About us.\naliases: [/old-about/, /who]\n"
-                               "last_reviewed: 2024-12-20\nreviewed_by: Dr X\n---\nAbout.\n");
+                               "last_reviewed: 2024-12-20\nreviewed_by: {name: Dr X, role: GP}\n---\nAbout.\n");
     put_in("content/contact.md", "---\ntitle: Contact\ndescription: c\n---\nContact.\n");
     put_in("content/zz-contact.md", "---\ntitle: Contact again\ndescription: c\nslug: contact\n---\nAgain.\n");
     put_in("content/tags.md", "---\ntitle: My tags\ndescription: t\n---\nTags.\n");
@@ -274,8 +275,7 @@ static const char *const want_diags =
     "content/guide/broken.md:4:7: error: 'date' must be a real date written YYYY-MM-DD, not '2023-02-30'\n"
     "content/zz-contact.md:4:7: error: URL /contact/ is also the URL of content/contact.md\n"
     "content/tags.md:1:1: error: URL /tags/ is also the URL of the generated tags page\n"
-    "content/guide/b.md:5:16: warning: review overdue: next review was due on 2024-02-29\n"
-    "content/news/n1.md:1:1: warning: article has no 'last_reviewed' date\n";
+    "content/guide/b.md:6:16: warning: review overdue: next review was due on 2024-02-29\n";
 
 /* Every page's URL, in the site's order. */
 static const char *page_urls(const site *s, strbuf *sb)
@@ -388,6 +388,79 @@ static void test_many_tags(void)
     strbuf_free(&sb);
 }
 
+/* The review rules as a build applies them: [review] required warns of
+ * each published page pending review that gives advice (not an about page
+ * or a draft); a review dated after "today" (the build's, not the clock's)
+ * is an error; lumbar new's placeholder is an error only once published;
+ * [site] contact reaches templates, an email address as a mailto: link,
+ * and nothing else is a contact. */
+static void test_review_rules(void)
+{
+    char dir[260];
+    snprintf(dir, sizeof dir, "%s/review", root);
+    mkdir(dir, 0755);
+    fx_mkdir(dir, "content");
+    fx_mkdir(dir, "content/s");
+    fx_put(dir, "content/_index.md", "---\ntitle: Home\n---\n");
+    fx_put(dir, "content/about.md", "---\ntitle: About\ndescription: d\n---\n");
+    fx_put(dir, "content/s/_index.md", "---\ntitle: S\nreviewed_by: {name: Ann Lee, role: GP}\n"
+                                       "last_reviewed: 2024-12-31\n---\n");
+    fx_put(dir, "content/s/pending.md", "---\ntitle: P\ndescription: d\ndate: 2024-01-01\n---\nBody.\n");
+    fx_put(dir, "content/s/future.md", "---\ntitle: F\ndescription: d\ndate: 2024-01-01\n"
+                                       "reviewed_by: {name: Ann Lee, role: GP}\nlast_reviewed: 2025-01-02\n---\nB.\n");
+    fx_put(dir, "content/s/draft.md", "---\ntitle: D\ndescription: \"" FM_PLACEHOLDER ": x\"\ndate: 2024-01-01\n"
+                                      "draft: true\n---\n" FM_PLACEHOLDER ": write\n");
+    fx_put(dir, "content/s/scaffold.md", "---\ntitle: Sc\ndescription: d\ndate: 2024-01-01\n---\n\n"
+                                         FM_PLACEHOLDER ": write the introduction here.\n");
+    const char *review_ini = "[site]\ntitle = T\nbase_url = https://example.org/\ncontact = fix@example.org\n"
+                      "[review]\nrequired = true\n";
+    diag_list dl = DIAG_LIST_INIT;
+    strbuf sb = STRBUF_INIT;
+    fx_site fs = fx_load(review_ini, dir, TODAY_2025_01_01, &dl);
+    CHECK(fs.s != NULL);
+    CHECK_STR(fx_diags(&dl, &sb),
+              "content/s/future.md:6:16: error: 'last_reviewed' 2025-01-02 is in the future (today is 2025-01-01)\n"
+              "content/s/scaffold.md:7:1: error: placeholder text from 'lumbar new' in a published page: replace it, "
+              "or keep 'draft: true'\n"
+              "content/_index.md:1:1: warning: page is pending clinical review, and config.ini's [review] required is true\n"
+              "content/s/pending.md:1:1: warning: page is pending clinical review, and config.ini's [review] required is true\n"
+              "content/s/scaffold.md:1:1: warning: page is pending clinical review, and config.ini's [review] required is true\n");
+    if (fs.s) {
+        CHECK_STR(value_cstr(value_path(fs.s->site_ctx, "site.contact")), "fix@example.org");
+        CHECK_STR(value_cstr(value_path(fs.s->site_ctx, "site.contact_href")), "mailto:fix@example.org");
+    }
+    fx_site_free(&fs);
+    diag_list_clear(&dl);
+
+    /* Off by default: a pending site is not warned about. */
+    fx_put(dir, "content/s/future.md", "---\ntitle: F\ndescription: d\ndate: 2024-01-01\n---\nB.\n");
+    fx_put(dir, "content/s/scaffold.md", "---\ntitle: Sc\ndescription: d\ndate: 2024-01-01\n---\nB.\n");
+    review_ini = "[site]\ntitle = T\nbase_url = https://example.org/\ncontact = https://example.org/report/\n";
+    fs = fx_load(review_ini, dir, TODAY_2025_01_01, &dl);
+    CHECK_STR(fx_diags(&dl, &sb), "");
+    if (fs.s)
+        CHECK_STR(value_cstr(value_path(fs.s->site_ctx, "site.contact_href")), "https://example.org/report/");
+    fx_site_free(&fs);
+    diag_list_clear(&dl);
+
+    /* The contact lands in an href: only an email address or an http(s) URL. */
+    review_ini = "[site]\ntitle = T\nbase_url = https://example.org/\ncontact = x\" onclick=\"alert(1)@e.org\n"
+                 "contact = javascript:alert(1)\ncontact = someone\n[review]\nrequire_names = maybe\n";
+    config *bad = config_parse(review_ini, strlen(review_ini), "config.ini", &dl);
+    CHECK(bad == NULL);
+    CHECK_STR(fx_diags(&dl, &sb),
+              "config.ini:4: error: contact must be an email address or an http(s) URL where readers report a "
+              "problem, not 'x\" onclick=\"alert(1)@e.org'\n"
+              "config.ini:5: error: contact must be an email address or an http(s) URL where readers report a "
+              "problem, not 'javascript:alert(1)'\n"
+              "config.ini:6: error: contact must be an email address or an http(s) URL where readers report a "
+              "problem, not 'someone'\n"
+              "config.ini:8: error: require_names must be true or false, not 'maybe'\n");
+    config_free(bad);
+    diag_list_clear(&dl);
+    strbuf_free(&sb);
+}
+
 int main(void)
 {
     CHECK(write_site());
@@ -395,6 +468,7 @@ int main(void)
         TEST_END("site");
     run();
     test_many_tags();
+    test_review_rules();
     CHECK(output_remove_tree(root));
     TEST_END("site");
 }
