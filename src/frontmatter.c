@@ -291,18 +291,58 @@ static const char *reviewer_field(checker *ck, const value *map, const char *key
     return v->u.str.ptr;
 }
 
-/* reviewed_by is a map {name, role}; its completeness is fm_check_review's
- * to judge, since what it requires depends on the site's config. */
+/* A text at v's position. */
+static value *positioned_str(const char *s, size_t n, const value *at)
+{
+    value *str = value_str_take(xstrndup(s, n));
+    str->line = at->line;
+    str->col = at->col;
+    return str;
+}
+
+/* "Sam Patel, physiotherapist" is shorthand for {name, role}: split at the
+ * first comma. Replaces the text in the front matter with the map, so
+ * templates see one shape; returns it, or NULL when there is no comma. */
+static value *expand_reviewer_text(value *front_matter, value *text)
+{
+    const char *s = text->u.str.ptr, *comma = strchr(s, ',');
+    if (!comma)
+        return NULL;
+    const char *role = comma + 1 + strspn(comma + 1, " ");
+    size_t name_len = (size_t)(comma - s);
+    while (name_len && s[name_len - 1] == ' ')
+        name_len--;
+    value *map = value_map();
+    map->line = text->line;
+    map->col = text->col;
+    value_map_set(map, "name", positioned_str(s, name_len, text));
+    value_map_set(map, "role", positioned_str(role, strlen(role), text));
+    value_map_set(front_matter, "reviewed_by", map); /* frees text */
+    return map;
+}
+
+/* reviewed_by is a map {name, role}, or the text "name, role"; its
+ * completeness is fm_check_review's to judge, since what it requires
+ * depends on the site's config. */
 static void read_reviewer(checker *ck, fm_fields *f)
 {
     value *v = value_map_get(ck->map, "reviewed_by");
     if (!v)
         return;
-    bool empty_text = v->kind == V_STR && v->u.str.len == 0;
-    if (v->kind != V_MAP && v->kind != V_NULL && !empty_text) {
+    if (v->kind == V_STR && v->u.str.len > 0) {
+        value *map = expand_reviewer_text(f->all, v);
+        if (!map) {
+            field_error(ck, v, "'%s' needs the reviewer's name and role: write \"Sam Patel, "
+                               "physiotherapist\" or {name: \"Sam Patel\", role: \"physiotherapist\"}, "
+                               "not only '%s'", "reviewed_by", v->u.str.ptr);
+            return;
+        }
+        v = map;
+    }
+    if (v->kind != V_MAP && v->kind != V_NULL && v->kind != V_STR) {
         field_error(ck, v, "'%s' must be a map with the reviewer's name and role, such as "
                            "{name: \"Sam Patel\", role: \"physiotherapist\"}, not %s",
-                    "reviewed_by", v->kind == V_STR ? "text" : value_kind_name(v->kind));
+                    "reviewed_by", value_kind_name(v->kind));
         return;
     }
     f->reviewed_by = v;

@@ -243,10 +243,26 @@ static void test_review(void)
               "a.md:6:14: error: 'next_review' without 'reviewed_by': a page pending review has no review dates; "
               "delete it, or add reviewed_by with the reviewer's name and role\n");
 
-    /* The old shape, a typo and a wrong type are errors of fm_read. */
+    /* A role alone (the old shape), a typo and a wrong type are errors of fm_read. */
     CHECK(read_fm(ART "reviewed_by: \"a musculoskeletal physiotherapist\"\n", FM_ARTICLE, &dl) == NULL);
+    CHECK_STR(all_diags(&dl, &sb), "a.md:5:14: error: 'reviewed_by' needs the reviewer's name and role: write \"Sam "
+                                   "Patel, physiotherapist\" or {name: \"Sam Patel\", role: \"physiotherapist\"}, "
+                                   "not only 'a musculoskeletal physiotherapist'\n");
+    diag_list_clear(&dl);
+    /* "name, role" is shorthand for the map, which templates then see. */
+    fm_fields *shorthand = read_fm(ART "reviewed_by: \"A. Physio , BSc, MSc\"\nlast_reviewed: 2026-11-05\n", FM_ARTICLE, &dl);
+    CHECK(shorthand != NULL && dl.len == 0);
+    if (shorthand) {
+        CHECK_STR(shorthand->reviewer_name, "A. Physio");
+        CHECK_STR(shorthand->reviewer_role, "BSc, MSc");
+        const value *map = value_map_get(shorthand->all, "reviewed_by");
+        CHECK(map && map->kind == V_MAP && map->line == 5 && map->col == 14);
+        fm_fields_free(shorthand);
+    }
+    diag_list_clear(&dl);
+    CHECK(read_fm(ART "reviewed_by: [x]\n", FM_ARTICLE, &dl) == NULL);
     CHECK_STR(all_diags(&dl, &sb), "a.md:5:14: error: 'reviewed_by' must be a map with the reviewer's name and role, "
-                                   "such as {name: \"Sam Patel\", role: \"physiotherapist\"}, not text\n");
+                                   "such as {name: \"Sam Patel\", role: \"physiotherapist\"}, not a list\n");
     diag_list_clear(&dl);
     CHECK(read_fm(ART "reviewed_by: {nmae: S, role: 3}\n", FM_ARTICLE, &dl) == NULL);
     CHECK_STR(all_diags(&dl, &sb), "a.md:5:21: error: unknown key 'nmae' in reviewed_by: it takes name and role\n"
