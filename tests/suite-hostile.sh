@@ -424,3 +424,55 @@ fi
 [ "$xfailed" -gt 0 ] && echo "hostile: $xfailed known bug(s) still failing: $KNOWN_BUGS"
 echo "hostile: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
+
+# -- duplicate ids (appended by the ids and links work) ----------------------------
+# Headings written to look like the ids around the body: the layout's, the
+# tree's, `lumbar serve`'s, the reference list's (cited and listed keys) and
+# a citation's. No page may hold an id twice.
+echo "-- duplicate ids"
+dir=$work/duplicate-ids
+site=$dir/site
+mkdir -p "$site"
+cp -R config.ini content layouts assets "$site/"
+printf -- '---\ntitle: Ids\ndescription: Headings like ids\ndate: 2026-01-01\nreferences: [qaseem2017]\n---\n%s\n' \
+    'See [@nice2016].
+
+## Main
+
+## Ref nice2016
+
+## Ref qaseem2017
+
+## Cite nice2016 1
+
+## Toc title
+
+## References title
+
+## Lumbar overlay' >"$site/content/causes/ids.md"
+printf '\n## Dtree\n\n## Decision tree data\n' >>"$site/content/relative-rest.md"
+"$LUMBAR" build -q -s "$site" -o "$dir/public" 2>"$dir/stderr"
+status=$?
+if [ "$status" != 0 ]; then
+    why="exit status $status: $(grep ': error: ' "$dir/stderr" | head -3)"
+else
+    why=$(python3 - "$dir/public" <<'EOF_IDS'
+import collections, html.parser, pathlib, sys
+class Ids(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.ids = []
+    def handle_starttag(self, tag, attrs):
+        self.ids += [v for k, v in attrs if k == "id"]
+problems = []
+for path in sorted(pathlib.Path(sys.argv[1]).rglob("*.html")):
+    parser = Ids()
+    parser.feed(path.read_text())
+    twice = [i for i, n in collections.Counter(parser.ids).items() if n > 1]
+    if twice:
+        problems.append("%s: %s" % (path.relative_to(sys.argv[1]), " ".join(twice)))
+print("; ".join(problems))
+EOF_IDS
+)
+fi
+result duplicate-ids "$why"
