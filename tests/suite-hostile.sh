@@ -476,3 +476,21 @@ EOF_IDS
 )
 fi
 result duplicate-ids "$why"
+
+# `lumbar check` blames a bad link written in content on its line, also when
+# cmark percent-encodes it in the page (a space, a quote, a non-ASCII letter).
+new_case check-encoded-links
+f=content/guide/case.md
+printf -- '---\ntitle: Case\ndescription: A hostile case\ndate: 2026-01-01\n---\n%s\n' \
+    'See [a](</no such page/>), [b](/caf%C3%A9-x/) and [c](/café/).' >"$site/$f"
+"$LUMBAR" check -s "$site" 2>"$dir/stderr"
+status=$?
+want="$f:6:5: error: link to '/no such page/' points to no page or file of the site
+$f:6:28: error: link to '/caf%C3%A9-x/' points to no page or file of the site
+$f:6:51: error: link to '/café/' points to no page or file of the site"
+got=$(grep ': error: ' "$dir/stderr")
+why=
+if [ "$status" != 1 ]; then why="exit status $status, want 1"
+elif [ "$got" != "$want" ]; then why="errors: $got"
+fi
+result check-encoded-links "$why"
