@@ -6,7 +6,9 @@
  * with a parse-tree arena as the build has) or with unsafe_html under a
  * sub-path. In safe mode no script may come out, whatever the body says:
  * not as an element, not as a javascript: link. Every id the body defines
- * must be unique, and the table of contents must be well-formed. Some safe
+ * must be unique (the ids reserved for the layout count as defined) and
+ * none may be the reference list's ref-KEY of a known key, and the table
+ * of contents must be well-formed. Some safe
  * renders are done again without the arena and must be equal.
  *
  * Speed. Three renders of every input, and a script check calling
@@ -43,7 +45,9 @@ static bool has_reference(void *ctx, const char *key)
     for (const char *const *k = keys; *k; k++)
         if (!strcmp(*k, key))
             return true;
-    return key[0] == 'k';
+    /* Many keys, but finitely many, as in any bibliography: a heading
+       "## Ref kx" tries ref-kx-2, ref-kx-3, ... until a key is missing. */
+    return key[0] == 'k' && strlen(key) <= 6;
 }
 
 /* True when the attribute value at v (after its opening quote) is a URL a
@@ -97,6 +101,9 @@ static void check_doc(const md_doc *doc, bool safe)
     qsort(ids, n, sizeof *ids, cmp_str);
     for (size_t i = 1; i < n; i++)
         FUZZ_ASSERT(strcmp(ids[i - 1], ids[i]) != 0);
+    /* The reference list beside the body holds ref-KEY for its keys. */
+    for (size_t i = 0; i < n; i++)
+        FUZZ_ASSERT(strncmp(ids[i], "ref-", 4) || !has_reference(NULL, ids[i] + 4));
     free(ids);
     FUZZ_ASSERT((doc->toc->u.list.len == 0) == (doc->toc_html[0] == '\0'));
 }
