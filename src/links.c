@@ -344,8 +344,9 @@ typedef struct checker {
     const site *s;
     known k;
     diag_list *diags;
-    char **layout_errors; /* "layout\tmessage", reported once each */
+    char **layout_errors; /* "layout\tmessage\tpage number", reported once per layout and message */
     size_t nlayout_errors;
+    size_t page_number;   /* of the page being checked */
 } checker;
 
 static void report(checker *ck, const page *p, const value *link, const char *msg)
@@ -360,7 +361,7 @@ static void report(checker *ck, const page *p, const value *link, const char *ms
         return;
     }
     strbuf key = STRBUF_INIT;
-    strbuf_printf(&key, "layouts/%s.html\t%s", p->layout, msg);
+    strbuf_printf(&key, "layouts/%s.html\t%s\t%020zu", p->layout, msg, ck->page_number);
     ck->layout_errors = xrealloc(ck->layout_errors, (ck->nlayout_errors + 1) * sizeof(char *));
     ck->layout_errors[ck->nlayout_errors++] = strbuf_detach(&key);
 }
@@ -403,17 +404,27 @@ static void check_link(checker *ck, const page *p, const value *link)
     strbuf_free(&msg);
 }
 
+/* The length of an entry's "layout\tmessage" part. */
+static size_t without_page(const char *entry) { return (size_t)(strrchr(entry, '\t') - entry); }
+
+/* One error per layout and message, with the number of pages it is on: a
+ * link repeated on one page (the tree's reminder under every question)
+ * counts that page once. */
 static void report_layout_errors(checker *ck)
 {
     xqsort(ck->layout_errors, ck->nlayout_errors, sizeof(char *), cmp_cstr);
     for (size_t i = 0; i < ck->nlayout_errors;) {
-        size_t j = i;
-        while (j < ck->nlayout_errors && !strcmp(ck->layout_errors[j], ck->layout_errors[i]))
-            j++;
-        char *tab = strchr(ck->layout_errors[i], '\t');
+        const char *first = ck->layout_errors[i];
+        size_t len = without_page(first), pages = 0, j = i;
+        for (; j < ck->nlayout_errors && without_page(ck->layout_errors[j]) == len &&
+               !strncmp(ck->layout_errors[j], first, len);
+             j++)
+            pages += j == i || strcmp(ck->layout_errors[j], ck->layout_errors[j - 1]) != 0;
+        char *text = xstrndup(first, len);
+        char *tab = strchr(text, '\t');
         *tab = '\0';
-        diag_add(ck->diags, DIAG_ERROR, ck->layout_errors[i], 0, 0, "%s (on %zu page%s)", tab + 1, j - i,
-                 j - i == 1 ? "" : "s");
+        diag_add(ck->diags, DIAG_ERROR, text, 0, 0, "%s (on %zu page%s)", tab + 1, pages, pages == 1 ? "" : "s");
+        free(text);
         for (size_t k = i; k < j; k++)
             free(ck->layout_errors[k]);
         i = j;
@@ -427,6 +438,7 @@ void links_check(const site *s, diag_list *diags)
     known_build(&ck.k, s);
     for (size_t i = 0; i < s->npages; i++) {
         const page *p = s->pages[i];
+        ck.page_number = i;
         for (size_t l = 0; p->links && l < p->links->u.list.len; l++)
             check_link(&ck, p, p->links->u.list.items[l]);
     }

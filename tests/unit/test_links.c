@@ -15,7 +15,8 @@
  * assets, generated files, ?queries, %-escapes) pass; external links
  * (https:, mailto:, //host) are not checked; broken links that cmark
  * percent-encodes are blamed on their line, as written; a layout's broken link and one
- * outside the base path are reported once per layout with a page count. */
+ * outside the base path are reported once per layout with a page count,
+ * a page counted once however often the link is on it. */
 #include "harness.h"
 #include "fixture.h"
 
@@ -143,8 +144,10 @@ static bool write_site(void)
 static tpl_set *layouts(diag_list *dl)
 {
     static const char *const names[] = {"home", "section", "page", "404"};
+    /* The broken link twice on each page: still "on 2 pages". */
     static const char article[] = "<a href=\"{{site.base_path}}gone/\">gone</a><a href=\"/elsewhere/\">out</a>"
-                                  "<a href=\"{{site.base_path}}\">home</a>{{{content}}}";
+                                  "<a href=\"{{site.base_path}}\">home</a>{{{content}}}"
+                                  "<a href=\"{{site.base_path}}gone/\">gone again</a>";
     static const char plain[] = "<a href=\"{{site.base_path}}\">home</a>{{{content}}}";
     tpl_set *tpl = tpl_set_new();
     for (size_t i = 0; i < sizeof names / sizeof *names; i++)
