@@ -854,16 +854,16 @@ static bool split_host(const char *host, char name[NI_MAXHOST], int *port)
 
 /* The DNS rebinding guard: a page on another site whose name an attacker
  * points at 127.0.0.1 reaches this server with its own name in Host, and
- * must not read drafts. Allowed: localhost, the address listened on, and
- * when that is a wildcard any numeric address (a number cannot be
- * rebound); always with the port listened on. */
+ * must not read drafts. Allowed: localhost, the name or address given to
+ * --bind, the address listened on, and when that is a wildcard any numeric
+ * address (a number cannot be rebound); always with the port listened on. */
 static bool host_allowed(const server *s, const char *host)
 {
     char name[NI_MAXHOST];
     int port;
     if (!host || !split_host(host, name, &port) || port != s->bound_port)
         return false;
-    if (!strcasecmp(name, "localhost"))
+    if (!strcasecmp(name, "localhost") || (s->opts->bind && !strcasecmp(name, s->opts->bind)))
         return true;
     unsigned char want[16], have[16];
     int want_family, have_family;
