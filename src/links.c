@@ -18,7 +18,8 @@ static void unescape_attr(const char *s, size_t n, strbuf *out)
     static const struct {
         const char *entity;
         char c;
-    } entities[] = {{"&amp;", '&'}, {"&quot;", '"'}, {"&#39;", '\''}, {"&lt;", '<'}, {"&gt;", '>'}};
+    } entities[] = {{"&amp;", '&'},  {"&quot;", '"'}, {"&#39;", '\''},
+                    {"&#x27;", '\''}, {"&lt;", '<'},   {"&gt;", '>'}};
     for (size_t i = 0; i < n;) {
         bool replaced = false;
         for (size_t e = 0; s[i] == '&' && e < sizeof entities / sizeof *entities && !replaced; e++) {
@@ -34,11 +35,57 @@ static void unescape_attr(const char *s, size_t n, strbuf *out)
     }
 }
 
+static int hex_value(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* Returns s with its %XX escapes decoded; the caller frees it. cmark
+ * percent-encodes what it writes into href and src (spaces, quotes,
+ * brackets, every byte of a non-ASCII letter), so a body link and its copy
+ * in the page compare equal only once both are decoded. */
+static char *percent_decoded(const char *s)
+{
+    strbuf out = STRBUF_INIT;
+    for (size_t i = 0; s[i]; i++) {
+        int hi, lo;
+        if (s[i] == '%' && (hi = hex_value(s[i + 1])) >= 0 && (lo = hex_value(s[i + 2])) >= 0) {
+            strbuf_putc(&out, (char)(hi * 16 + lo));
+            i += 2;
+        } else {
+            strbuf_putc(&out, s[i]);
+        }
+    }
+    return strbuf_detach(&out);
+}
+
 typedef struct scan {
     page *p;
     value *body_links;
-    bool *used; /* which body links were matched already */
+    char **body_urls; /* each body link's URL, percent-decoded */
+    bool *used;       /* which body links were matched already */
 } scan;
+
+/* Gives link the source position of the first body link not yet matched
+ * whose URL is url's, and the URL as the body wrote it, for messages. */
+static void place_link(scan *sc, value *link, const char *url)
+{
+    size_t n = sc->body_links ? sc->body_links->u.list.len : 0;
+    if (n == 0)
+        return;
+    char *decoded = percent_decoded(url);
+    for (size_t i = 0; i < n; i++) {
+        const value *bl = sc->body_links->u.list.items[i];
+        if (!sc->used[i] && !strcmp(sc->body_urls[i], decoded)) {
+            sc->used[i] = true;
+            value_map_set(link, "written", value_ref(value_map_get(bl, "url")));
+            value_map_set(link, "line", value_ref(value_map_get(bl, "line")));
+            value_map_set(link, "col", value_ref(value_map_get(bl, "col")));
+            break;
+        }
+    }
+    free(decoded);
+}
 
 static void record(scan *sc, const char *name, size_t name_len, const char *val, size_t val_len)
 {
@@ -49,16 +96,7 @@ static void record(scan *sc, const char *name, size_t name_len, const char *val,
     } else if ((name_len == 4 && !strncasecmp(name, "href", 4)) || (name_len == 3 && !strncasecmp(name, "src", 3))) {
         value *link = value_map();
         value_map_set(link, "url", value_str(strbuf_cstr(&v)));
-        size_t n = sc->body_links ? sc->body_links->u.list.len : 0;
-        for (size_t i = 0; i < n; i++) {
-            const value *bl = sc->body_links->u.list.items[i];
-            if (!sc->used[i] && !strcmp(value_cstr(value_map_get(bl, "url")), strbuf_cstr(&v))) {
-                sc->used[i] = true;
-                value_map_set(link, "line", value_ref(value_map_get(bl, "line")));
-                value_map_set(link, "col", value_ref(value_map_get(bl, "col")));
-                break;
-            }
-        }
+        place_link(sc, link, strbuf_cstr(&v));
         value_list_push(sc->p->links, link);
     }
     strbuf_free(&v);
@@ -107,8 +145,10 @@ void links_scan(page *p, const char *html, size_t n, const value *body_links)
     value_free(p->links);
     p->ids = value_list();
     p->links = value_list();
-    scan sc = {p, (value *)body_links, NULL};
-    sc.used = xcalloc(body_links ? body_links->u.list.len + 1 : 1, sizeof(bool));
+    size_t nbody = body_links ? body_links->u.list.len : 0;
+    scan sc = {p, (value *)body_links, xcalloc(nbody + 1, sizeof(char *)), xcalloc(nbody + 1, sizeof(bool))};
+    for (size_t i = 0; i < nbody; i++)
+        sc.body_urls[i] = percent_decoded(value_cstr(value_map_get(body_links->u.list.items[i], "url")));
     const char *s = html, *end = html + n;
     while ((s = memchr(s, '<', (size_t)(end - s))) != NULL) {
         if (end - s >= 4 && !strncmp(s, "<!--", 4)) {
@@ -131,6 +171,9 @@ void links_scan(page *p, const char *html, size_t n, const value *body_links)
         if (s >= end)
             break;
     }
+    for (size_t i = 0; i < nbody; i++)
+        free(sc.body_urls[i]);
+    free(sc.body_urls);
     free(sc.used);
 }
 
@@ -249,11 +292,6 @@ static void known_free(known *k)
 
 /* ---- resolving ----------------------------------------------------------- */
 
-static int hex_value(char c)
-{
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
-
 /* Appends the absolute, normalised, decoded path of url's path part as
  * seen from a page at page_url. */
 static void resolve_path(const char *page_url, const char *path, size_t n, strbuf *out)
@@ -306,8 +344,9 @@ typedef struct checker {
     const site *s;
     known k;
     diag_list *diags;
-    char **layout_errors; /* "layout\tmessage", reported once each */
+    char **layout_errors; /* "layout\tmessage\tpage number", reported once per layout and message */
     size_t nlayout_errors;
+    size_t page_number;   /* of the page being checked */
 } checker;
 
 static void report(checker *ck, const page *p, const value *link, const char *msg)
@@ -322,7 +361,7 @@ static void report(checker *ck, const page *p, const value *link, const char *ms
         return;
     }
     strbuf key = STRBUF_INIT;
-    strbuf_printf(&key, "layouts/%s.html\t%s", p->layout, msg);
+    strbuf_printf(&key, "layouts/%s.html\t%s\t%020zu", p->layout, msg, ck->page_number);
     ck->layout_errors = xrealloc(ck->layout_errors, (ck->nlayout_errors + 1) * sizeof(char *));
     ck->layout_errors[ck->nlayout_errors++] = strbuf_detach(&key);
 }
@@ -338,6 +377,8 @@ static bool has_id(const page *p, const char *id)
 static void check_link(checker *ck, const page *p, const value *link)
 {
     const char *url = value_cstr(value_map_get(link, "url"));
+    const value *written = value_map_get(link, "written");
+    const char *shown = written ? value_cstr(written) : url;
     if (!*url || md_url_is_external(url))
         return;
     size_t path_len = strcspn(url, "?#");
@@ -347,15 +388,15 @@ static void check_link(checker *ck, const page *p, const value *link)
     const char *base = ck->s->cfg->base_path;
     const page *target = path_len == 0 ? p : page_at(&ck->k, &path);
     if (path_len && strncmp(path.data, base, strlen(base)) != 0) {
-        strbuf_printf(&msg, "link to '%s' leads outside the site's base path %s", url, base);
+        strbuf_printf(&msg, "link to '%s' leads outside the site's base path %s", shown, base);
     } else if (path_len && !target && !known_has(&ck->k, path.data)) {
         strbuf_puts(&path, "/");
         if (known_page(&ck->k, path.data))
-            strbuf_printf(&msg, "link to '%s' needs a trailing slash: %s", url, path.data);
+            strbuf_printf(&msg, "link to '%s' needs a trailing slash: %s", shown, path.data);
         else
-            strbuf_printf(&msg, "link to '%s' points to no page or file of the site", url);
+            strbuf_printf(&msg, "link to '%s' points to no page or file of the site", shown);
     } else if (target && hash && hash[1] && !has_id(target, hash + 1)) {
-        strbuf_printf(&msg, "link to '%s': no element with id '%s' on %s", url, hash + 1, target->url);
+        strbuf_printf(&msg, "link to '%s': no element with id '%s' on %s", shown, hash + 1, target->url);
     }
     if (msg.len)
         report(ck, p, link, msg.data);
@@ -363,17 +404,27 @@ static void check_link(checker *ck, const page *p, const value *link)
     strbuf_free(&msg);
 }
 
+/* The length of an entry's "layout\tmessage" part. */
+static size_t without_page(const char *entry) { return (size_t)(strrchr(entry, '\t') - entry); }
+
+/* One error per layout and message, with the number of pages it is on: a
+ * link repeated on one page (the tree's reminder under every question)
+ * counts that page once. */
 static void report_layout_errors(checker *ck)
 {
     xqsort(ck->layout_errors, ck->nlayout_errors, sizeof(char *), cmp_cstr);
     for (size_t i = 0; i < ck->nlayout_errors;) {
-        size_t j = i;
-        while (j < ck->nlayout_errors && !strcmp(ck->layout_errors[j], ck->layout_errors[i]))
-            j++;
-        char *tab = strchr(ck->layout_errors[i], '\t');
+        const char *first = ck->layout_errors[i];
+        size_t len = without_page(first), pages = 0, j = i;
+        for (; j < ck->nlayout_errors && without_page(ck->layout_errors[j]) == len &&
+               !strncmp(ck->layout_errors[j], first, len);
+             j++)
+            pages += j == i || strcmp(ck->layout_errors[j], ck->layout_errors[j - 1]) != 0;
+        char *text = xstrndup(first, len);
+        char *tab = strchr(text, '\t');
         *tab = '\0';
-        diag_add(ck->diags, DIAG_ERROR, ck->layout_errors[i], 0, 0, "%s (on %zu page%s)", tab + 1, j - i,
-                 j - i == 1 ? "" : "s");
+        diag_add(ck->diags, DIAG_ERROR, text, 0, 0, "%s (on %zu page%s)", tab + 1, pages, pages == 1 ? "" : "s");
+        free(text);
         for (size_t k = i; k < j; k++)
             free(ck->layout_errors[k]);
         i = j;
@@ -387,6 +438,7 @@ void links_check(const site *s, diag_list *diags)
     known_build(&ck.k, s);
     for (size_t i = 0; i < s->npages; i++) {
         const page *p = s->pages[i];
+        ck.page_number = i;
         for (size_t l = 0; p->links && l < p->links->u.list.len; l++)
             check_link(&ck, p, p->links->u.list.items[l]);
     }

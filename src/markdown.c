@@ -18,12 +18,21 @@
 /* Plain text kept for excerpts; words are counted over the whole body. */
 #define PLAIN_TEXT_MAX 2048
 
-/* Ids the bundled theme uses around the body; headings never take them. */
-static const char *const reserved_ids[] = {"main", "content", "toc", "references", "top", "footnotes", NULL};
+/* Ids that pages hold beside the body, which headings never take: the
+ * bundled theme's (layouts/), the tree's container and data, and what
+ * `lumbar serve` adds to a page. A heading "## Dtree" becomes "dtree-2". */
+static const char *const reserved_ids[] = {
+    "main", "content", "toc", "references", "top", "toc-title", "references-title", "dtree",
+    "decision-tree-data", "search-form", "search-q", "search-hint", "search-results", "search-status",
+    "search-list", "search-box-q", "lumbar-live", "lumbar-overlay", "lumbar-overlay-title",
+    "lumbar-overlay-close", "footnotes", NULL};
 
-/* cmark-gfm names footnotes fn-LABEL and their references fnref-LABEL: a
- * heading whose id would start so gets "h-" in front, whatever the labels. */
-static const char *const footnote_prefixes[] = {"fn-", "fnref-", NULL};
+/* Prefixes of ids made from names the body cannot see (site-index.html's
+ * "index-SECTION", cmark-gfm's footnotes "fn-LABEL" and "fnref-LABEL"): a
+ * heading whose id would start with one gets "section-" in front instead,
+ * as no suffix could be sure to miss them. "ref-KEY" is handled apart:
+ * the bibliography says which keys exist. */
+static const char *const reserved_prefixes[] = {"index-", "fn-", "fnref-", NULL};
 
 /* The ids a body defines, in a hash set, each with the next number to try
  * for ids made from it: with a list, n headings of the same text cost n^3
@@ -75,6 +84,17 @@ static id_slot *id_find(const id_set *set, const char *id)
 
 static bool id_taken(const render_state *st, const char *id) { return id_find(&st->ids, id)->id != NULL; }
 
+/* For headings, also "ref-KEY" of every key in the bibliography: the
+ * reference list beside the body holds one for each key the page cites or
+ * lists, and the body cannot know the listed ones. */
+static bool heading_id_taken(const render_state *st, const char *id)
+{
+    if (id_taken(st, id))
+        return true;
+    const md_env *env = st->env;
+    return !strncmp(id, "ref-", 4) && env->has_reference && env->has_reference(env->ctx, id + 4);
+}
+
 /* Adds id to set, growing it; returns its slot. */
 static id_slot *id_insert(id_set *set, const char *id)
 {
@@ -103,12 +123,14 @@ static void add_id(render_state *st, char *id)
     id_insert(&st->ids, v->u.str.ptr);
 }
 
-/* Returns the first free id of: base itself (when bare), then base-N for N
- * from `first` up; the caller owns it. The next N to try is remembered, so
+/* Returns the first id of: base itself (when bare), then base-N for N
+ * from `first` up, that taken does not refuse; the caller owns it. The next
+ * N to try is remembered, so
  * the hundredth "## Notes" or [@key] costs no more than the first. */
-static char *free_id(render_state *st, const char *base, bool bare, size_t first)
+static char *free_id(render_state *st, const char *base, bool bare, size_t first,
+                     bool (*taken)(const render_state *, const char *))
 {
-    if (bare && !id_taken(st, base))
+    if (bare && !taken(st, base))
         return xstrdup(base);
     strbuf key = STRBUF_INIT;
     strbuf_printf(&key, "%zu:%s", first, base);
@@ -118,7 +140,7 @@ static char *free_id(render_state *st, const char *base, bool bare, size_t first
     do {
         strbuf_reset(&id);
         strbuf_printf(&id, "%s-%zu", base, n++);
-    } while (id_taken(st, id.data));
+    } while (taken(st, id.data));
     if (!hint->id)
         hint = id_insert(&st->hints, strbuf_detach(&key));
     hint->next = n;
@@ -180,7 +202,7 @@ static void cite_key(render_state *st, const char *key, int line, int col, strbu
     /* Each citation gets its own id so a reference can link back to the first. */
     strbuf base = STRBUF_INIT;
     strbuf_printf(&base, "cite-%s", key);
-    char *id = free_id(st, base.data, false, 1);
+    char *id = free_id(st, base.data, false, 1, id_taken);
     strbuf_free(&base);
     if (!first)
         strbuf_puts(html, ", ");
@@ -449,16 +471,15 @@ static char *unique_id(render_state *st, const char *text)
     fm_slugify(text, strlen(text), &base);
     if (base.len == 0)
         strbuf_puts(&base, "section");
-    for (const char *const *prefix = footnote_prefixes; *prefix; prefix++)
-        if (!strncmp(base.data, *prefix, strlen(*prefix))) {
+    for (const char *const *p = reserved_prefixes; *p; p++)
+        if (!strncmp(base.data, *p, strlen(*p))) {
             strbuf prefixed = STRBUF_INIT;
-            strbuf_puts(&prefixed, "h-");
-            strbuf_append(&prefixed, base.data, base.len);
+            strbuf_printf(&prefixed, "section-%s", base.data);
             strbuf_free(&base);
             base = prefixed;
             break;
         }
-    char *id = free_id(st, base.data, true, 2);
+    char *id = free_id(st, base.data, true, 2, heading_id_taken);
     strbuf_free(&base);
     add_id(st, xstrdup(id));
     return id;
@@ -693,7 +714,7 @@ static void render_table(render_state *st, table_job job)
     strbuf html = STRBUF_INIT;
     char *caption_id = NULL;
     if (caption) {
-        caption_id = free_id(st, "table", false, 1);
+        caption_id = free_id(st, "table", false, 1, id_taken);
         add_id(st, xstrdup(caption_id));
         strbuf_printf(&html, "<section class=\"table-wrap\" tabindex=\"0\" aria-labelledby=\"%s\">\n", caption_id);
     } else {

@@ -45,7 +45,15 @@
  * malformed escape, an encoded NUL or a control byte is 400; a backslash, a
  * "." or ".." segment or any hidden segment is 404. Nothing is normalised
  * upward, so there is nothing to get wrong there, and openat with
- * O_NOFOLLOW at every step keeps symbolic links from leading out. */
+ * O_NOFOLLOW at every step keeps symbolic links from leading out. A
+ * Location is the path with runs of slashes made one, so it never names
+ * another host.
+ *
+ * Who may ask. Only requests whose Host names this server (localhost or the
+ * address listened on, with the port) are answered, against DNS rebinding;
+ * each address may hold CONNECTIONS_PER_IP connections and an idle one is
+ * closed after CONNECTION_TIMEOUT_S, so a flood of idle connections from
+ * elsewhere cannot lock the editor's browser out. */
 #include "serve.h"
 
 #include <arpa/inet.h>
@@ -85,8 +93,19 @@
  * temporary file, rename it, touch a backup); 50 ms of quiet covers that
  * and leaves most of the 200 ms edit-to-reload budget to the build. */
 #define DEBOUNCE_MS 50
-#define KEEPALIVE_MS 15000
-#define CONNECTION_TIMEOUT_S 60
+/* The keep-alive comment is also what keeps an open page's event stream
+ * from counting as idle, so it must come well inside the timeout. */
+#define KEEPALIVE_MS 10000
+/* An idle connection (a slow or stalled request, a keep-alive nobody uses)
+ * gives its slot back after this long. */
+#define CONNECTION_TIMEOUT_S 15
+/* A browser opens about six connections per host name, and one event
+ * stream per open page; 32 from one address is plenty for an editor, and
+ * 256 in all keeps the server well inside its descriptor limit. Without
+ * the limits, about a thousand idle connections (MHD's default ceiling)
+ * left the editor's browser waiting for a minute. */
+#define CONNECTIONS_PER_IP 32
+#define CONNECTIONS_MAX 256
 #define SWAP_RETRIES 4
 
 /* ---- published state ---------------------------------------------------- */
@@ -481,6 +500,9 @@ typedef struct server {
     char *tmp_dir;       /* private: the output and its staging folders */
     char *root_dir;      /* the served output, tmp_dir/site */
     char *origin;        /* "http://127.0.0.1:1313" */
+    char *bound_host;    /* the listening address, numeric: "127.0.0.1", "::1" */
+    bool bound_wildcard; /* listening on 0.0.0.0 or :: */
+    int bound_port;
     char *base_url;      /* origin + base path: what the build links with */
     int listen_fd;
     bool ipv6;
@@ -649,6 +671,17 @@ static enum MHD_Result reply_file(struct MHD_Connection *conn, found *f, const s
     return r;
 }
 
+/* path with every run of slashes made one. A Location is always such a
+ * path: "//evil.example/" would send the browser to another host, and the
+ * walk skips empty segments, so "//causes" finds the folder causes/. (A
+ * backslash, which browsers also read as a slash, never gets this far.) */
+static void one_slash_each(const char *path, strbuf *out)
+{
+    for (const char *p = path; *p; p++)
+        if (*p != '/' || p[1] != '/')
+            strbuf_putc(out, *p);
+}
+
 /* The site is served under its base path, as it will be when deployed. */
 static enum MHD_Result reply_site(server *s, struct MHD_Connection *conn, const snapshot *snap, const char *path)
 {
@@ -671,7 +704,8 @@ static enum MHD_Result reply_site(server *s, struct MHD_Connection *conn, const 
         return reply_file(conn, &f, snap);
     case FOUND_DIR: {
         strbuf slashed = STRBUF_INIT;
-        strbuf_printf(&slashed, "%s/", path);
+        one_slash_each(path, &slashed);
+        strbuf_putc(&slashed, '/');
         enum MHD_Result r = reply_redirect(conn, MHD_HTTP_MOVED_PERMANENTLY, slashed.data);
         strbuf_free(&slashed);
         return r;
@@ -776,6 +810,83 @@ static size_t keep_escaped(void *cls, struct MHD_Connection *conn, char *s)
     return strlen(s);
 }
 
+/* True when name (without brackets) is a numeric address; *addr gets its
+ * bytes (sixteen for IPv6, four for IPv4) and *family its family. */
+static bool parse_ip(const char *name, unsigned char addr[16], int *family)
+{
+    if (inet_pton(AF_INET, name, addr) == 1) {
+        *family = AF_INET;
+        return true;
+    }
+    *family = AF_INET6;
+    return inet_pton(AF_INET6, name, addr) == 1;
+}
+
+/* Splits a Host header value ("localhost:1313", "[::1]:1313", "127.0.0.1")
+ * into its name, brackets removed, and its port (80 when absent). */
+static bool split_host(const char *host, char name[NI_MAXHOST], int *port)
+{
+    const char *end;
+    if (host[0] == '[') {
+        end = strchr(host, ']');
+        if (!end || (size_t)(end - host - 1) >= NI_MAXHOST)
+            return false;
+        memcpy(name, host + 1, (size_t)(end - host - 1));
+        name[end - host - 1] = '\0';
+        end++;
+    } else {
+        size_t len = strcspn(host, ":");
+        if (len >= NI_MAXHOST)
+            return false;
+        memcpy(name, host, len);
+        name[len] = '\0';
+        end = host + len;
+    }
+    if (*end == '\0') {
+        *port = 80;
+        return true;
+    }
+    if (*end != ':' || end[1] == '\0' || strlen(end + 1) > 5 || strspn(end + 1, "0123456789") != strlen(end + 1))
+        return false;
+    *port = atoi(end + 1);
+    return true;
+}
+
+/* The DNS rebinding guard: a page on another site whose name an attacker
+ * points at 127.0.0.1 reaches this server with its own name in Host, and
+ * must not read drafts. Allowed: localhost, the name or address given to
+ * --bind, the address listened on, and when that is a wildcard any numeric
+ * address (a number cannot be rebound); always with the port listened on. */
+static bool host_allowed(const server *s, const char *host)
+{
+    char name[NI_MAXHOST];
+    int port;
+    if (!host || !split_host(host, name, &port) || port != s->bound_port)
+        return false;
+    if (!strcasecmp(name, "localhost") || (s->opts->bind && !strcasecmp(name, s->opts->bind)))
+        return true;
+    unsigned char want[16], have[16];
+    int want_family, have_family;
+    if (!parse_ip(name, have, &have_family))
+        return false;
+    if (s->bound_wildcard)
+        return true;
+    return parse_ip(s->bound_host, want, &want_family) && want_family == have_family &&
+           !memcmp(want, have, have_family == AF_INET ? 4 : 16);
+}
+
+static enum MHD_Result reply_wrong_host(const server *s, struct MHD_Connection *conn)
+{
+    strbuf text = STRBUF_INIT;
+    strbuf_printf(&text, "421 this development server answers only to %s (the Host header names another)\n",
+                  s->origin);
+    size_t len = text.len;
+    struct MHD_Response *resp = MHD_create_response_from_buffer(len, strbuf_detach(&text), MHD_RESPMEM_MUST_FREE);
+    if (resp)
+        common_headers(resp, "text/plain; charset=utf-8");
+    return send_and_free(conn, MHD_HTTP_MISDIRECTED_REQUEST, resp);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
                                   const char *version, const char *upload_data, size_t *upload_data_size,
                                   void **req_cls)
@@ -787,6 +898,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     /* Answering on the first call, before MHD knows the request has no
      * body, would make it close the connection: no keep-alive. */
     if (!*req_cls) {
+        if (!host_allowed(s, MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST)))
+            return reply_wrong_host(s, conn);
         *req_cls = &headers_seen;
         return MHD_YES;
     }
@@ -1126,29 +1239,32 @@ static void report(const server *s, const char *fmt, ...)
     strbuf_free(&msg);
 }
 
-/* "http://127.0.0.1:1313"; a wildcard address is shown as localhost, which
+/* Records the address and port listened on, and the origin
+ * "http://127.0.0.1:1313"; a wildcard address is shown as localhost, which
  * reaches it and makes links that work in the browser. */
-static char *origin_of(const struct sockaddr *sa)
+static void record_bound(server *s, const struct sockaddr *sa)
 {
-    char host[NI_MAXHOST + 2] = "localhost";
-    int port = 0;
+    char addr[NI_MAXHOST] = "";
     if (sa->sa_family == AF_INET) {
         const struct sockaddr_in *in = (const void *)sa;
-        port = ntohs(in->sin_port);
-        if (in->sin_addr.s_addr != htonl(INADDR_ANY))
-            getnameinfo(sa, sizeof *in, host, sizeof host, NULL, 0, NI_NUMERICHOST);
+        s->bound_port = ntohs(in->sin_port);
+        s->bound_wildcard = in->sin_addr.s_addr == htonl(INADDR_ANY);
+        getnameinfo(sa, sizeof *in, addr, sizeof addr, NULL, 0, NI_NUMERICHOST);
     } else {
         const struct sockaddr_in6 *in6 = (const void *)sa;
-        port = ntohs(in6->sin6_port);
-        if (memcmp(&in6->sin6_addr, &in6addr_any, sizeof in6addr_any) != 0) {
-            char addr[NI_MAXHOST];
-            getnameinfo(sa, sizeof *in6, addr, sizeof addr, NULL, 0, NI_NUMERICHOST);
-            snprintf(host, sizeof host, "[%s]", addr);
-        }
+        s->bound_port = ntohs(in6->sin6_port);
+        s->bound_wildcard = memcmp(&in6->sin6_addr, &in6addr_any, sizeof in6addr_any) == 0;
+        getnameinfo(sa, sizeof *in6, addr, sizeof addr, NULL, 0, NI_NUMERICHOST);
     }
+    s->bound_host = xstrdup(addr);
     strbuf out = STRBUF_INIT;
-    strbuf_printf(&out, "http://%s:%d", host, port);
-    return strbuf_detach(&out);
+    if (s->bound_wildcard)
+        strbuf_printf(&out, "http://localhost:%d", s->bound_port);
+    else if (sa->sa_family == AF_INET6)
+        strbuf_printf(&out, "http://[%s]:%d", addr, s->bound_port);
+    else
+        strbuf_printf(&out, "http://%s:%d", addr, s->bound_port);
+    s->origin = strbuf_detach(&out);
 }
 
 static int listen_on(const struct addrinfo *ai)
@@ -1190,7 +1306,7 @@ static bool open_listener(server *s)
                                    : strerror(errno));
         return false;
     }
-    s->origin = origin_of((struct sockaddr *)&addr);
+    record_bound(s, (struct sockaddr *)&addr);
     return true;
 }
 
@@ -1220,7 +1336,9 @@ static bool start_daemon(server *s)
         flags |= MHD_USE_IPv6;
     s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_LISTEN_SOCKET, s->listen_fd,
                                  MHD_OPTION_UNESCAPE_CALLBACK, keep_escaped, NULL, MHD_OPTION_CONNECTION_TIMEOUT,
-                                 (unsigned int)CONNECTION_TIMEOUT_S, MHD_OPTION_SIGPIPE_HANDLED_BY_APP, 1,
+                                 (unsigned int)CONNECTION_TIMEOUT_S, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+                                 (unsigned int)CONNECTIONS_PER_IP, MHD_OPTION_CONNECTION_LIMIT,
+                                 (unsigned int)CONNECTIONS_MAX, MHD_OPTION_SIGPIPE_HANDLED_BY_APP, 1,
                                  MHD_OPTION_END);
     if (!s->daemon)
         report(s, "cannot start the HTTP server on %s", s->origin);
@@ -1312,6 +1430,7 @@ static void stop(server *s, bool hub_ready)
     free(s->tmp_dir);
     free(s->root_dir);
     free(s->origin);
+    free(s->bound_host);
     free(s->base_url);
 }
 

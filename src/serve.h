@@ -6,6 +6,9 @@
  * through Server-Sent Events. The reload snippet is added to HTML responses
  * of this server only, never to files on disk. A failed rebuild keeps the
  * last good site and shows the diagnostics as an overlay in the page.
+ * Requests whose Host header names another server get 421 (DNS
+ * rebinding); each client address may hold a few connections, and idle
+ * ones are closed.
  *
  * serve_run blocks until SIGINT or SIGTERM. It reports through the
  * caller's callbacks rather than printing, so main.c stays the only module

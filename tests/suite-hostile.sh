@@ -17,6 +17,9 @@
 #                  SIGKILL at several points leave the old or the new output,
 #                  never a mix; leftovers do not break the next build.
 #   reproducible   byte-identical builds, whatever the clock says.
+#   duplicate ids  headings that spell the ids around the body; no page holds
+#                  an id twice.
+#   link check     a content link cmark percent-encodes is blamed on its line.
 #
 # Every case states its exact expected outcome. A case listed in KNOWN_BUGS
 # fails because of a bug reported to the owner of the file that has it: it
@@ -422,6 +425,77 @@ if [ "$(printf '%s\n' "$clock_reads" | grep -c .)" = 1 ] && printf '%s' "$clock_
 else
     fail "the only wall-clock read in src/ is now_unix, after SOURCE_DATE_EPOCH: $clock_reads"
 fi
+
+# -- duplicate ids (appended by the ids and links work) ----------------------------
+# Headings written to look like the ids around the body: the layout's, the
+# tree's, `lumbar serve`'s, the reference list's (cited and listed keys) and
+# a citation's. No page may hold an id twice.
+echo "-- duplicate ids"
+dir=$work/duplicate-ids
+site=$dir/site
+mkdir -p "$site"
+cp -R config.ini content layouts assets "$site/"
+printf -- '---\ntitle: Ids\ndescription: Headings like ids\ndate: 2026-01-01\nreferences: [qaseem2017]\n---\n%s\n' \
+    'See [@nice2016].
+
+## Main
+
+## Ref nice2016
+
+## Ref qaseem2017
+
+## Cite nice2016 1
+
+## Toc title
+
+## References title
+
+## Lumbar overlay' >"$site/content/causes/ids.md"
+printf '\n## Dtree\n\n## Decision tree data\n' >>"$site/content/relative-rest.md"
+"$LUMBAR" build -q -s "$site" -o "$dir/public" 2>"$dir/stderr"
+status=$?
+if [ "$status" != 0 ]; then
+    why="exit status $status: $(grep ': error: ' "$dir/stderr" | head -3)"
+else
+    why=$(python3 - "$dir/public" <<'EOF_IDS'
+import collections, html.parser, pathlib, sys
+class Ids(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.ids = []
+    def handle_starttag(self, tag, attrs):
+        self.ids += [v for k, v in attrs if k == "id"]
+problems = []
+for path in sorted(pathlib.Path(sys.argv[1]).rglob("*.html")):
+    parser = Ids()
+    parser.feed(path.read_text())
+    twice = [i for i, n in collections.Counter(parser.ids).items() if n > 1]
+    if twice:
+        problems.append("%s: %s" % (path.relative_to(sys.argv[1]), " ".join(twice)))
+print("; ".join(problems))
+EOF_IDS
+)
+fi
+result duplicate-ids "$why"
+
+echo "-- link check"
+# `lumbar check` blames a bad link written in content on its line, also when
+# cmark percent-encodes it in the page (a space, a quote, a non-ASCII letter).
+new_case check-encoded-links
+f=content/guide/case.md
+printf -- '---\ntitle: Case\ndescription: A hostile case\ndate: 2026-01-01\n---\n%s\n' \
+    'See [a](</no such page/>), [b](/caf%C3%A9-x/) and [c](/café/).' >"$site/$f"
+"$LUMBAR" check -s "$site" 2>"$dir/stderr"
+status=$?
+want="$f:6:5: error: link to '/no such page/' points to no page or file of the site
+$f:6:28: error: link to '/caf%C3%A9-x/' points to no page or file of the site
+$f:6:51: error: link to '/café/' points to no page or file of the site"
+got=$(grep ': error: ' "$dir/stderr")
+why=
+if [ "$status" != 1 ]; then why="exit status $status, want 1"
+elif [ "$got" != "$want" ]; then why="errors: $got"
+fi
+result check-encoded-links "$why"
 
 [ "$xfailed" -gt 0 ] && echo "hostile: $xfailed known bug(s) still failing: $KNOWN_BUGS"
 echo "hostile: $passed passed, $failed failed"

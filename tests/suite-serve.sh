@@ -3,7 +3,8 @@
 # (127.0.0.1, a port the kernel picks) and talks to it with curl: pages,
 # MIME types, 404, HEAD, ETag/304, the reload snippet (in responses, never on
 # disk), server-sent events on edit, on a broken build and on its fix, the
-# error overlay, traversal attempts, the base path, a taken port, and a clean
+# error overlay, traversal attempts, foreign Host headers, redirects to other
+# hosts, a flood of idle connections, the base path, a taken port, and a clean
 # stop on SIGINT with an event stream still open. Every wait is bounded.
 cd "$(dirname "$0")/.." || exit 2
 passed=0
@@ -29,8 +30,9 @@ fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/lumbar-suite-serve.XXXXXX") || exit 2
 server_pid=
 sse_pid=
+idle_pid=
 cleanup() {
-    for pid in $sse_pid $server_pid; do
+    for pid in $sse_pid $idle_pid $server_pid; do
         kill "$pid" 2>/dev/null
     done
     rm -rf "$work"
@@ -120,6 +122,22 @@ if ! start_server main; then
 fi
 ok "serve starts and prints its URL ($base)"
 out_dir=$(find "$work/tmp" -mindepth 2 -maxdepth 2 -type d -name site | head -n 1)
+# An idle connection (half a request, then nothing) must be closed by the
+# server's timeout; checked near the end, so the wait overlaps other checks.
+python3 - "$port" >"$work/idle" 2>&1 <<'EOF_IDLE' &
+import socket, sys, time
+sock = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+sock.sendall(b"GET / HTTP/1.1\r\n")
+sock.settimeout(40)
+start = time.monotonic()
+try:
+    while sock.recv(4096):
+        pass
+    print("closed after %d s" % (time.monotonic() - start))
+except socket.timeout:
+    print("still open after 40 s")
+EOF_IDLE
+idle_pid=$!
 check "builds into a private folder under \$TMPDIR" test -f "$out_dir/index.html"
 check "never writes the site's public/" test ! -e "$site/public"
 
@@ -241,6 +259,79 @@ for path in '/../config.ini' '/%2e%2e/config.ini' '/%2E%2E/config.ini' '/..%2fco
         { [ '$code' = 400 ] || [ '$code' = 404 ]; } && ! grep -q '$secret' '$work/body'"
 done
 rm -f "$out_dir/link-out.txt" "$out_dir/dir-out"
+
+# DNS rebinding: a page on another site whose name points at 127.0.0.1
+# arrives with that name in Host; only our own names are answered.
+for host in "evil.example:$port" evil.example "localhost.evil.example:$port" "127.0.0.1.evil.example:$port" \
+    "localhost:$((port + 1))" "127.0.0.1:$((port + 1))" "127.0.0.2:$port" "[::1]:$port" "localhost:${port}x" \
+    "localhost:$port:$port"; do
+    get "$base" -H "Host: $host"
+    code=$(status)
+    check "Host $host: refused ($code), not the site" sh -c "
+        { [ '$code' = 421 ] || [ '$code' = 403 ]; } && ! grep -q '<html' '$work/body'"
+done
+get "$base" -0 -H 'Host:'
+check "no Host header (HTTP/1.0): refused" test "$(status)" = 421
+get "${origin}/__lumbar/events" -m 3 -H "Host: evil.example:$port"
+check "Host evil.example: no event stream either" test "$(status)" = 421
+for host in "localhost:$port" "LocalHost:$port" "127.0.0.1:$port"; do
+    get "$base" -H "Host: $host"
+    check "Host $host: served" test "$(status)" = 200
+done
+
+# No open redirect: a path that starts with two slashes (or what a browser
+# reads as two) never becomes a Location to another host.
+mkdir "$out_dir/evil.example"
+for path in '//evil.example' '//evil.example/..' '///evil.example' '/%2fevil.example' '/%2F%2Fevil.example' \
+    '/\evil.example' '/%5cevil.example' '/%5C/evil.example' '//causes'; do
+    get "${origin}$path"
+    location=$(header Location)
+    check "redirect $path: Location '$location' stays on this host" sh -c "
+        case '$location' in //* | '/\\'* | *://*) exit 1 ;; esac"
+done
+get "${origin}//causes"
+check "redirect //causes: to /causes/" test "$(status) $(header Location)" = "301 /causes/"
+rmdir "$out_dir/evil.example"
+
+# A flood of idle connections from another address (127.0.0.2 is loopback
+# too) does not lock the editor's browser out: each address gets a few
+# connections, and the editor's request is answered at once.
+python3 - "$port" >"$work/flood" 2>&1 <<'EOF_FLOOD'
+import socket, subprocess, sys, time
+port = int(sys.argv[1])
+held, refused = [], 0
+deadline = time.monotonic() + 30
+while len(held) + refused < 1100 and time.monotonic() < deadline:
+    sock = socket.socket()
+    sock.settimeout(1)
+    try:
+        sock.bind(("127.0.0.2", 0))
+        sock.connect(("127.0.0.1", port))
+        sock.sendall(b"GET / HTTP/1.1\r\n")
+        held.append(sock)
+    except OSError:
+        refused += 1
+        sock.close()
+time.sleep(0.5)
+result = subprocess.run(["curl", "-s", "-m", "5", "-o", "/dev/null", "-w", "%{http_code}",
+                         "http://127.0.0.1:%d/" % port], capture_output=True, text=True)
+print("opened %d (%d refused); editor got %s" % (len(held), refused, result.stdout))
+for sock in held:
+    sock.close()
+EOF_FLOOD
+check "1,100 idle connections from 127.0.0.2: the editor still gets 200 ($(cat "$work/flood"))" \
+    grep -q 'editor got 200$' "$work/flood"
+
+# The idle connection opened at the start was closed by the server.
+tries=400
+while kill -0 "$idle_pid" 2>/dev/null && [ "$tries" -gt 0 ]; do
+    sleep 0.1
+    tries=$((tries - 1))
+done
+kill "$idle_pid" 2>/dev/null
+idle_secs=$(sed -n 's/^closed after \([0-9]*\) s$/\1/p' "$work/idle")
+check "an idle connection is closed within 20 s ($(cat "$work/idle"))" sh -c "[ -n '$idle_secs' ] && [ '$idle_secs' -le 20 ]"
+idle_pid=
 
 # A taken port is an error, status 1.
 TMPDIR=$work/tmp "$LUMBAR" serve -s "$site" --bind 127.0.0.1 --port "$port" >"$work/taken.out" 2>"$work/taken.err" &

@@ -1,6 +1,7 @@
 # Fuzzing: libFuzzer targets tests/fuzz/fuzz_NAME.c, included by the Makefile.
 #
 #   make fuzz [FUZZ_SECONDS=60] [FUZZ_TARGETS="template markdown"] [FUZZ_JOBS=1]
+#   make fuzz-long [FUZZ_LONG_SECONDS=300] [FUZZ_JOBS=1]    every target, 5 min each
 #
 # Builds the library with clang, ASan and UBSan into build/fuzz-lib/, links
 # each target with libFuzzer into build/fuzz/, and runs it for FUZZ_SECONDS
@@ -42,13 +43,21 @@ fuzz-build: $(FUZZ_BIN)
 fuzz: fuzz-build
 	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_JOBS=$(FUZZ_JOBS) tests/fuzz/run-fuzz.sh $(FUZZ_TARGETS)
 
+# Nightly-style: every target for FUZZ_LONG_SECONDS (at least 5 minutes
+# each; 30 minutes in all with one job, 15 with FUZZ_JOBS=2). Not part of
+# `make check` nor of CI.
+FUZZ_LONG_SECONDS ?= 300
+fuzz-long: fuzz-build
+	@test "$(FUZZ_LONG_SECONDS)" -ge 300 || { echo "fuzz-long: FUZZ_LONG_SECONDS must be at least 300"; exit 2; }
+	FUZZ_SECONDS=$(FUZZ_LONG_SECONDS) FUZZ_JOBS=$(FUZZ_JOBS) tests/fuzz/run-fuzz.sh $(FUZZ_NAMES)
+
 # Replay binaries: the same targets with a plain main(), built like the unit tests.
 $(BUILD)/fuzz-replay/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/replay_main.c $(FUZZ_DEPS) $(BUILD)/liblumbar.a
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Itests/fuzz -o $@ $< tests/fuzz/replay_main.c $(BUILD)/liblumbar.a $(LIBS) $(LDFLAGS)
+	$(CC) $(ALL_CFLAGS) -DFUZZ_REPLAY -Itests/fuzz -o $@ $< tests/fuzz/replay_main.c $(BUILD)/liblumbar.a $(LIBS) $(LDFLAGS)
 
 fuzz-replay-build: $(REPLAY_BIN)
 
 check: $(REPLAY_BIN)
 
-.PHONY: fuzz fuzz-lib fuzz-build fuzz-replay-build
+.PHONY: fuzz fuzz-long fuzz-lib fuzz-build fuzz-replay-build

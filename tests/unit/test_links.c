@@ -3,7 +3,8 @@
  * links_scan on hand-written HTML: ids and href/src values recorded, the
  * few attribute entities decoded, quoted and bare values, comments and
  * <script> contents skipped, and body links matched to their source
- * position in order (a layout's copy of the same URL gets none).
+ * position in order (a layout's copy of the same URL gets none), also
+ * when cmark percent-encoded them (spaces, quotes, non-ASCII letters).
  *
  * links_check on a small site written to a fresh folder under /tmp (removed
  * at the end), under the base path /sub/, and rendered the way `lumbar
@@ -12,8 +13,10 @@
  * itself, a missing trailing slash, a missing image, each at its line and
  * column; links that resolve (pages, #ids, content-file links, aliases,
  * assets, generated files, ?queries, %-escapes) pass; external links
- * (https:, mailto:, //host) are not checked; a layout's broken link and one
- * outside the base path are reported once per layout with a page count. */
+ * (https:, mailto:, //host) are not checked; broken links that cmark
+ * percent-encodes are blamed on their line, as written; a layout's broken link and one
+ * outside the base path are reported once per layout with a page count,
+ * a page counted once however often the link is on it. */
 #include "harness.h"
 #include "fixture.h"
 
@@ -83,6 +86,18 @@ static void test_scan(void)
     links_scan(&p, html, strlen(html), body);
     CHECK_STR(scanned_ids(&p, &sb), "top|Sec's");
     CHECK_STR(scanned_links(&p, &sb), "/x/?a=1&b=\"2\"|/i.png@3:4|/a/@1:1|/a/@2:5|/a/");
+    /* cmark percent-encodes href and src, and writes ' as &#x27;: the body's
+       links are still found, whichever way each side spells them. */
+    static const char encoded[] = "<a href=\"/no%20such/\"></a><a href=\"/caf%C3%A9/\"></a>"
+                                  "<a href=\"/it&#x27;s/\"></a><a href=\"/a%20b/\"></a>";
+    value *written = value_list();
+    value_list_push(written, body_link("/no such/", 4, 1));
+    value_list_push(written, body_link("/caf\xc3\xa9/", 4, 20));
+    value_list_push(written, body_link("/it's/", 5, 1));
+    value_list_push(written, body_link("/a%20b/", 6, 1));
+    links_scan(&p, encoded, strlen(encoded), written);
+    CHECK_STR(scanned_links(&p, &sb), "/no%20such/@4:1|/caf%C3%A9/@4:20|/it's/@5:1|/a%20b/@6:1");
+    value_free(written);
     /* A second scan replaces what the first recorded. */
     links_scan(&p, "<b id=\"only\">", 13, NULL);
     CHECK_STR(scanned_ids(&p, &sb), "only");
@@ -109,7 +124,8 @@ static void write_content(void)
            "Bad: [g](/nowhere/) and [h](/about/#nope) [t](../../../x/).\n\n"
            "More: [i](#missing) [j](../second/#gone) [k](/about) ![l](/img/none.png) [u](/about/index.html#nope)\n\n"
            "Away: [m](https://example.com/x) [n](mailto:a@example.com) [o](//cdn.example.com/y)\n"
-           "[p](https://example.org/sub/#nope)\n");
+           "[p](https://example.org/sub/#nope)\n\n"
+           "Encoded: [v](</no such/>) [w](/caf\xc3\xa9/) [x](/it's/) [y](/a[z]/)\n");
 }
 
 static bool write_site(void)
@@ -128,8 +144,10 @@ static bool write_site(void)
 static tpl_set *layouts(diag_list *dl)
 {
     static const char *const names[] = {"home", "section", "page", "404"};
+    /* The broken link twice on each page: still "on 2 pages". */
     static const char article[] = "<a href=\"{{site.base_path}}gone/\">gone</a><a href=\"/elsewhere/\">out</a>"
-                                  "<a href=\"{{site.base_path}}\">home</a>{{{content}}}";
+                                  "<a href=\"{{site.base_path}}\">home</a>{{{content}}}"
+                                  "<a href=\"{{site.base_path}}gone/\">gone again</a>";
     static const char plain[] = "<a href=\"{{site.base_path}}\">home</a>{{{content}}}";
     tpl_set *tpl = tpl_set_new();
     for (size_t i = 0; i < sizeof names / sizeof *names; i++)
@@ -150,6 +168,10 @@ static const char *const want_diags =
     "content/guide/first.md:14:54: error: link to '/sub/img/none.png' points to no page or file of the site\n"
     "content/guide/first.md:14:74: error: link to '/sub/about/index.html#nope': no element with id 'nope' on "
     "/sub/about/\n"
+    "content/guide/first.md:19:10: error: link to '/sub/no such/' points to no page or file of the site\n"
+    "content/guide/first.md:19:27: error: link to '/sub/caf\xc3\xa9/' points to no page or file of the site\n"
+    "content/guide/first.md:19:40: error: link to '/sub/it's/' points to no page or file of the site\n"
+    "content/guide/first.md:19:52: error: link to '/sub/a[z]/' points to no page or file of the site\n"
     "layouts/article.html: error: link to '/elsewhere/' leads outside the site's base path /sub/ (on 2 pages)\n"
     "layouts/article.html: error: link to '/sub/gone/' points to no page or file of the site (on 2 pages)\n";
 

@@ -68,6 +68,32 @@ static void test_headings(void)
     diag_list_clear(&dl);
 }
 
+/* Headings never take an id the page holds beside the body: the layout's,
+ * the tree's, `lumbar serve`'s, the reference list's ref-KEY for any key in
+ * the bibliography (cited or listed in front matter), a citation's
+ * cite-KEY-N, or site-index.html's index-SECTION. */
+static void test_reserved_ids(void)
+{
+    diag_list dl = DIAG_LIST_INIT;
+    md_doc *doc = render("See [@a2020].\n\n## Dtree\n\n## Main\n\n## Ref a2020\n\n## Ref b2021\n\n## Ref zzz\n\n"
+                         "## Cite a2020 1\n\n## Index causes\n\n## Toc title\n\n## Decision tree data\n\n"
+                         "## Lumbar overlay\n\n## Search q\n\n## Dtree\n",
+                         false, &dl);
+    static const char *const want[] = {"dtree-2",         "main-2",        "ref-a2020-2",
+                                       "ref-b2021-2",     "ref-zzz",       "cite-a2020-1-2",
+                                       "section-index-causes", "toc-title-2", "decision-tree-data-2",
+                                       "lumbar-overlay-2", "search-q-2",   "dtree-3"};
+    const value *toc = doc->toc;
+    CHECK_INT(toc->u.list.len, sizeof want / sizeof want[0]);
+    for (size_t i = 0; i < toc->u.list.len && i < sizeof want / sizeof want[0]; i++)
+        CHECK_STR(value_map_get(toc->u.list.items[i], "id")->u.str.ptr, want[i]);
+    CHECK(strstr(doc->html, "<h2 id=\"dtree-2\">Dtree</h2>") != NULL);
+    CHECK(strstr(doc->html, "id=\"cite-a2020-1\"") != NULL);
+    CHECK_INT(dl.len, 0);
+    md_doc_free(doc);
+    diag_list_clear(&dl);
+}
+
 /* A plain-text heading is written without cmark's renderer: the bytes must
  * be the ones cmark writes, escapes, entities and smart quotes included. */
 static void test_plain_heading_bytes(void)
@@ -302,7 +328,7 @@ static void test_footnotes(void)
 {
     diag_list dl = DIAG_LIST_INIT;
     md_doc *doc = render("## Fn note\n\nRest[^note] helps [@a2020].\n\n[^note]: Only a little.\n", false, &dl);
-    CHECK(strstr(doc->html, "<h2 id=\"h-fn-note\">") != NULL);
+    CHECK(strstr(doc->html, "<h2 id=\"section-fn-note\">") != NULL);
     CHECK(strstr(doc->html, "<a href=\"#fn-note\" id=\"fnref-note\"") != NULL);
     CHECK(strstr(doc->html, "<li id=\"fn-note\">") != NULL);
     CHECK(strstr(doc->html, "href=\"#fnref-note\"") != NULL);
@@ -350,6 +376,7 @@ static void test_callouts(void)
 int main(void)
 {
     test_headings();
+    test_reserved_ids();
     test_plain_heading_bytes();
     test_citations();
     test_citation_lookalikes();
