@@ -215,7 +215,7 @@ MISCITATIONS = [
 ]
 TENS = re.compile(r"\bTENS\b")
 HELPS = re.compile(r"\b(helps?|helpful|eases?|easing|relie(f|ve|ves)|edge off|soothe\w*|reduces?|worth (a )?try\w*|may work|can work)\b", re.I)
-AGAINST = re.compile(r"\b(not|no|against|never|don't|doesn't|does not|little|unlikely|nor)\b", re.I)
+AGAINST = re.compile(r"\b(not|no|against|never|don't|doesn't|does not|little|unlikely|nor|avoid)\b", re.I)
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z*_\"(\[])")
 
 
