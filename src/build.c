@@ -1,5 +1,6 @@
 #include "build.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -22,10 +23,13 @@ static config *load_config(const build_options *opts, uint64_t *hash, diag_list 
     char *path = fs_join(opts->site_dir, "config.ini");
     strbuf text = STRBUF_INIT;
     config *cfg = NULL;
-    if (!fs_read_file(path, true, &text))
-        diag_add(diags, DIAG_ERROR, "config.ini", 0, 0, "cannot read config.ini in '%s': is this a lumbar site folder?",
-                 opts->site_dir);
-    else
+    if (!fs_read_file(path, true, &text)) {
+        if (errno == ENOENT)
+            diag_add(diags, DIAG_ERROR, "config.ini", 0, 0,
+                     "cannot read config.ini in '%s': is this a lumbar site folder?", opts->site_dir);
+        else
+            diag_add(diags, DIAG_ERROR, "config.ini", 0, 0, "cannot read: %s", fs_strerror(errno));
+    } else
         cfg = config_parse_lenient(strbuf_cstr(&text), text.len, "config.ini", diags);
     *hash = hash_bytes(*hash, strbuf_cstr(&text), text.len);
     *hash = hash_str(*hash, opts->base_url);
@@ -159,7 +163,7 @@ static void load_layout_dir(tpl_set *tpl, const char *site_dir, const char *rel,
                 *hash = hash_bytes(*hash, strbuf_cstr(&text), text.len);
                 free(name);
             } else {
-                diag_add(diags, DIAG_ERROR, child_rel, 0, 0, "cannot read this layout");
+                diag_add(diags, DIAG_ERROR, child_rel, 0, 0, "cannot read this layout: %s", fs_strerror(errno));
             }
             strbuf_free(&text);
         }
@@ -194,7 +198,8 @@ static refs *load_refs(const build_options *opts, uint64_t *hash, diag_list *dia
         diag_add(diags, DIAG_ERROR, "content/references.yaml", 0, 0, "symbolic link points outside the site folder: refused");
         r = NULL;
     } else if (!fs_read_file(path, true, &text)) {
-        diag_add(diags, DIAG_ERROR, "content/references.yaml", 0, 0, "cannot read the bibliography");
+        diag_add(diags, DIAG_ERROR, "content/references.yaml", 0, 0, "cannot read the bibliography: %s",
+                 fs_strerror(errno));
         r = NULL;
     } else
         r = refs_load(strbuf_cstr(&text), text.len, "content/references.yaml", diags);

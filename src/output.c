@@ -610,7 +610,7 @@ static bool copy_dir(output *out, const char *site_rel, const char *dest_rel, si
         } else if (S_ISREG(st.st_mode)) {
             strbuf data = STRBUF_INIT;
             if (!fs_read_file(src.data, false, &data)) {
-                diag_add(diags, DIAG_ERROR, rel.data, 0, 0, "cannot read: %s", strerror(errno));
+                diag_add(diags, DIAG_ERROR, rel.data, 0, 0, "cannot read: %s", fs_strerror(errno));
                 ok = false;
             } else if (output_write(out, dst.data, strbuf_cstr(&data), data.len, diags)) {
                 (*count)++;
@@ -618,6 +618,9 @@ static bool copy_dir(output *out, const char *site_rel, const char *dest_rel, si
                 ok = false;
             }
             strbuf_free(&data);
+        } else {
+            diag_add(diags, DIAG_ERROR, rel.data, 0, 0, "%s", fs_strerror(FS_ENOTREG));
+            ok = false;
         }
         strbuf_free(&src);
         strbuf_free(&rel);

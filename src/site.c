@@ -126,7 +126,7 @@ static page *load_page(const loader *ld, const char *content_path, const char *s
     strbuf text = STRBUF_INIT;
     bool ok = fs_read_file_at(ld->s->content_fd, p->content_path, true, &text);
     if (!ok)
-        diag_add(diags, DIAG_ERROR, p->src_path, 0, 0, "cannot read: %s", strerror(errno));
+        diag_add(diags, DIAG_ERROR, p->src_path, 0, 0, "cannot read: %s", fs_strerror(errno));
     fm_parts parts;
     if (ok) {
         text.len = fm_normalise(text.data, text.len);
@@ -182,6 +182,13 @@ static bool stat_inside(loader *ld, const char *rel, struct stat *st)
     }
     free(full);
     return ok;
+}
+
+/* A named pipe, socket or device in content/: reading it could block or
+ * never end, so it is named and refused. */
+static void refuse_special(loader *ld, const char *rel)
+{
+    diag_add(ld->diags, DIAG_ERROR, rel, 0, 0, "%s", fs_strerror(FS_ENOTREG));
 }
 
 static bool has_suffix(const char *s, const char *suffix)
@@ -296,6 +303,8 @@ static void scan_section(loader *ld, const char *section)
                          "folders nest one level only: content/SECTION/SLUG.md (move what is in this folder)");
             else if (S_ISREG(st.st_mode))
                 scan_file(ld, section, names[i]);
+            else
+                refuse_special(ld, child);
         }
         free(child);
     }
@@ -326,6 +335,8 @@ static bool scan_content(loader *ld)
                 scan_section(ld, names[i]);
             else if (S_ISREG(st.st_mode))
                 scan_file(ld, NULL, names[i]);
+            else if (strcmp(names[i], "references.yaml") != 0) /* build.c refuses that one */
+                refuse_special(ld, child);
         }
         free(child);
     }

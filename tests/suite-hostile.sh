@@ -421,6 +421,26 @@ else
     fail "the only wall-clock read in src/ is now_unix, after SOURCE_DATE_EPOCH: $clock_reads"
 fi
 
+# -- files that are not files, names, output paths, the staging folder -------------
+echo "-- special files"
+# A named pipe where lumbar reads a file would block the build for ever:
+# each is refused at its path, without opening it for long.
+notreg="error: not a regular file (a named pipe, socket or device): refused"
+new_case fifo-config; rm "$site/config.ini"; mkfifo "$site/config.ini"
+refused fifo-config "config.ini: error: cannot read: not a regular file (a named pipe, socket or device): refused"
+new_case fifo-layout; mkfifo "$site/layouts/evil.html"
+refused fifo-layout "layouts/evil.html: error: cannot read this layout: not a regular file (a named pipe, socket or device): refused"
+new_case fifo-partial; mkfifo "$site/layouts/partials/evil.html"
+refused fifo-partial "layouts/partials/evil.html: error: cannot read this layout: not a regular file (a named pipe, socket or device): refused"
+new_case fifo-references; rm -f "$site/content/references.yaml"; mkfifo "$site/content/references.yaml"
+refused fifo-references "content/references.yaml: error: cannot read the bibliography: not a regular file (a named pipe, socket or device): refused"
+new_case fifo-content; mkfifo "$site/content/guide/pipe.md"
+refused fifo-content "content/guide/pipe.md: $notreg"
+new_case fifo-content-top; mkfifo "$site/content/pipe.md"
+refused fifo-content-top "content/pipe.md: $notreg"
+new_case fifo-asset; mkdir -p "$site/assets/css"; mkfifo "$site/assets/css/pipe.css"
+refused fifo-asset "assets/css/pipe.css: $notreg"
+
 [ "$xfailed" -gt 0 ] && echo "hostile: $xfailed known bug(s) still failing: $KNOWN_BUGS"
 echo "hostile: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
