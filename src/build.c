@@ -354,6 +354,13 @@ bool build_run(const build_options *opts, build_stats *stats, diag_list *diags)
     build_state b = {.opts = opts};
     uint64_t inputs_hash = HASH_SEED;
     b.cfg = load_config(opts, &inputs_hash, diags);
+    /* Before anything else: a build killed mid-swap may have left no
+       output folder, and even a build that fails must not leave it so. */
+    if (opts->write && (b.cfg || opts->out_dir)) {
+        char *dir = output_dir(opts, b.cfg);
+        output_recover(dir, diags);
+        free(dir);
+    }
     if (!b.cfg)
         return false;
     b.tpl = tpl_set_new();

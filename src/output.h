@@ -6,7 +6,12 @@
  * interrupted build leaves the previous output exactly as it was. Where the
  * file system lacks RENAME_EXCHANGE, three renames do it through
  * ".public.lumbar-staging.old", with a moment in which the output is
- * missing.
+ * missing (output_recover mends a build killed in it).
+ *
+ * The staging folder is mode 0700 whenever it is not live: after a swap it
+ * holds the previous site, which must not stay readable beside the output
+ * (web servers serve dot-folders). The new build gets the output's
+ * permissions just before it goes live.
  *
  * After the swap the staging folder holds the previous output, and the next
  * build updates it in place instead of making a new tree: a file whose bytes
@@ -64,6 +69,12 @@ bool output_copy_tree(output *out, const char *src_dir, size_t *count, diag_list
  * folder (a folder replaced with force is removed instead). Frees out.
  * Returns false after adding an error, leaving the old output in place. */
 bool output_commit(output *out, diag_list *diags);
+/* Puts back an output folder that a build killed between the two renames
+ * of the fallback swap left as ".NAME.lumbar-staging.old" (only when the
+ * output folder is missing, that folder holds the marker, and no build
+ * holds the staging lock). Call it before anything else reads or writes
+ * the output. Returns false after adding an error when it cannot. */
+bool output_recover(const char *out_dir, diag_list *diags);
 /* Gives up the build and frees out: a staging folder that held an older
  * build is unlocked and stays for the next build to reuse; one this build
  * made is removed. Accepts NULL. */

@@ -441,6 +441,90 @@ refused fifo-content-top "content/pipe.md: $notreg"
 new_case fifo-asset; mkdir -p "$site/assets/css"; mkfifo "$site/assets/css/pipe.css"
 refused fifo-asset "assets/css/pipe.css: $notreg"
 
+echo "-- the staging folder"
+# After a swap the staging folder holds the previous site: it is private
+# (0700) whenever it is not live, whatever an older lumbar left, with and
+# without RENAME_EXCHANGE; the live output keeps its own permissions.
+noex_shim=$root/${BUILD:-build}/tests/no-exchange.so
+mode_of() { stat -c %a "$1" 2>/dev/null; }
+new_case staging-private; staging=$dir/.public.lumbar-staging
+"$LUMBAR" build -q -s "$site" -o "$out" 2>/dev/null
+chmod 750 "$out"
+echo 'Changed.' >>"$site/content/about.md"
+"$LUMBAR" build -q -s "$site" -o "$out" 2>"$dir/stderr"
+why=
+[ "$(mode_of "$staging")" = 700 ] || why="the previous site in the staging folder is mode $(mode_of "$staging"), want 700"
+[ -z "$why" ] && [ "$(mode_of "$out")" != 750 ] && why="the output is mode $(mode_of "$out"), want 750 as before"
+chmod 755 "$staging" # as an older lumbar left it
+echo 'Changed again.' >>"$site/content/about.md"
+[ -z "$why" ] && { "$LUMBAR" build -q -s "$site" -o "$out" 2>"$dir/stderr" || why="exit status $?"; }
+[ -z "$why" ] && [ "$(mode_of "$staging")" != 700 ] && why="a staging folder left readable is mode $(mode_of "$staging") after a build, want 700"
+echo 'Changed once more.' >>"$site/content/about.md"
+[ -z "$why" ] && { LD_PRELOAD=$noex_shim "$LUMBAR" build -q -s "$site" -o "$out" 2>"$dir/stderr" || why="without RENAME_EXCHANGE: exit status $?"; }
+[ -z "$why" ] && [ "$(mode_of "$staging")" != 700 ] && why="without RENAME_EXCHANGE the staging folder is mode $(mode_of "$staging"), want 700"
+[ -z "$why" ] && [ "$(mode_of "$out")" != 750 ] && why="without RENAME_EXCHANGE the output is mode $(mode_of "$out"), want 750"
+[ -z "$why" ] && grep -q 'Changed once more' "$out/about/index.html" || why=${why:-"the last build is not live"}
+result staging-private "$why"
+
+# Two builds racing to make the staging folder: the one that finds it made
+# and locked says another build is writing (tests/shims/staging-race.c makes
+# and locks it just before the build's own mkdir).
+new_case staging-race; staging=$dir/.public.lumbar-staging
+why=
+cc -O1 -shared -fPIC -o "$dir/staging-race.so" tests/shims/staging-race.c || why="cannot build the shim"
+[ -z "$why" ] && { LD_PRELOAD=$dir/staging-race.so "$LUMBAR" build -q -s "$site" -o "$out" 2>"$dir/stderr"; status=$?; }
+[ -z "$why" ] && [ "$status" != 1 ] && why="exit status $status, want 1"
+[ -z "$why" ] && ! grep -qxF "lumbar: error: another lumbar build is writing '$out' (its staging folder '$staging' is locked): wait for it to finish" "$dir/stderr" \
+    && why="$(head -c 300 "$dir/stderr")"
+[ -z "$why" ] && [ -e "$out" ] && why="an output folder was written"
+result staging-race "$why"
+
+# A staging folder of another user's (or, for a user other than root, a
+# read-only one) is refused with the command that deletes it.
+new_case staging-foreign; staging=$dir/.public.lumbar-staging
+"$LUMBAR" build -q -s "$site" -o "$out" 2>/dev/null
+"$LUMBAR" build -q -s "$site" -o "$out" 2>/dev/null
+snapshot "$out" >"$dir/before"
+if [ "$(id -u)" = 0 ]; then
+    chown 65534 "$staging"
+    want="it belongs to another user; it holds only an older build, so have its owner or root delete it (rm -rf '$staging') and build again"
+else
+    chmod 555 "$staging"
+    want="it is read-only; it holds only an older build, so delete it (chmod -R u+w '$staging' && rm -rf '$staging') and build again"
+fi
+"$LUMBAR" build -q -s "$site" -o "$out" 2>"$dir/stderr"
+status=$?
+snapshot "$out" >"$dir/after"
+why=
+[ "$status" = 1 ] || why="exit status $status, want 1"
+[ -z "$why" ] && ! grep -qxF "lumbar: error: cannot use the staging folder '$staging': $want" "$dir/stderr" \
+    && why="$(head -c 300 "$dir/stderr")"
+[ -z "$why" ] && ! cmp -s "$dir/before" "$dir/after" && why="the output changed"
+chmod 755 "$staging"; chown "$(id -u)" "$staging"
+result staging-foreign "$why"
+
+# Without RENAME_EXCHANGE a build killed between its two renames leaves no
+# output folder, only .public.lumbar-staging.old: the next build puts it
+# back before anything else, even when that build then fails.
+new_case staging-kill-between-renames; staging=$dir/.public.lumbar-staging
+"$LUMBAR" build -q -s "$site" -o "$out" 2>/dev/null
+echo 'Changed.' >>"$site/content/about.md"
+"$LUMBAR" build -q -s "$site" -o "$out" 2>/dev/null
+snapshot "$out" >"$dir/before"
+mv "$out" "$staging.old" # the state between the renames
+article 'slug: ../x' # this build fails
+LD_PRELOAD=$noex_shim "$LUMBAR" build -q -s "$site" -o "$out" 2>"$dir/stderr"
+status=$?
+why=
+[ "$status" = 1 ] || why="exit status $status, want 1"
+[ -z "$why" ] && [ ! -d "$out" ] && why="the output folder is still missing after a failed build"
+[ -z "$why" ] && { snapshot "$out" >"$dir/after"; cmp -s "$dir/before" "$dir/after" || why="the output put back is not the one left aside"; }
+[ -z "$why" ] && [ -e "$staging.old" ] && why="the folder left aside is still there"
+rm "$site/content/guide/case.md"
+[ -z "$why" ] && { LD_PRELOAD=$noex_shim "$LUMBAR" build -q -s "$site" -o "$out" 2>"$dir/stderr" || why="the next build: exit status $?"; }
+[ -z "$why" ] && { grep -q 'Changed' "$out/about/index.html" && [ "$(mode_of "$staging")" = 700 ] || why="the next build is not whole"; }
+result staging-kill-between-renames "$why"
+
 [ "$xfailed" -gt 0 ] && echo "hostile: $xfailed known bug(s) still failing: $KNOWN_BUGS"
 echo "hostile: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
