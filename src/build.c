@@ -174,10 +174,12 @@ static void load_layout_dir(tpl_set *tpl, const char *site_dir, const char *rel,
     free(dir);
 }
 
-/* True when path, a symbolic link, resolves to somewhere inside site_dir. */
-static bool link_inside(const char *site_dir, const char *path)
+/* True when path, a symbolic link, resolves to somewhere inside site_dir;
+ * when it resolves to nothing, *err gets realpath's errno (ELOOP: a loop). */
+static bool link_inside(const char *site_dir, const char *path, int *err)
 {
     char *site_real = realpath(site_dir, NULL), *target = realpath(path, NULL);
+    *err = target ? 0 : errno;
     size_t n = site_real ? strlen(site_real) : 0;
     bool inside = site_real && target && !strncmp(target, site_real, n) && (target[n] == '/' || target[n] == '\0');
     free(site_real);
@@ -191,11 +193,20 @@ static refs *load_refs(const build_options *opts, uint64_t *hash, diag_list *dia
     strbuf text = STRBUF_INIT;
     refs *r;
     struct stat st;
+    int link_err = 0;
     if (lstat(path, &st) != 0)
         r = refs_new();
-    else if (S_ISLNK(st.st_mode) && !link_inside(opts->site_dir, path)) {
-        /* The same refusal site.c makes when it scans content/. */
-        diag_add(diags, DIAG_ERROR, "content/references.yaml", 0, 0, "symbolic link points outside the site folder: refused");
+    else if (S_ISLNK(st.st_mode) && !link_inside(opts->site_dir, path, &link_err)) {
+        /* The same refusals site.c makes when it scans content/. */
+        if (link_err == ELOOP)
+            diag_add(diags, DIAG_ERROR, "content/references.yaml", 0, 0,
+                     "symbolic link loop: it leads back to itself; replace it with the file itself");
+        else if (link_err == ENOENT)
+            diag_add(diags, DIAG_ERROR, "content/references.yaml", 0, 0,
+                     "symbolic link to nothing: what it points at does not exist");
+        else
+            diag_add(diags, DIAG_ERROR, "content/references.yaml", 0, 0,
+                     "symbolic link points outside the site folder: refused");
         r = NULL;
     } else if (!fs_read_file(path, true, &text)) {
         diag_add(diags, DIAG_ERROR, "content/references.yaml", 0, 0, "cannot read the bibliography: %s",

@@ -85,7 +85,13 @@ static fs_kind kind_of(unsigned char d_type)
     }
 }
 
-char **fs_list_dir(const char *dir, size_t *n, fs_kind **kinds)
+static char **list_dir(const char *dir, bool hidden, size_t *n, fs_kind **kinds);
+
+char **fs_list_dir(const char *dir, size_t *n, fs_kind **kinds) { return list_dir(dir, false, n, kinds); }
+
+char **fs_list_dir_all(const char *dir, size_t *n, fs_kind **kinds) { return list_dir(dir, true, n, kinds); }
+
+static char **list_dir(const char *dir, bool hidden, size_t *n, fs_kind **kinds)
 {
     *n = 0;
     if (kinds)
@@ -97,7 +103,7 @@ char **fs_list_dir(const char *dir, size_t *n, fs_kind **kinds)
     size_t cap = 0;
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.')
+        if (e->d_name[0] == '.' && (!hidden || !strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")))
             continue;
         if (*n == cap)
             found = xrealloc(found, (cap = cap ? cap * 2 : 32) * sizeof *found);

@@ -36,6 +36,9 @@ typedef enum { FS_FILE, FS_DIR, FS_OTHER, FS_UNKNOWN } fs_kind;
  * not stat every file. Returns NULL with *n == 0 for an empty or
  * unreadable folder. Free the names with fs_names_free. */
 char **fs_list_dir(const char *dir, size_t *n, fs_kind **kinds);
+/* fs_list_dir, keeping the names that start with "." (but not "." and
+ * ".."), for a scan that reports what it skips. */
+char **fs_list_dir_all(const char *dir, size_t *n, fs_kind **kinds);
 /* Frees a list from fs_list_dir. Accepts NULL. */
 void fs_names_free(char **names, size_t n);
 

@@ -172,7 +172,14 @@ static bool stat_inside(loader *ld, const char *rel, struct stat *st)
     if (ok && S_ISLNK(st->st_mode)) {
         char *real = realpath(full, NULL);
         size_t n = strlen(ld->site_real);
-        if (!real || strncmp(real, ld->site_real, n) != 0 || (real[n] != '/' && real[n] != '\0')) {
+        if (!real && errno == ELOOP) {
+            diag_add(ld->diags, DIAG_ERROR, rel, 0, 0, "symbolic link loop: it leads back to itself; replace it with "
+                     "the file itself");
+            ok = false;
+        } else if (!real && errno == ENOENT) {
+            diag_add(ld->diags, DIAG_ERROR, rel, 0, 0, "symbolic link to nothing: what it points at does not exist");
+            ok = false;
+        } else if (!real || strncmp(real, ld->site_real, n) != 0 || (real[n] != '/' && real[n] != '\0')) {
             diag_add(ld->diags, DIAG_ERROR, rel, 0, 0, "symbolic link points outside the site folder: refused");
             ok = false;
         } else {
@@ -195,6 +202,28 @@ static bool has_suffix(const char *s, const char *suffix)
 {
     size_t n = strlen(s), m = strlen(suffix);
     return n >= m && !strcmp(s + n - m, suffix);
+}
+
+/* True when the scan leaves name (rel: its path from the site folder) out.
+ * A hidden name is an editor's swap file or a folder such as .git, but a
+ * hidden Markdown file is more likely a page someone expects to see. A
+ * name starting with '-' would be taken for an option by commands such as
+ * rm run over content/ (-rf.md), so it is refused. */
+static bool name_left_out(loader *ld, const char *rel, const char *name)
+{
+    if (name[0] == '.') {
+        if (has_suffix(name, ".md"))
+            diag_add(ld->diags, DIAG_WARNING, rel, 0, 0,
+                     "skipped: a name starting with '.' is hidden; rename the file to build it");
+        return true;
+    }
+    if (name[0] == '-') {
+        diag_add(ld->diags, DIAG_ERROR, rel, 0, 0,
+                 "unsafe name '%s': commands such as rm take a name starting with '-' for an option; rename it",
+                 name);
+        return true;
+    }
+    return false;
 }
 
 static load_job *add_job(loader *ld)
@@ -289,13 +318,18 @@ static void scan_section(loader *ld, const char *section)
     char *dir = fs_join(ld->opts->site_dir, rel);
     size_t n;
     fs_kind *kinds;
-    char **names = fs_list_dir(dir, &n, &kinds);
+    char **names = fs_list_dir_all(dir, &n, &kinds);
     for (size_t i = 0; i < n; i++) {
-        if (kinds[i] == FS_FILE) { /* the common case needs no stat */
+        bool plain = names[i][0] != '.' && names[i][0] != '-';
+        if (plain && kinds[i] == FS_FILE) { /* the common case needs no stat */
             scan_file(ld, section, names[i]);
             continue;
         }
         char *child = fs_join(rel, names[i]);
+        if (!plain && name_left_out(ld, child, names[i])) {
+            free(child);
+            continue;
+        }
         struct stat st;
         if (stat_inside(ld, child, &st)) {
             if (S_ISDIR(st.st_mode))
@@ -318,7 +352,7 @@ static bool scan_content(loader *ld)
 {
     char *dir = fs_join(ld->opts->site_dir, "content");
     size_t n;
-    char **names = fs_list_dir(dir, &n, NULL);
+    char **names = fs_list_dir_all(dir, &n, NULL);
     if (!names && n == 0) {
         struct stat st;
         if (stat(dir, &st) != 0) {
@@ -330,7 +364,7 @@ static bool scan_content(loader *ld)
     for (size_t i = 0; i < n; i++) {
         char *child = fs_join("content", names[i]);
         struct stat st;
-        if (stat_inside(ld, child, &st)) {
+        if (!name_left_out(ld, child, names[i]) && stat_inside(ld, child, &st)) {
             if (S_ISDIR(st.st_mode))
                 scan_section(ld, names[i]);
             else if (S_ISREG(st.st_mode))

@@ -525,6 +525,39 @@ rm "$site/content/guide/case.md"
 [ -z "$why" ] && { grep -q 'Changed' "$out/about/index.html" && [ "$(mode_of "$staging")" = 700 ] || why="the next build is not whole"; }
 result staging-kill-between-renames "$why"
 
+echo "-- names"
+# A name starting with '-' is an option to commands run over content/
+# (rm *.md with -rf.md in the folder): refused, files and folders alike.
+dash_rule="commands such as rm take a name starting with '-' for an option; rename it"
+new_case dash-file; cp "$site/content/guide/second.md" "$site/content/guide/-rf.md"
+refused dash-file "content/guide/-rf.md: error: unsafe name '-rf.md': $dash_rule"
+new_case dash-dash-file; cp "$site/content/guide/second.md" "$site/content/--help.md"
+refused dash-dash-file "content/--help.md: error: unsafe name '--help.md': $dash_rule"
+new_case dash-folder; mkdir "$site/content/--"; cp "$site/content/guide/_index.md" "$site/content/--/_index.md"
+refused dash-folder "content/--: error: unsafe name '--': $dash_rule"
+new_case dash-new
+"$LUMBAR" new -s "$site" guide/-- >/dev/null 2>"$dir/stderr"; status=$?
+why=
+[ "$status" = 2 ] || why="lumbar new guide/--: exit status $status, want 2"
+[ -z "$why" ] && ! grep -qxF "lumbar: 'guide/--': section and slug must not start with '-'" "$dir/stderr" && why="$(head -1 "$dir/stderr")"
+[ -z "$why" ] && { "$LUMBAR" new -s "$site" -- -rf >/dev/null 2>&1; "$LUMBAR" new -s "$site" guide/-x >/dev/null 2>&1; }
+[ -z "$why" ] && [ -n "$(find "$site/content" -name '-*')" ] && why="a file was written: $(find "$site/content" -name '-*')"
+result dash-new "$why"
+# A hidden Markdown file is left out, and the build says so.
+new_case hidden-markdown; cp "$site/content/guide/second.md" "$site/content/guide/.draft-copy.md"
+"$LUMBAR" build -s "$site" -o "$out" >/dev/null 2>"$dir/stderr"; status=$?
+why=
+[ "$status" = 0 ] || why="exit status $status"
+[ -z "$why" ] && ! grep -qxF "content/guide/.draft-copy.md: warning: skipped: a name starting with '.' is hidden; rename the file to build it" "$dir/stderr" \
+    && why="no warning: $(head -c 300 "$dir/stderr")"
+[ -z "$why" ] && [ -n "$(find "$out" -name '*draft-copy*')" ] && why="the hidden file was built"
+result hidden-markdown "$why"
+# A link to itself is a loop, not a link leaving the site.
+new_case symlink-loop; ln -s loop.md "$site/content/guide/loop.md"
+refused symlink-loop "content/guide/loop.md: error: symbolic link loop: it leads back to itself; replace it with the file itself"
+new_case symlink-loop-references; rm "$site/content/references.yaml"; ln -s references.yaml "$site/content/references.yaml"
+refused symlink-loop-references "content/references.yaml: error: symbolic link loop: it leads back to itself; replace it with the file itself"
+
 [ "$xfailed" -gt 0 ] && echo "hostile: $xfailed known bug(s) still failing: $KNOWN_BUGS"
 echo "hostile: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
