@@ -962,3 +962,177 @@ bool output_remove_tree(const char *path)
     }
     return rmdir(path) == 0;
 }
+
+/* ---- claims ----------------------------------------------------------------- */
+
+/* NAME_MAX on every file system lumbar writes to. */
+#define NAME_BYTES_MAX 255
+/* How much of an over-long name a message quotes. */
+#define NAME_QUOTED 40
+
+typedef struct claim {
+    char *path, *what, *file;
+    int line, col;
+    size_t order; /* claims made earlier win a clash */
+    bool reported;
+} claim;
+
+struct output_claims {
+    claim *items;
+    size_t n, cap;
+    bool sorted;
+};
+
+output_claims *output_claims_new(void) { return xcalloc(1, sizeof(output_claims)); }
+
+void output_claims_free(output_claims *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->n; i++) {
+        free(c->items[i].path);
+        free(c->items[i].what);
+        free(c->items[i].file);
+    }
+    free(c->items);
+    free(c);
+}
+
+void output_claim(output_claims *c, const char *relpath, const char *what, const char *file, int line, int col)
+{
+    if (c->n == c->cap)
+        c->items = xrealloc(c->items, (c->cap = c->cap ? c->cap * 2 : 256) * sizeof *c->items);
+    c->items[c->n] = (claim){xstrdup(relpath), xstrdup(what), xstrdup(file), line, col, c->n, false};
+    c->n++;
+}
+
+static void claim_dir(output_claims *c, const char *site_dir, const char *site_rel, const char *dest_rel)
+{
+    char *dir = fs_join(site_dir, site_rel);
+    size_t n;
+    fs_kind *kinds;
+    char **names = fs_list_dir(dir, &n, &kinds);
+    for (size_t i = 0; i < n; i++) {
+        char *rel = fs_join(site_rel, names[i]);
+        char *dest = *dest_rel ? fs_join(dest_rel, names[i]) : xstrdup(names[i]);
+        fs_kind kind = kinds[i];
+        struct stat st;
+        if (kind == FS_UNKNOWN) {
+            char *full = fs_join(site_dir, rel);
+            kind = lstat(full, &st) != 0 ? FS_OTHER : S_ISDIR(st.st_mode) ? FS_DIR : S_ISREG(st.st_mode) ? FS_FILE : FS_OTHER;
+            free(full);
+        }
+        if (kind == FS_DIR)
+            claim_dir(c, site_dir, rel, dest);
+        else if (kind == FS_FILE) { /* links and the like: output_copy_tree refuses them */
+            strbuf what = STRBUF_INIT;
+            strbuf_printf(&what, "the asset %s", rel);
+            output_claim(c, dest, what.data, rel, 0, 0);
+            strbuf_free(&what);
+        }
+        free(dest);
+        free(rel);
+    }
+    free(kinds);
+    fs_names_free(names, n);
+    free(dir);
+}
+
+void output_claim_tree(output_claims *c, const char *site_dir, const char *src_dir)
+{
+    claim_dir(c, site_dir, src_dir, "");
+}
+
+static int cmp_claim(const void *a, const void *b)
+{
+    const claim *x = a, *y = b;
+    int by_path = strcmp(x->path, y->path);
+    return by_path ? by_path : (x->order > y->order) - (x->order < y->order);
+}
+
+static int cmp_claim_path(const void *key, const void *elem) { return strcmp(key, ((const claim *)elem)->path); }
+
+/* The first claim of path, in claims sorted by path then order; or NULL. */
+static claim *first_claim(output_claims *c, const char *path)
+{
+    claim *any = xbsearch(path, c->items, c->n, sizeof *c->items, cmp_claim_path);
+    while (any && any > c->items && !strcmp(any[-1].path, path))
+        any--;
+    return any;
+}
+
+/* Reports an over-long name in a claim's path, quoting its start (whole
+ * characters only). True when there is one. */
+static bool report_long_name(claim *cl, diag_list *diags)
+{
+    for (const char *seg = cl->path; *seg;) {
+        size_t len = strcspn(seg, "/");
+        if (len > NAME_BYTES_MAX) {
+            size_t shown = NAME_QUOTED;
+            while (shown && ((unsigned char)seg[shown] & 0xC0) == 0x80)
+                shown--;
+            diag_add(diags, DIAG_ERROR, cl->file, cl->line, cl->col,
+                     "name of %zu bytes ('%.*s...'): file systems allow %d; shorten it", len, (int)shown, seg,
+                     NAME_BYTES_MAX);
+            cl->reported = true;
+            return true;
+        }
+        seg += len + (seg[len] == '/');
+    }
+    return false;
+}
+
+/* Reports the clash between claim a and claim b (either order) at the later
+ * one's source, once per claim: as_folder is the path one of them needs as
+ * a folder (NULL when both write the same file). */
+static void report_clash(claim *a, claim *b, const char *as_folder, diag_list *diags)
+{
+    claim *later = a->order > b->order ? a : b, *earlier = later == a ? b : a;
+    if (later->reported)
+        return;
+    later->reported = true;
+    if (!as_folder)
+        diag_add(diags, DIAG_ERROR, later->file, later->line, later->col, "%s would write /%s, which is already %s",
+                 later->what, later->path, earlier->what);
+    else if (strcmp(later->path, as_folder) != 0) /* the later one needs the folder */
+        diag_add(diags, DIAG_ERROR, later->file, later->line, later->col,
+                 "%s would make /%s a folder, but it is a file: %s", later->what, as_folder, earlier->what);
+    else
+        diag_add(diags, DIAG_ERROR, later->file, later->line, later->col,
+                 "%s would make /%s a file, but it is a folder: %s needs it", later->what, as_folder, earlier->what);
+}
+
+/* Reports a claim whose path runs through a file another claim writes. */
+static void check_folders(output_claims *c, claim *cl, strbuf *scratch, diag_list *diags)
+{
+    for (const char *slash = strchr(cl->path, '/'); slash; slash = strchr(slash + 1, '/')) {
+        strbuf_reset(scratch);
+        strbuf_append(scratch, cl->path, (size_t)(slash - cl->path));
+        claim *file = first_claim(c, scratch->data);
+        if (file) {
+            report_clash(file, cl, file->path, diags);
+            return;
+        }
+    }
+}
+
+bool output_claims_check(output_claims *c, diag_list *diags)
+{
+    size_t errors_before = diag_count(diags, DIAG_ERROR);
+    xqsort(c->items, c->n, sizeof *c->items, cmp_claim);
+    for (size_t i = 0; i < c->n; i++)
+        if (*c->items[i].file)
+            report_long_name(&c->items[i], diags);
+    size_t group = 0; /* the first claim of the current path */
+    for (size_t i = 1; i < c->n; i++) {
+        if (strcmp(c->items[i].path, c->items[group].path) != 0)
+            group = i;
+        else
+            report_clash(&c->items[group], &c->items[i], NULL, diags);
+    }
+    strbuf scratch = STRBUF_INIT;
+    for (size_t i = 0; i < c->n; i++)
+        check_folders(c, &c->items[i], &scratch, diags);
+    strbuf_free(&scratch);
+    return diag_count(diags, DIAG_ERROR) == errors_before;
+}

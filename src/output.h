@@ -85,4 +85,27 @@ void output_abort(output *out);
  * first failure's cause. */
 bool output_remove_tree(const char *path);
 
+/* ---- claims: which source writes which output path ---------------------
+ *
+ * Two sources writing one path (an alias onto /search.json, an asset at a
+ * page's path), or one needing as a folder what another writes as a file
+ * (an alias /css/site.css/ beside the asset css/site.css), would leave
+ * whichever wrote last. Each source claims its paths before anything is
+ * written, and the later claim of a clash is reported at its source. */
+typedef struct output_claims output_claims;
+
+output_claims *output_claims_new(void);
+/* Frees the claims. Accepts NULL. */
+void output_claims_free(output_claims *c);
+/* Records that what (e.g. "alias /x/"; copied) writes relpath, coming from
+ * file:line:col (copied; "" for a file lumbar makes up). */
+void output_claim(output_claims *c, const char *relpath, const char *what, const char *file, int line, int col);
+/* Claims every file under src_dir (relative to site_dir, e.g. "assets")
+ * where output_copy_tree would copy it. */
+void output_claim_tree(output_claims *c, const char *site_dir, const char *src_dir);
+/* Adds an error for each claim that clashes with an earlier one, and for
+ * each claim with a source whose path has a name over 255 bytes (no file
+ * system takes it), at the claim's source. True when there are none. */
+bool output_claims_check(output_claims *c, diag_list *diags);
+
 #endif

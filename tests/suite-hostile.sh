@@ -558,6 +558,38 @@ refused symlink-loop "content/guide/loop.md: error: symbolic link loop: it leads
 new_case symlink-loop-references; rm "$site/content/references.yaml"; ln -s references.yaml "$site/content/references.yaml"
 refused symlink-loop-references "content/references.yaml: error: symbolic link loop: it leads back to itself; replace it with the file itself"
 
+echo "-- output paths"
+f=content/guide/case.md
+# Two sources of one output path, or a folder where another source writes
+# a file: reported at the alias's or asset's source before anything is
+# written (it used to be whichever file was written last, or a failure to
+# write naming the staging folder).
+new_case collide-alias-asset; article 'aliases: [/css/site.css]'
+refused collide-alias-asset "$f:5:11: error: alias /css/site.css/ would make /css/site.css a folder, but it is a file: the asset assets/css/site.css"
+new_case collide-alias-search; article 'aliases: [/search.json]'
+refused collide-alias-search "$f:5:11: error: alias /search.json/ would make /search.json a folder, but it is a file: lumbar's search index"
+new_case collide-alias-sitemap; article 'aliases: [/sitemap.xml]'
+refused collide-alias-sitemap "$f:5:11: error: alias /sitemap.xml/ would make /sitemap.xml a folder, but it is a file: lumbar's sitemap"
+new_case collide-alias-page-file; article 'aliases: [/guide/first/index.html]'
+refused collide-alias-page-file "$f:5:11: error: alias /guide/first/index.html/ would make /guide/first/index.html a folder, but it is a file: the page content/guide/first.md"
+new_case collide-alias-404; article 'aliases: [/404.html]'
+refused collide-alias-404 "$f:5:11: error: alias /404.html/ would make /404.html a folder, but it is a file: the generated page /404.html"
+new_case collide-asset-page; mkdir -p "$site/assets/guide/first"; echo x >"$site/assets/guide/first/index.html"
+refused collide-asset-page "assets/guide/first/index.html: error: the asset assets/guide/first/index.html would write /guide/first/index.html, which is already the page content/guide/first.md"
+new_case collide-asset-page-folder; mkdir -p "$site/assets"; echo x >"$site/assets/about"
+refused collide-asset-page-folder "assets/about: error: the asset assets/about would make /about a file, but it is a folder: the page content/about.md needs it"
+new_case collide-asset-search; mkdir -p "$site/assets"; echo '[]' >"$site/assets/search.json"
+refused collide-asset-search "assets/search.json: error: the asset assets/search.json would write /search.json, which is already lumbar's search index"
+# A name over 255 bytes is reported at its source, quoted short.
+long=$(printf 'a%.0s' $(seq 300))
+long_rule="name of 300 bytes ('aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...'): file systems allow 255; shorten it"
+new_case long-slug; article "slug: $long"
+refused long-slug "$f:5:7: error: $long_rule"
+new_case long-alias; article "aliases: [/old/$long/]"
+refused long-alias "$f:5:11: error: $long_rule"
+new_case long-tag; article "tags: [fine, $long]"
+refused long-tag "$f:5:14: error: tag 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...' makes a folder name of 300 bytes: file systems allow 255; shorten it"
+
 [ "$xfailed" -gt 0 ] && echo "hostile: $xfailed known bug(s) still failing: $KNOWN_BUGS"
 echo "hostile: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
