@@ -18,6 +18,7 @@
 #include "fixture.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -541,6 +542,40 @@ static void test_claims(void)
     strbuf_free(&made_up);
 }
 
+/* fs_read_file refuses a named pipe at once (it used to wait for a writer
+ * for ever) and a folder; fs_list_dir_all keeps hidden names. */
+static void test_special_files(void)
+{
+    strbuf path = STRBUF_INIT, text = STRBUF_INIT;
+    strbuf_printf(&path, "%s/pipe", root);
+    CHECK(mkfifo(path.data, 0644) == 0);
+    errno = 0;
+    CHECK(!fs_read_file(path.data, true, &text));
+    CHECK_INT(errno, FS_ENOTREG);
+    CHECK_INT(text.len, 0);
+    CHECK_STR(fs_strerror(FS_ENOTREG), "not a regular file (a named pipe, socket or device): refused");
+    CHECK(!fs_read_file(root, true, &text));
+    CHECK_INT(errno, EISDIR);
+    fx_mkdir(root, "listed");
+    put_in(root, "listed/.hidden.md", "x", 1);
+    put_in(root, "listed/shown.md", "x", 1);
+    size_t n;
+    strbuf_reset(&path);
+    strbuf_printf(&path, "%s/listed", root);
+    char **names = fs_list_dir_all(path.data, &n, NULL);
+    CHECK_INT(n, 2);
+    if (n == 2) {
+        CHECK_STR(names[0], ".hidden.md");
+        CHECK_STR(names[1], "shown.md");
+    }
+    fs_names_free(names, n);
+    names = fs_list_dir(path.data, &n, NULL);
+    CHECK_INT(n, 1);
+    fs_names_free(names, n);
+    strbuf_free(&path);
+    strbuf_free(&text);
+}
+
 int main(void)
 {
     CHECK(make_root());
@@ -557,7 +592,8 @@ int main(void)
     test_folder_becomes_file();
     test_copy_symlink();
     test_parts();
-    test_remove_tree();
+    test_special_files();
+    test_remove_tree(); /* removes the temporary folder: last but the pure ones */
     test_claims();
     TEST_END("output");
 }
