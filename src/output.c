@@ -290,6 +290,8 @@ static mode_t live_mode_for(const char *out_dir, bool had_output)
     struct stat st;
     if (had_output && lstat(out_dir, &st) == 0 && S_ISDIR(st.st_mode))
         return st.st_mode & 07777;
+    /* umask can only be read by setting it; nothing else in lumbar makes
+       files while a build begins, so the moment it is 022 is harmless. */
     mode_t mask = umask(022);
     umask(mask);
     return 0777 & ~mask;

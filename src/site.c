@@ -212,7 +212,7 @@ static bool has_suffix(const char *s, const char *suffix)
 static bool name_left_out(loader *ld, const char *rel, const char *name)
 {
     if (name[0] == '.') {
-        if (has_suffix(name, ".md"))
+        if (has_suffix(name, ".md") && name[1] != '#') /* .#x.md: Emacs's lock while x.md is edited */
             diag_add(ld->diags, DIAG_WARNING, rel, 0, 0,
                      "skipped: a name starting with '.' is hidden; rename the file to build it");
         return true;
