@@ -316,9 +316,8 @@ static void claim_page(output_claims *c, const page *p, const tpl_set *tpl)
 
 /* A tag name whose slug is too long for a folder name, at the first place
  * it is written (tag pages are made up, so their claims have no source). */
-static bool check_tag_names(const site *s, diag_list *diags)
+static void check_tag_names(const site *s, diag_list *diags)
 {
-    bool ok = true;
     for (size_t t = 0; t < s->ntags; t++) {
         const site_tag *tag = &s->tags[t];
         size_t len = strlen(tag->slug);
@@ -335,15 +334,13 @@ static bool check_tag_names(const site *s, diag_list *diags)
         diag_add(diags, DIAG_ERROR, p->src_path ? p->src_path : "content", written ? written->line : 0,
                  written ? written->col : 0, "tag '%.*s...' makes a folder name of %zu bytes: file systems allow 255; "
                  "shorten it", (int)shown, tag->name, len);
-        ok = false;
     }
-    return ok;
 }
 
 /* Every output path has one source, and every name in it fits a file
  * system: checked before anything is written, so that a clash is reported
  * where it comes from, not as whichever file happened to be written last. */
-static bool check_output_paths(const build_state *b, diag_list *diags)
+static void check_output_paths(const build_state *b, diag_list *diags)
 {
     output_claims *c = output_claims_new();
     for (size_t i = 0; i < b->s->npages; i++)
@@ -360,9 +357,9 @@ static bool check_output_paths(const build_state *b, diag_list *diags)
         output_claim(c, from, what.data, value_cstr(value_map_get(alias, "file")), alias->line, alias->col);
     }
     strbuf_free(&what);
-    bool ok = output_claims_check(c, diags);
+    output_claims_check(c, diags);
     output_claims_free(c);
-    return check_tag_names(b->s, diags) && ok;
+    check_tag_names(b->s, diags);
 }
 
 /* What the calling thread writes while the others render pages. */

@@ -982,7 +982,6 @@ typedef struct claim {
 struct output_claims {
     claim *items;
     size_t n, cap;
-    bool sorted;
 };
 
 output_claims *output_claims_new(void) { return xcalloc(1, sizeof(output_claims)); }
@@ -1008,6 +1007,20 @@ void output_claim(output_claims *c, const char *relpath, const char *what, const
     c->n++;
 }
 
+/* What rel (below site_dir) is, for a listing that did not say. */
+static fs_kind kind_at(const char *site_dir, const char *rel)
+{
+    char *full = fs_join(site_dir, rel);
+    struct stat st;
+    fs_kind kind = FS_OTHER;
+    if (lstat(full, &st) == 0 && S_ISDIR(st.st_mode))
+        kind = FS_DIR;
+    else if (lstat(full, &st) == 0 && S_ISREG(st.st_mode))
+        kind = FS_FILE;
+    free(full);
+    return kind;
+}
+
 static void claim_dir(output_claims *c, const char *site_dir, const char *site_rel, const char *dest_rel)
 {
     char *dir = fs_join(site_dir, site_rel);
@@ -1017,13 +1030,7 @@ static void claim_dir(output_claims *c, const char *site_dir, const char *site_r
     for (size_t i = 0; i < n; i++) {
         char *rel = fs_join(site_rel, names[i]);
         char *dest = *dest_rel ? fs_join(dest_rel, names[i]) : xstrdup(names[i]);
-        fs_kind kind = kinds[i];
-        struct stat st;
-        if (kind == FS_UNKNOWN) {
-            char *full = fs_join(site_dir, rel);
-            kind = lstat(full, &st) != 0 ? FS_OTHER : S_ISDIR(st.st_mode) ? FS_DIR : S_ISREG(st.st_mode) ? FS_FILE : FS_OTHER;
-            free(full);
-        }
+        fs_kind kind = kinds[i] == FS_UNKNOWN ? kind_at(site_dir, rel) : kinds[i];
         if (kind == FS_DIR)
             claim_dir(c, site_dir, rel, dest);
         else if (kind == FS_FILE) { /* links and the like: output_copy_tree refuses them */
@@ -1064,8 +1071,8 @@ static claim *first_claim(output_claims *c, const char *path)
 }
 
 /* Reports an over-long name in a claim's path, quoting its start (whole
- * characters only). True when there is one. */
-static bool report_long_name(claim *cl, diag_list *diags)
+ * characters only). */
+static void report_long_name(claim *cl, diag_list *diags)
 {
     for (const char *seg = cl->path; *seg;) {
         size_t len = strcspn(seg, "/");
@@ -1077,11 +1084,10 @@ static bool report_long_name(claim *cl, diag_list *diags)
                      "name of %zu bytes ('%.*s...'): file systems allow %d; shorten it", len, (int)shown, seg,
                      NAME_BYTES_MAX);
             cl->reported = true;
-            return true;
+            return;
         }
         seg += len + (seg[len] == '/');
     }
-    return false;
 }
 
 /* Reports the clash between claim a and claim b (either order) at the later
