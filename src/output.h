@@ -28,8 +28,8 @@
  * checked, and the output folder is refused when it is the site folder, a
  * folder above it, content/, layouts/ or assets/, or /. An existing,
  * non-empty output folder that lumbar did not create (it has no .lumbar
- * marker file) is refused unless forced; a staging folder without it is
- * always refused. */
+ * marker file) is refused unless forced; a staging folder without it, or
+ * one of another user's or that cannot be written, is always refused. */
 #ifndef LUMBAR_OUTPUT_H
 #define LUMBAR_OUTPUT_H
 
