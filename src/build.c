@@ -1,5 +1,6 @@
 #include "build.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -22,10 +23,13 @@ static config *load_config(const build_options *opts, uint64_t *hash, diag_list 
     char *path = fs_join(opts->site_dir, "config.ini");
     strbuf text = STRBUF_INIT;
     config *cfg = NULL;
-    if (!fs_read_file(path, true, &text))
-        diag_add(diags, DIAG_ERROR, "config.ini", 0, 0, "cannot read config.ini in '%s': is this a lumbar site folder?",
-                 opts->site_dir);
-    else
+    if (!fs_read_file(path, true, &text)) {
+        if (errno == ENOENT)
+            diag_add(diags, DIAG_ERROR, "config.ini", 0, 0,
+                     "cannot read config.ini in '%s': is this a lumbar site folder?", opts->site_dir);
+        else
+            diag_add(diags, DIAG_ERROR, "config.ini", 0, 0, "cannot read: %s", fs_strerror(errno));
+    } else
         cfg = config_parse_lenient(strbuf_cstr(&text), text.len, "config.ini", diags);
     *hash = hash_bytes(*hash, strbuf_cstr(&text), text.len);
     *hash = hash_str(*hash, opts->base_url);
@@ -159,7 +163,7 @@ static void load_layout_dir(tpl_set *tpl, const char *site_dir, const char *rel,
                 *hash = hash_bytes(*hash, strbuf_cstr(&text), text.len);
                 free(name);
             } else {
-                diag_add(diags, DIAG_ERROR, child_rel, 0, 0, "cannot read this layout");
+                diag_add(diags, DIAG_ERROR, child_rel, 0, 0, "cannot read this layout: %s", fs_strerror(errno));
             }
             strbuf_free(&text);
         }
@@ -170,10 +174,12 @@ static void load_layout_dir(tpl_set *tpl, const char *site_dir, const char *rel,
     free(dir);
 }
 
-/* True when path, a symbolic link, resolves to somewhere inside site_dir. */
-static bool link_inside(const char *site_dir, const char *path)
+/* True when path, a symbolic link, resolves to somewhere inside site_dir;
+ * when it resolves to nothing, *err gets realpath's errno (ELOOP: a loop). */
+static bool link_inside(const char *site_dir, const char *path, int *err)
 {
     char *site_real = realpath(site_dir, NULL), *target = realpath(path, NULL);
+    *err = target ? 0 : errno;
     size_t n = site_real ? strlen(site_real) : 0;
     bool inside = site_real && target && !strncmp(target, site_real, n) && (target[n] == '/' || target[n] == '\0');
     free(site_real);
@@ -187,14 +193,24 @@ static refs *load_refs(const build_options *opts, uint64_t *hash, diag_list *dia
     strbuf text = STRBUF_INIT;
     refs *r;
     struct stat st;
+    int link_err = 0;
     if (lstat(path, &st) != 0)
         r = refs_new();
-    else if (S_ISLNK(st.st_mode) && !link_inside(opts->site_dir, path)) {
-        /* The same refusal site.c makes when it scans content/. */
-        diag_add(diags, DIAG_ERROR, "content/references.yaml", 0, 0, "symbolic link points outside the site folder: refused");
+    else if (S_ISLNK(st.st_mode) && !link_inside(opts->site_dir, path, &link_err)) {
+        /* The same refusals site.c makes when it scans content/. */
+        if (link_err == ELOOP)
+            diag_add(diags, DIAG_ERROR, "content/references.yaml", 0, 0,
+                     "symbolic link loop: it leads back to itself; replace it with the file itself");
+        else if (link_err == ENOENT)
+            diag_add(diags, DIAG_ERROR, "content/references.yaml", 0, 0,
+                     "symbolic link to nothing: what it points at does not exist");
+        else
+            diag_add(diags, DIAG_ERROR, "content/references.yaml", 0, 0,
+                     "symbolic link points outside the site folder: refused");
         r = NULL;
     } else if (!fs_read_file(path, true, &text)) {
-        diag_add(diags, DIAG_ERROR, "content/references.yaml", 0, 0, "cannot read the bibliography");
+        diag_add(diags, DIAG_ERROR, "content/references.yaml", 0, 0, "cannot read the bibliography: %s",
+                 fs_strerror(errno));
         r = NULL;
     } else
         r = refs_load(strbuf_cstr(&text), text.len, "content/references.yaml", diags);
@@ -275,6 +291,77 @@ typedef struct build_state {
     output *out;
 } build_state;
 
+/* The files feeds.c writes beside the pages, and output.c's marker. */
+static const struct {
+    const char *path, *what;
+} generated_files[] = {
+    {"sitemap.xml", "lumbar's sitemap"},     {"atom.xml", "lumbar's Atom feed"},
+    {"robots.txt", "lumbar's robots.txt"},   {"search.json", "lumbar's search index"},
+    {OUTPUT_MARKER, "lumbar's output marker"},
+};
+
+static void claim_page(output_claims *c, const page *p, const tpl_set *tpl)
+{
+    strbuf what = STRBUF_INIT;
+    if (p->src_path) {
+        const value *slug = p->owns_fm ? value_map_get(p->fm->all, "slug") : NULL;
+        strbuf_printf(&what, "the page %s", p->src_path);
+        output_claim(c, p->out_path, what.data, p->src_path, slug ? slug->line : 1, slug ? slug->col : 1);
+    } else if (tpl_set_has(tpl, p->layout)) { /* without its layout, a made-up page is left out */
+        strbuf_printf(&what, "the generated page /%s", p->rel_url);
+        output_claim(c, p->out_path, what.data, "", 0, 0);
+    }
+    strbuf_free(&what);
+}
+
+/* A tag name whose slug is too long for a folder name, at the first place
+ * it is written (tag pages are made up, so their claims have no source). */
+static void check_tag_names(const site *s, diag_list *diags)
+{
+    for (size_t t = 0; t < s->ntags; t++) {
+        const site_tag *tag = &s->tags[t];
+        size_t len = strlen(tag->slug);
+        if (len <= 255 || !tag->count)
+            continue;
+        const page *p = tag->pages[0];
+        const value *written = NULL;
+        for (size_t k = 0; p->fm && p->fm->tags && k < p->fm->tags->u.list.len && !written; k++)
+            if (!strcmp(p->fm->tag_slugs[k], tag->slug))
+                written = p->fm->tags->u.list.items[k];
+        size_t shown = strlen(tag->name) < 40 ? strlen(tag->name) : 40; /* whole characters of the name */
+        while (shown && ((unsigned char)tag->name[shown] & 0xC0) == 0x80)
+            shown--;
+        diag_add(diags, DIAG_ERROR, p->src_path ? p->src_path : "content", written ? written->line : 0,
+                 written ? written->col : 0, "tag '%.*s...' makes a folder name of %zu bytes: file systems allow 255; "
+                 "shorten it", (int)shown, tag->name, len);
+    }
+}
+
+/* Every output path has one source, and every name in it fits a file
+ * system: checked before anything is written, so that a clash is reported
+ * where it comes from, not as whichever file happened to be written last. */
+static void check_output_paths(const build_state *b, diag_list *diags)
+{
+    output_claims *c = output_claims_new();
+    for (size_t i = 0; i < b->s->npages; i++)
+        claim_page(c, b->s->pages[i], b->tpl);
+    for (size_t i = 0; i < sizeof generated_files / sizeof *generated_files; i++)
+        output_claim(c, generated_files[i].path, generated_files[i].what, "", 0, 0);
+    strbuf what = STRBUF_INIT;
+    output_claim_tree(c, b->opts->site_dir, "assets");
+    for (size_t i = 0; i < b->s->aliases->u.list.len; i++) {
+        const value *alias = b->s->aliases->u.list.items[i];
+        const char *from = value_cstr(value_map_get(alias, "from"));
+        strbuf_reset(&what);
+        strbuf_printf(&what, "alias /%.*s", (int)(strlen(from) - strlen("index.html")), from);
+        output_claim(c, from, what.data, value_cstr(value_map_get(alias, "file")), alias->line, alias->col);
+    }
+    strbuf_free(&what);
+    output_claims_check(c, diags);
+    output_claims_free(c);
+    check_tag_names(b->s, diags);
+}
+
 /* What the calling thread writes while the others render pages. */
 typedef struct site_files {
     build_state *b;
@@ -349,6 +436,13 @@ bool build_run(const build_options *opts, build_stats *stats, diag_list *diags)
     build_state b = {.opts = opts};
     uint64_t inputs_hash = HASH_SEED;
     b.cfg = load_config(opts, &inputs_hash, diags);
+    /* Before anything else: a build killed mid-swap may have left no
+       output folder, and even a build that fails must not leave it so. */
+    if (opts->write && (b.cfg || opts->out_dir)) {
+        char *dir = output_dir(opts, b.cfg);
+        output_recover(dir, diags);
+        free(dir);
+    }
     if (!b.cfg)
         return false;
     b.tpl = tpl_set_new();
@@ -373,6 +467,10 @@ bool build_run(const build_options *opts, build_stats *stats, diag_list *diags)
         b.s = site_load(&so, b.cfg, b.bib, diags);
     if (b.s)
         check_listed_references(b.s, b.bib, diags);
+    /* Only on a site without errors: site.c has reported clashes between
+       pages and aliases already, and would be reported twice. */
+    if (b.s && diag_count(diags, DIAG_ERROR) == 0)
+        check_output_paths(&b, diags);
     bool ok = b.s && diag_count(diags, DIAG_ERROR) == 0 && (b.out || !opts->write);
     if (ok && b.out)
         stats->reused = cache_mark_clean(opts->cache, b.s, inputs_hash);

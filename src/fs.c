@@ -1,6 +1,7 @@
 #include "fs.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,14 +27,23 @@ bool fs_read_file(const char *path, bool follow_links, strbuf *out)
 
 bool fs_read_file_at(int dirfd, const char *path, bool follow_links, strbuf *out)
 {
-    int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | (follow_links ? 0 : O_NOFOLLOW));
+    /* O_NONBLOCK: opening a named pipe would otherwise wait for a writer,
+       for ever. Checked once open, so the file read is the file checked. */
+    int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | (follow_links ? 0 : O_NOFOLLOW));
     if (fd < 0)
         return false;
+    struct stat st;
+    bool stated = fstat(fd, &st) == 0;
+    if (!stated || !S_ISREG(st.st_mode)) {
+        int why = !stated ? errno : S_ISDIR(st.st_mode) ? EISDIR : FS_ENOTREG;
+        close(fd);
+        errno = why;
+        return false;
+    }
     /* Room for the whole file and one byte more, so that the read that
        finds the end needs no second allocation; a file still growing
        gets more as it goes. */
-    struct stat st;
-    size_t expect = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t)st.st_size : 0;
+    size_t expect = st.st_size > 0 ? (size_t)st.st_size : 0;
     strbuf_reserve(out, expect + 1);
     ssize_t got;
     do { /* straight into the buffer: no copy through the stack */
@@ -46,6 +56,13 @@ bool fs_read_file_at(int dirfd, const char *path, bool follow_links, strbuf *out
     } while (got > 0);
     close(fd);
     return got == 0;
+}
+
+const char *fs_strerror(int err)
+{
+    if (err == FS_ENOTREG)
+        return "not a regular file (a named pipe, socket or device): refused";
+    return strerror(err);
 }
 
 typedef struct named_kind {
@@ -68,7 +85,13 @@ static fs_kind kind_of(unsigned char d_type)
     }
 }
 
-char **fs_list_dir(const char *dir, size_t *n, fs_kind **kinds)
+static char **list_dir(const char *dir, bool hidden, size_t *n, fs_kind **kinds);
+
+char **fs_list_dir(const char *dir, size_t *n, fs_kind **kinds) { return list_dir(dir, false, n, kinds); }
+
+char **fs_list_dir_all(const char *dir, size_t *n, fs_kind **kinds) { return list_dir(dir, true, n, kinds); }
+
+static char **list_dir(const char *dir, bool hidden, size_t *n, fs_kind **kinds)
 {
     *n = 0;
     if (kinds)
@@ -80,7 +103,7 @@ char **fs_list_dir(const char *dir, size_t *n, fs_kind **kinds)
     size_t cap = 0;
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.')
+        if (e->d_name[0] == '.' && (!hidden || !strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")))
             continue;
         if (*n == cap)
             found = xrealloc(found, (cap = cap ? cap * 2 : 32) * sizeof *found);

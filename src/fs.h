@@ -11,13 +11,20 @@
 
 /* Returns "a/b"; the caller frees it. */
 char *fs_join(const char *a, const char *b);
-/* Appends the whole file at path to out; false when it cannot be read.
- * With follow_links false a symbolic link is refused (O_NOFOLLOW). */
+/* errno after fs_read_file refused a named pipe, socket or device. */
+#define FS_ENOTREG 4096
+
+/* Appends the whole file at path to out; false, with errno set, when it
+ * cannot be read. With follow_links false a symbolic link is refused
+ * (O_NOFOLLOW). Anything but a regular file is refused without blocking
+ * (errno FS_ENOTREG, or EISDIR). */
 bool fs_read_file(const char *path, bool follow_links, strbuf *out);
 /* fs_read_file with path relative to the folder open as dirfd (AT_FDCWD:
  * the working folder): a build reads every content file twice, and a
  * short path skips the lookups of the folders above. */
 bool fs_read_file_at(int dirfd, const char *path, bool follow_links, strbuf *out);
+/* strerror, knowing FS_ENOTREG. The string is static. */
+const char *fs_strerror(int err);
 /* What a folder's listing says an entry is. FS_UNKNOWN: the file system
  * did not say; lstat it. FS_OTHER: a symbolic link, FIFO, socket or
  * device. */
@@ -29,6 +36,9 @@ typedef enum { FS_FILE, FS_DIR, FS_OTHER, FS_UNKNOWN } fs_kind;
  * not stat every file. Returns NULL with *n == 0 for an empty or
  * unreadable folder. Free the names with fs_names_free. */
 char **fs_list_dir(const char *dir, size_t *n, fs_kind **kinds);
+/* fs_list_dir, keeping the names that start with "." (but not "." and
+ * ".."), for a scan that reports what it skips. */
+char **fs_list_dir_all(const char *dir, size_t *n, fs_kind **kinds);
 /* Frees a list from fs_list_dir. Accepts NULL. */
 void fs_names_free(char **names, size_t n);
 

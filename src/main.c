@@ -297,6 +297,9 @@ static int run_new(cli *c)
     }
     if ((slash && !fm_slug_ok(section)) || !fm_slug_ok(slug) || strchr(slug, '/'))
         return usage_error("'%s': section and slug may use only a-z, 0-9 and '-'", c->target, usage_new);
+    /* The build refuses such a file: commands take it for an option. */
+    if (section[0] == '-' || slug[0] == '-')
+        return usage_error("'%s': section and slug must not start with '-'", c->target, usage_new);
     strbuf path = STRBUF_INIT, text = STRBUF_INIT;
     if (*section) {
         strbuf_printf(&path, "%s/content/%s", c->build.site_dir, section);

@@ -30,7 +30,8 @@ struct output {
     int live_fd;       /* out_dir, opened when it had output; else -1 */
     bool replaces_foreign; /* out_dir was not ours and --force replaces it */
     bool reuse;        /* staging_dir holds an older build, updated in place */
-    bool made_staging; /* this build made staging_dir */
+    bool made_staging; /* this build made staging_dir (and holds its lock) */
+    mode_t live_mode;  /* out_dir's permissions once live; staging is 0700 */
     int lock_fd;       /* the staging folder, flock'ed while we own it */
     pthread_mutex_t written_lock;
     char **written; /* relative paths written, for pruning a reused staging folder */
@@ -202,12 +203,35 @@ static char *staging_path(const char *out_dir)
     return strbuf_detach(&sb);
 }
 
-/* Opens and locks the staging folder, making it when missing. A staging
- * folder that is there already must be ours: it is reused. */
-static bool take_staging(output *out, diag_list *diags)
+/* Private to the user who builds: while it is not live the staging folder
+ * holds the previous site, which must not stay readable on the web. */
+#define STAGING_MODE 0700
+
+/* Says why the staging folder, there already, cannot be used, and what to
+ * do about it; false when it can be. */
+static bool staging_unusable(const char *dir, const struct stat *st, diag_list *diags)
+{
+    if (st->st_uid != geteuid())
+        diag_add(diags, DIAG_ERROR, "", 0, 0, "cannot use the staging folder '%s': it belongs to another user; it "
+                 "holds only an older build, so have its owner or root delete it (rm -rf '%s') and build again",
+                 dir, dir);
+    else if (access(dir, W_OK | X_OK) == 0)
+        return false;
+    else if (errno == EROFS)
+        diag_add(diags, DIAG_ERROR, "", 0, 0, "cannot use the staging folder '%s': it is on a read-only file "
+                 "system; build into a folder on a writable one", dir);
+    else
+        diag_add(diags, DIAG_ERROR, "", 0, 0, "cannot use the staging folder '%s': it is read-only; it holds only "
+                 "an older build, so delete it (chmod -R u+w '%s' && rm -rf '%s') and build again", dir, dir, dir);
+    return true;
+}
+
+/* Checks a staging folder that was there already: it must be a folder,
+ * ours, and writable by us. */
+static bool staging_usable(const output *out, diag_list *diags)
 {
     struct stat st;
-    if (lstat(out->staging_dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
+    if (lstat(out->staging_dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
         diag_add(diags, DIAG_ERROR, "", 0, 0, "refusing to use '%s' as the staging folder: it is not a folder; move it away",
                  out->staging_dir);
         return false;
@@ -220,12 +244,21 @@ static bool take_staging(output *out, diag_list *diags)
                  out->staging_dir, OUTPUT_MARKER);
         return false;
     }
-    if (!exists && mkdir(out->staging_dir, 0755) != 0) {
+    return !staging_unusable(out->staging_dir, &st, diags);
+}
+
+/* Makes (or finds) the staging folder, then opens and locks it. mkdir comes
+ * first: of two builds racing to make it, one makes it and the other finds
+ * it there; whichever locks it second is told another build is writing. */
+static bool take_staging(output *out, diag_list *diags)
+{
+    bool made = mkdir(out->staging_dir, STAGING_MODE) == 0;
+    if (!made && errno != EEXIST) {
         diag_add(diags, DIAG_ERROR, "", 0, 0, "cannot create '%s': %s", out->staging_dir, strerror(errno));
         return false;
     }
-    out->made_staging = !exists;
-    out->reuse = exists;
+    if (!made && !staging_usable(out, diags))
+        return false;
     out->lock_fd = open(out->staging_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (out->lock_fd < 0) {
         diag_add(diags, DIAG_ERROR, "", 0, 0, "cannot open '%s': %s", out->staging_dir, strerror(errno));
@@ -237,7 +270,42 @@ static bool take_staging(output *out, diag_list *diags)
                  out->out_dir, out->staging_dir);
         return false;
     }
+    /* Only the lock holder may remove it: a build that made the folder
+       but lost the lock leaves it to the one that won. */
+    out->made_staging = made;
+    out->reuse = !made;
+    /* An older lumbar left the previous site in it readable by all. */
+    if (!made && fchmod(out->lock_fd, STAGING_MODE) != 0) {
+        diag_add(diags, DIAG_ERROR, "", 0, 0, "cannot make the staging folder '%s' private: %s", out->staging_dir,
+                 strerror(errno));
+        return false;
+    }
     return true;
+}
+
+/* The permissions the new output gets when it goes live: those of the
+ * output it replaces, else what mkdir would give. */
+static mode_t live_mode_for(const char *out_dir, bool had_output)
+{
+    struct stat st;
+    if (had_output && lstat(out_dir, &st) == 0 && S_ISDIR(st.st_mode))
+        return st.st_mode & 07777;
+    /* umask can only be read by setting it; nothing else in lumbar makes
+       files while a build begins, so the moment it is 022 is harmless. */
+    mode_t mask = umask(022);
+    umask(mask);
+    return 0777 & ~mask;
+}
+
+/* Makes the folder at path (not a link) private; true when it is. */
+static bool make_private(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    bool ok = fchmod(fd, STAGING_MODE) == 0;
+    close(fd);
+    return ok;
 }
 
 /* ---- listing a reused staging folder ---------------------------------- */
@@ -312,6 +380,7 @@ output *output_begin(const char *site_dir, const char *out_dir, bool force, diag
     out->out_dir = absolute_out(out_dir);
     out->staging_dir = staging_path(out->out_dir);
     out->had_output = exists;
+    out->live_mode = live_mode_for(out->out_dir, exists);
     out->replaces_foreign = !ours;
     out->lock_fd = -1;
     out->live_fd = -1;
@@ -610,7 +679,7 @@ static bool copy_dir(output *out, const char *site_rel, const char *dest_rel, si
         } else if (S_ISREG(st.st_mode)) {
             strbuf data = STRBUF_INIT;
             if (!fs_read_file(src.data, false, &data)) {
-                diag_add(diags, DIAG_ERROR, rel.data, 0, 0, "cannot read: %s", strerror(errno));
+                diag_add(diags, DIAG_ERROR, rel.data, 0, 0, "cannot read: %s", fs_strerror(errno));
                 ok = false;
             } else if (output_write(out, dst.data, strbuf_cstr(&data), data.len, diags)) {
                 (*count)++;
@@ -618,6 +687,9 @@ static bool copy_dir(output *out, const char *site_rel, const char *dest_rel, si
                 ok = false;
             }
             strbuf_free(&data);
+        } else {
+            diag_add(diags, DIAG_ERROR, rel.data, 0, 0, "%s", fs_strerror(FS_ENOTREG));
+            ok = false;
         }
         strbuf_free(&src);
         strbuf_free(&rel);
@@ -712,9 +784,14 @@ static bool swap_by_renames(output *out, diag_list *diags)
         diag_add(diags, DIAG_ERROR, "", 0, 0, "cannot move the old output '%s' aside to '%s': %s", out->out_dir,
                  aside.data, strerror(errno));
         ok = false;
-    } else if (ok && rename(out->staging_dir, out->out_dir) != 0) {
+    }
+    /* No output folder from here to the next rename: a build killed in
+       between leaves the old output aside, and output_recover puts it back. */
+    if (ok)
+        (void)make_private(aside.data); /* no longer live */
+    if (ok && rename(out->staging_dir, out->out_dir) != 0) {
         int saved = errno;
-        if (rename(aside.data, out->out_dir) == 0)
+        if (rename(aside.data, out->out_dir) == 0 && chmod(out->out_dir, out->live_mode) == 0)
             diag_add(diags, DIAG_ERROR, "", 0, 0, "cannot move the new build to '%s': %s", out->out_dir,
                      strerror(saved));
         else
@@ -750,24 +827,75 @@ bool output_commit(output *out, diag_list *diags)
     bool ok = true;
     if (out->reuse)
         ok = prune(out, diags);
+    if (ok && fchmod(out->lock_fd, out->live_mode) != 0) {
+        diag_add(diags, DIAG_ERROR, "", 0, 0, "cannot give the new build in '%s' the output's permissions: %s",
+                 out->staging_dir, strerror(errno));
+        ok = false;
+    }
     if (ok && out->had_output) {
         ok = swap_in(out, diags);
     } else if (ok && rename(out->staging_dir, out->out_dir) != 0) {
         diag_add(diags, DIAG_ERROR, "", 0, 0, "cannot move the new build to '%s': %s", out->out_dir, strerror(errno));
         ok = false;
     }
+    if (!ok) /* still the staging folder: private again */
+        (void)fchmod(out->lock_fd, STAGING_MODE);
     /* After a swap the staging folder holds the previous output: the next
-     * build starts from it. When the output was a symbolic link, the link
-     * is what got swapped out; it goes, and what it pointed at stays. */
+     * build starts from it, and nobody else may read it meanwhile. When the
+     * output was a symbolic link, the link is what got swapped out; it goes,
+     * and what it pointed at stays. */
     struct stat st;
     if (ok && out->had_output && lstat(out->staging_dir, &st) == 0 && S_ISLNK(st.st_mode))
         unlink(out->staging_dir);
+    else if (ok && out->had_output && !make_private(out->staging_dir))
+        diag_add(diags, DIAG_WARNING, "", 0, 0, "the build is in place, but the previous output in '%s' could not be "
+                 "made private (%s): delete it if your web server can reach it", out->staging_dir, strerror(errno));
     /* A folder replaced with --force is not a build to start the next one
        from (it has no marker, so it would be refused): it goes. */
-    else if (ok && out->replaces_foreign && !output_remove_tree(out->staging_dir))
+    if (ok && out->replaces_foreign && !output_remove_tree(out->staging_dir))
         diag_add(diags, DIAG_WARNING, "", 0, 0, "the build is in place, but the files it replaced could not all be "
                  "removed from '%s': %s", out->staging_dir, strerror(errno));
     release(out);
+    return ok;
+}
+
+/* True when dir holds lumbar's marker file. */
+static bool has_marker(const char *dir)
+{
+    strbuf marker = STRBUF_INIT;
+    strbuf_printf(&marker, "%s/%s", dir, OUTPUT_MARKER);
+    struct stat st;
+    bool found = lstat(marker.data, &st) == 0 && S_ISREG(st.st_mode);
+    strbuf_free(&marker);
+    return found;
+}
+
+bool output_recover(const char *out_dir, diag_list *diags)
+{
+    char *abs_out = absolute_out(out_dir);
+    char *staging = staging_path(abs_out);
+    strbuf aside = STRBUF_INIT;
+    strbuf_printf(&aside, "%s.old", staging);
+    struct stat st;
+    bool ok = true;
+    if (lstat(abs_out, &st) != 0 && errno == ENOENT && lstat(aside.data, &st) == 0 && S_ISDIR(st.st_mode) &&
+        has_marker(aside.data)) {
+        /* A build between its two renames holds the staging lock: its
+           next rename brings the output back, not this. */
+        int lock_fd = open(staging, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (lock_fd < 0 || flock(lock_fd, LOCK_EX | LOCK_NB) == 0) {
+            if (rename(aside.data, abs_out) != 0 || chmod(abs_out, live_mode_for(abs_out, false)) != 0) {
+                diag_add(diags, DIAG_ERROR, "", 0, 0, "the output folder '%s' is missing after an interrupted build, "
+                         "and cannot be put back from '%s': %s", abs_out, aside.data, strerror(errno));
+                ok = false;
+            }
+        }
+        if (lock_fd >= 0)
+            close(lock_fd);
+    }
+    strbuf_free(&aside);
+    free(staging);
+    free(abs_out);
     return ok;
 }
 
@@ -835,4 +963,184 @@ bool output_remove_tree(const char *path)
         return false;
     }
     return rmdir(path) == 0;
+}
+
+/* ---- claims ----------------------------------------------------------------- */
+
+/* NAME_MAX on every file system lumbar writes to. */
+#define NAME_BYTES_MAX 255
+/* How much of an over-long name a message quotes. */
+#define NAME_QUOTED 40
+
+typedef struct claim {
+    char *path, *what, *file;
+    int line, col;
+    size_t order; /* claims made earlier win a clash */
+    bool reported;
+} claim;
+
+struct output_claims {
+    claim *items;
+    size_t n, cap;
+};
+
+output_claims *output_claims_new(void) { return xcalloc(1, sizeof(output_claims)); }
+
+void output_claims_free(output_claims *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->n; i++) {
+        free(c->items[i].path);
+        free(c->items[i].what);
+        free(c->items[i].file);
+    }
+    free(c->items);
+    free(c);
+}
+
+void output_claim(output_claims *c, const char *relpath, const char *what, const char *file, int line, int col)
+{
+    if (c->n == c->cap)
+        c->items = xrealloc(c->items, (c->cap = c->cap ? c->cap * 2 : 256) * sizeof *c->items);
+    c->items[c->n] = (claim){xstrdup(relpath), xstrdup(what), xstrdup(file), line, col, c->n, false};
+    c->n++;
+}
+
+/* What rel (below site_dir) is, for a listing that did not say. */
+static fs_kind kind_at(const char *site_dir, const char *rel)
+{
+    char *full = fs_join(site_dir, rel);
+    struct stat st;
+    fs_kind kind = FS_OTHER;
+    if (lstat(full, &st) == 0 && S_ISDIR(st.st_mode))
+        kind = FS_DIR;
+    else if (lstat(full, &st) == 0 && S_ISREG(st.st_mode))
+        kind = FS_FILE;
+    free(full);
+    return kind;
+}
+
+static void claim_dir(output_claims *c, const char *site_dir, const char *site_rel, const char *dest_rel)
+{
+    char *dir = fs_join(site_dir, site_rel);
+    size_t n;
+    fs_kind *kinds;
+    char **names = fs_list_dir(dir, &n, &kinds);
+    for (size_t i = 0; i < n; i++) {
+        char *rel = fs_join(site_rel, names[i]);
+        char *dest = *dest_rel ? fs_join(dest_rel, names[i]) : xstrdup(names[i]);
+        fs_kind kind = kinds[i] == FS_UNKNOWN ? kind_at(site_dir, rel) : kinds[i];
+        if (kind == FS_DIR)
+            claim_dir(c, site_dir, rel, dest);
+        else if (kind == FS_FILE) { /* links and the like: output_copy_tree refuses them */
+            strbuf what = STRBUF_INIT;
+            strbuf_printf(&what, "the asset %s", rel);
+            output_claim(c, dest, what.data, rel, 0, 0);
+            strbuf_free(&what);
+        }
+        free(dest);
+        free(rel);
+    }
+    free(kinds);
+    fs_names_free(names, n);
+    free(dir);
+}
+
+void output_claim_tree(output_claims *c, const char *site_dir, const char *src_dir)
+{
+    claim_dir(c, site_dir, src_dir, "");
+}
+
+static int cmp_claim(const void *a, const void *b)
+{
+    const claim *x = a, *y = b;
+    int by_path = strcmp(x->path, y->path);
+    return by_path ? by_path : (x->order > y->order) - (x->order < y->order);
+}
+
+static int cmp_claim_path(const void *key, const void *elem) { return strcmp(key, ((const claim *)elem)->path); }
+
+/* The first claim of path, in claims sorted by path then order; or NULL. */
+static claim *first_claim(output_claims *c, const char *path)
+{
+    claim *any = xbsearch(path, c->items, c->n, sizeof *c->items, cmp_claim_path);
+    while (any && any > c->items && !strcmp(any[-1].path, path))
+        any--;
+    return any;
+}
+
+/* Reports an over-long name in a claim's path, quoting its start (whole
+ * characters only). */
+static void report_long_name(claim *cl, diag_list *diags)
+{
+    for (const char *seg = cl->path; *seg;) {
+        size_t len = strcspn(seg, "/");
+        if (len > NAME_BYTES_MAX) {
+            size_t shown = NAME_QUOTED;
+            while (shown && ((unsigned char)seg[shown] & 0xC0) == 0x80)
+                shown--;
+            diag_add(diags, DIAG_ERROR, cl->file, cl->line, cl->col,
+                     "name of %zu bytes ('%.*s...'): file systems allow %d; shorten it", len, (int)shown, seg,
+                     NAME_BYTES_MAX);
+            cl->reported = true;
+            return;
+        }
+        seg += len + (seg[len] == '/');
+    }
+}
+
+/* Reports the clash between claim a and claim b (either order) at the later
+ * one's source, once per claim: as_folder is the path one of them needs as
+ * a folder (NULL when both write the same file). */
+static void report_clash(claim *a, claim *b, const char *as_folder, diag_list *diags)
+{
+    claim *later = a->order > b->order ? a : b, *earlier = later == a ? b : a;
+    if (later->reported)
+        return;
+    later->reported = true;
+    if (!as_folder)
+        diag_add(diags, DIAG_ERROR, later->file, later->line, later->col, "%s would write /%s, which is already %s",
+                 later->what, later->path, earlier->what);
+    else if (strcmp(later->path, as_folder) != 0) /* the later one needs the folder */
+        diag_add(diags, DIAG_ERROR, later->file, later->line, later->col,
+                 "%s would make /%s a folder, but it is a file: %s", later->what, as_folder, earlier->what);
+    else
+        diag_add(diags, DIAG_ERROR, later->file, later->line, later->col,
+                 "%s would make /%s a file, but it is a folder: %s needs it", later->what, as_folder, earlier->what);
+}
+
+/* Reports a claim whose path runs through a file another claim writes. */
+static void check_folders(output_claims *c, claim *cl, strbuf *scratch, diag_list *diags)
+{
+    for (const char *slash = strchr(cl->path, '/'); slash; slash = strchr(slash + 1, '/')) {
+        strbuf_reset(scratch);
+        strbuf_append(scratch, cl->path, (size_t)(slash - cl->path));
+        claim *file = first_claim(c, scratch->data);
+        if (file) {
+            report_clash(file, cl, file->path, diags);
+            return;
+        }
+    }
+}
+
+bool output_claims_check(output_claims *c, diag_list *diags)
+{
+    size_t errors_before = diag_count(diags, DIAG_ERROR);
+    xqsort(c->items, c->n, sizeof *c->items, cmp_claim);
+    for (size_t i = 0; i < c->n; i++)
+        if (*c->items[i].file)
+            report_long_name(&c->items[i], diags);
+    size_t group = 0; /* the first claim of the current path */
+    for (size_t i = 1; i < c->n; i++) {
+        if (strcmp(c->items[i].path, c->items[group].path) != 0)
+            group = i;
+        else
+            report_clash(&c->items[group], &c->items[i], NULL, diags);
+    }
+    strbuf scratch = STRBUF_INIT;
+    for (size_t i = 0; i < c->n; i++)
+        check_folders(c, &c->items[i], &scratch, diags);
+    strbuf_free(&scratch);
+    return diag_count(diags, DIAG_ERROR) == errors_before;
 }

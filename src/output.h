@@ -6,7 +6,12 @@
  * interrupted build leaves the previous output exactly as it was. Where the
  * file system lacks RENAME_EXCHANGE, three renames do it through
  * ".public.lumbar-staging.old", with a moment in which the output is
- * missing.
+ * missing (output_recover mends a build killed in it).
+ *
+ * The staging folder is mode 0700 whenever it is not live: after a swap it
+ * holds the previous site, which must not stay readable beside the output
+ * (web servers serve dot-folders). The new build gets the output's
+ * permissions just before it goes live.
  *
  * After the swap the staging folder holds the previous output, and the next
  * build updates it in place instead of making a new tree: a file whose bytes
@@ -23,8 +28,8 @@
  * checked, and the output folder is refused when it is the site folder, a
  * folder above it, content/, layouts/ or assets/, or /. An existing,
  * non-empty output folder that lumbar did not create (it has no .lumbar
- * marker file) is refused unless forced; a staging folder without it is
- * always refused. */
+ * marker file) is refused unless forced; a staging folder without it, or
+ * one of another user's or that cannot be written, is always refused. */
 #ifndef LUMBAR_OUTPUT_H
 #define LUMBAR_OUTPUT_H
 
@@ -64,6 +69,12 @@ bool output_copy_tree(output *out, const char *src_dir, size_t *count, diag_list
  * folder (a folder replaced with force is removed instead). Frees out.
  * Returns false after adding an error, leaving the old output in place. */
 bool output_commit(output *out, diag_list *diags);
+/* Puts back an output folder that a build killed between the two renames
+ * of the fallback swap left as ".NAME.lumbar-staging.old" (only when the
+ * output folder is missing, that folder holds the marker, and no build
+ * holds the staging lock). Call it before anything else reads or writes
+ * the output. Returns false after adding an error when it cannot. */
+bool output_recover(const char *out_dir, diag_list *diags);
 /* Gives up the build and frees out: a staging folder that held an older
  * build is unlocked and stays for the next build to reuse; one this build
  * made is removed. Accepts NULL. */
@@ -73,5 +84,28 @@ void output_abort(output *out);
  * file (ENOTDIR), counts as removed. Returns false with errno set to the
  * first failure's cause. */
 bool output_remove_tree(const char *path);
+
+/* ---- claims: which source writes which output path ---------------------
+ *
+ * Two sources writing one path (an alias onto /search.json, an asset at a
+ * page's path), or one needing as a folder what another writes as a file
+ * (an alias /css/site.css/ beside the asset css/site.css), would leave
+ * whichever wrote last. Each source claims its paths before anything is
+ * written, and the later claim of a clash is reported at its source. */
+typedef struct output_claims output_claims;
+
+output_claims *output_claims_new(void);
+/* Frees the claims. Accepts NULL. */
+void output_claims_free(output_claims *c);
+/* Records that what (e.g. "alias /x/"; copied) writes relpath, coming from
+ * file:line:col (copied; "" for a file lumbar makes up). */
+void output_claim(output_claims *c, const char *relpath, const char *what, const char *file, int line, int col);
+/* Claims every file under src_dir (relative to site_dir, e.g. "assets")
+ * where output_copy_tree would copy it. */
+void output_claim_tree(output_claims *c, const char *site_dir, const char *src_dir);
+/* Adds an error for each claim that clashes with an earlier one, and for
+ * each claim with a source whose path has a name over 255 bytes (no file
+ * system takes it), at the claim's source. True when there are none. */
+bool output_claims_check(output_claims *c, diag_list *diags);
 
 #endif

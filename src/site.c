@@ -137,7 +137,7 @@ static page *load_page(const loader *ld, const char *content_path, const char *s
     strbuf text = STRBUF_INIT;
     bool ok = fs_read_file_at(ld->s->content_fd, p->content_path, true, &text);
     if (!ok)
-        diag_add(diags, DIAG_ERROR, p->src_path, 0, 0, "cannot read: %s", strerror(errno));
+        diag_add(diags, DIAG_ERROR, p->src_path, 0, 0, "cannot read: %s", fs_strerror(errno));
     fm_parts parts;
     if (ok) {
         text.len = fm_normalise(text.data, text.len);
@@ -185,7 +185,14 @@ static bool stat_inside(loader *ld, const char *rel, struct stat *st)
     if (ok && S_ISLNK(st->st_mode)) {
         char *real = realpath(full, NULL);
         size_t n = strlen(ld->site_real);
-        if (!real || strncmp(real, ld->site_real, n) != 0 || (real[n] != '/' && real[n] != '\0')) {
+        if (!real && errno == ELOOP) {
+            diag_add(ld->diags, DIAG_ERROR, rel, 0, 0, "symbolic link loop: it leads back to itself; replace it with "
+                     "the file itself");
+            ok = false;
+        } else if (!real && errno == ENOENT) {
+            diag_add(ld->diags, DIAG_ERROR, rel, 0, 0, "symbolic link to nothing: what it points at does not exist");
+            ok = false;
+        } else if (!real || strncmp(real, ld->site_real, n) != 0 || (real[n] != '/' && real[n] != '\0')) {
             diag_add(ld->diags, DIAG_ERROR, rel, 0, 0, "symbolic link points outside the site folder: refused");
             ok = false;
         } else {
@@ -197,10 +204,39 @@ static bool stat_inside(loader *ld, const char *rel, struct stat *st)
     return ok;
 }
 
+/* A named pipe, socket or device in content/: reading it could block or
+ * never end, so it is named and refused. */
+static void refuse_special(loader *ld, const char *rel)
+{
+    diag_add(ld->diags, DIAG_ERROR, rel, 0, 0, "%s", fs_strerror(FS_ENOTREG));
+}
+
 static bool has_suffix(const char *s, const char *suffix)
 {
     size_t n = strlen(s), m = strlen(suffix);
     return n >= m && !strcmp(s + n - m, suffix);
+}
+
+/* True when the scan leaves name (rel: its path from the site folder) out.
+ * A hidden name is an editor's swap file or a folder such as .git, but a
+ * hidden Markdown file is more likely a page someone expects to see. A
+ * name starting with '-' would be taken for an option by commands such as
+ * rm run over content/ (-rf.md), so it is refused. */
+static bool name_left_out(loader *ld, const char *rel, const char *name)
+{
+    if (name[0] == '.') {
+        if (has_suffix(name, ".md") && name[1] != '#') /* .#x.md: Emacs's lock while x.md is edited */
+            diag_add(ld->diags, DIAG_WARNING, rel, 0, 0,
+                     "skipped: a name starting with '.' is hidden; rename the file to build it");
+        return true;
+    }
+    if (name[0] == '-') {
+        diag_add(ld->diags, DIAG_ERROR, rel, 0, 0,
+                 "unsafe name '%s': commands such as rm take a name starting with '-' for an option; rename it",
+                 name);
+        return true;
+    }
+    return false;
 }
 
 static load_job *add_job(loader *ld)
@@ -295,13 +331,18 @@ static void scan_section(loader *ld, const char *section)
     char *dir = fs_join(ld->opts->site_dir, rel);
     size_t n;
     fs_kind *kinds;
-    char **names = fs_list_dir(dir, &n, &kinds);
+    char **names = fs_list_dir_all(dir, &n, &kinds);
     for (size_t i = 0; i < n; i++) {
-        if (kinds[i] == FS_FILE) { /* the common case needs no stat */
+        bool plain = names[i][0] != '.' && names[i][0] != '-';
+        if (plain && kinds[i] == FS_FILE) { /* the common case needs no stat */
             scan_file(ld, section, names[i]);
             continue;
         }
         char *child = fs_join(rel, names[i]);
+        if (!plain && name_left_out(ld, child, names[i])) {
+            free(child);
+            continue;
+        }
         struct stat st;
         if (stat_inside(ld, child, &st)) {
             if (S_ISDIR(st.st_mode))
@@ -309,6 +350,8 @@ static void scan_section(loader *ld, const char *section)
                          "folders nest one level only: content/SECTION/SLUG.md (move what is in this folder)");
             else if (S_ISREG(st.st_mode))
                 scan_file(ld, section, names[i]);
+            else
+                refuse_special(ld, child);
         }
         free(child);
     }
@@ -322,7 +365,7 @@ static bool scan_content(loader *ld)
 {
     char *dir = fs_join(ld->opts->site_dir, "content");
     size_t n;
-    char **names = fs_list_dir(dir, &n, NULL);
+    char **names = fs_list_dir_all(dir, &n, NULL);
     if (!names && n == 0) {
         struct stat st;
         if (stat(dir, &st) != 0) {
@@ -334,11 +377,13 @@ static bool scan_content(loader *ld)
     for (size_t i = 0; i < n; i++) {
         char *child = fs_join("content", names[i]);
         struct stat st;
-        if (stat_inside(ld, child, &st)) {
+        if (!name_left_out(ld, child, names[i]) && stat_inside(ld, child, &st)) {
             if (S_ISDIR(st.st_mode))
                 scan_section(ld, names[i]);
             else if (S_ISREG(st.st_mode))
                 scan_file(ld, NULL, names[i]);
+            else if (strcmp(names[i], "references.yaml") != 0) /* build.c refuses that one */
+                refuse_special(ld, child);
         }
         free(child);
     }

@@ -496,6 +496,174 @@ if [ "$status" != 1 ]; then why="exit status $status, want 1"
 elif [ "$got" != "$want" ]; then why="errors: $got"
 fi
 result check-encoded-links "$why"
+# -- files that are not files, names, output paths, the staging folder -------------
+echo "-- special files"
+# A named pipe where lumbar reads a file would block the build for ever:
+# each is refused at its path, without opening it for long.
+notreg="error: not a regular file (a named pipe, socket or device): refused"
+new_case fifo-config; rm "$site/config.ini"; mkfifo "$site/config.ini"
+refused fifo-config "config.ini: error: cannot read: not a regular file (a named pipe, socket or device): refused"
+new_case fifo-layout; mkfifo "$site/layouts/evil.html"
+refused fifo-layout "layouts/evil.html: error: cannot read this layout: not a regular file (a named pipe, socket or device): refused"
+new_case fifo-partial; mkfifo "$site/layouts/partials/evil.html"
+refused fifo-partial "layouts/partials/evil.html: error: cannot read this layout: not a regular file (a named pipe, socket or device): refused"
+new_case fifo-references; rm -f "$site/content/references.yaml"; mkfifo "$site/content/references.yaml"
+refused fifo-references "content/references.yaml: error: cannot read the bibliography: not a regular file (a named pipe, socket or device): refused"
+new_case fifo-content; mkfifo "$site/content/guide/pipe.md"
+refused fifo-content "content/guide/pipe.md: $notreg"
+new_case fifo-content-top; mkfifo "$site/content/pipe.md"
+refused fifo-content-top "content/pipe.md: $notreg"
+new_case fifo-asset; mkdir -p "$site/assets/css"; mkfifo "$site/assets/css/pipe.css"
+refused fifo-asset "assets/css/pipe.css: $notreg"
+
+echo "-- the staging folder"
+# After a swap the staging folder holds the previous site: it is private
+# (0700) whenever it is not live, whatever an older lumbar left, with and
+# without RENAME_EXCHANGE; the live output keeps its own permissions.
+noex_shim=$root/${BUILD:-build}/tests/no-exchange.so
+mode_of() { stat -c %a "$1" 2>/dev/null; }
+new_case staging-private; staging=$dir/.public.lumbar-staging
+"$LUMBAR" build -q -s "$site" -o "$out" 2>/dev/null
+chmod 750 "$out"
+echo 'Changed.' >>"$site/content/about.md"
+"$LUMBAR" build -q -s "$site" -o "$out" 2>"$dir/stderr"
+why=
+[ "$(mode_of "$staging")" = 700 ] || why="the previous site in the staging folder is mode $(mode_of "$staging"), want 700"
+[ -z "$why" ] && [ "$(mode_of "$out")" != 750 ] && why="the output is mode $(mode_of "$out"), want 750 as before"
+chmod 755 "$staging" # as an older lumbar left it
+echo 'Changed again.' >>"$site/content/about.md"
+[ -z "$why" ] && { "$LUMBAR" build -q -s "$site" -o "$out" 2>"$dir/stderr" || why="exit status $?"; }
+[ -z "$why" ] && [ "$(mode_of "$staging")" != 700 ] && why="a staging folder left readable is mode $(mode_of "$staging") after a build, want 700"
+echo 'Changed once more.' >>"$site/content/about.md"
+[ -z "$why" ] && { LD_PRELOAD=$noex_shim "$LUMBAR" build -q -s "$site" -o "$out" 2>"$dir/stderr" || why="without RENAME_EXCHANGE: exit status $?"; }
+[ -z "$why" ] && [ "$(mode_of "$staging")" != 700 ] && why="without RENAME_EXCHANGE the staging folder is mode $(mode_of "$staging"), want 700"
+[ -z "$why" ] && [ "$(mode_of "$out")" != 750 ] && why="without RENAME_EXCHANGE the output is mode $(mode_of "$out"), want 750"
+[ -z "$why" ] && grep -q 'Changed once more' "$out/about/index.html" || why=${why:-"the last build is not live"}
+result staging-private "$why"
+
+# Two builds racing to make the staging folder: the one that finds it made
+# and locked says another build is writing (tests/shims/staging-race.c makes
+# and locks it just before the build's own mkdir).
+new_case staging-race; staging=$dir/.public.lumbar-staging
+why=
+cc -O1 -shared -fPIC -o "$dir/staging-race.so" tests/shims/staging-race.c || why="cannot build the shim"
+[ -z "$why" ] && { LD_PRELOAD=$dir/staging-race.so "$LUMBAR" build -q -s "$site" -o "$out" 2>"$dir/stderr"; status=$?; }
+[ -z "$why" ] && [ "$status" != 1 ] && why="exit status $status, want 1"
+[ -z "$why" ] && ! grep -qxF "lumbar: error: another lumbar build is writing '$out' (its staging folder '$staging' is locked): wait for it to finish" "$dir/stderr" \
+    && why="$(head -c 300 "$dir/stderr")"
+[ -z "$why" ] && [ -e "$out" ] && why="an output folder was written"
+result staging-race "$why"
+
+# A staging folder of another user's (or, for a user other than root, a
+# read-only one) is refused with the command that deletes it.
+new_case staging-foreign; staging=$dir/.public.lumbar-staging
+"$LUMBAR" build -q -s "$site" -o "$out" 2>/dev/null
+"$LUMBAR" build -q -s "$site" -o "$out" 2>/dev/null
+snapshot "$out" >"$dir/before"
+if [ "$(id -u)" = 0 ]; then
+    chown 65534 "$staging"
+    want="it belongs to another user; it holds only an older build, so have its owner or root delete it (rm -rf '$staging') and build again"
+else
+    chmod 555 "$staging"
+    want="it is read-only; it holds only an older build, so delete it (chmod -R u+w '$staging' && rm -rf '$staging') and build again"
+fi
+"$LUMBAR" build -q -s "$site" -o "$out" 2>"$dir/stderr"
+status=$?
+snapshot "$out" >"$dir/after"
+why=
+[ "$status" = 1 ] || why="exit status $status, want 1"
+[ -z "$why" ] && ! grep -qxF "lumbar: error: cannot use the staging folder '$staging': $want" "$dir/stderr" \
+    && why="$(head -c 300 "$dir/stderr")"
+[ -z "$why" ] && ! cmp -s "$dir/before" "$dir/after" && why="the output changed"
+chmod 755 "$staging"; chown "$(id -u)" "$staging"
+result staging-foreign "$why"
+
+# Without RENAME_EXCHANGE a build killed between its two renames leaves no
+# output folder, only .public.lumbar-staging.old: the next build puts it
+# back before anything else, even when that build then fails.
+new_case staging-kill-between-renames; staging=$dir/.public.lumbar-staging
+"$LUMBAR" build -q -s "$site" -o "$out" 2>/dev/null
+echo 'Changed.' >>"$site/content/about.md"
+"$LUMBAR" build -q -s "$site" -o "$out" 2>/dev/null
+snapshot "$out" >"$dir/before"
+mv "$out" "$staging.old" # the state between the renames
+article 'slug: ../x' # this build fails
+LD_PRELOAD=$noex_shim "$LUMBAR" build -q -s "$site" -o "$out" 2>"$dir/stderr"
+status=$?
+why=
+[ "$status" = 1 ] || why="exit status $status, want 1"
+[ -z "$why" ] && [ ! -d "$out" ] && why="the output folder is still missing after a failed build"
+[ -z "$why" ] && { snapshot "$out" >"$dir/after"; cmp -s "$dir/before" "$dir/after" || why="the output put back is not the one left aside"; }
+[ -z "$why" ] && [ -e "$staging.old" ] && why="the folder left aside is still there"
+rm "$site/content/guide/case.md"
+[ -z "$why" ] && { LD_PRELOAD=$noex_shim "$LUMBAR" build -q -s "$site" -o "$out" 2>"$dir/stderr" || why="the next build: exit status $?"; }
+[ -z "$why" ] && { grep -q 'Changed' "$out/about/index.html" && [ "$(mode_of "$staging")" = 700 ] || why="the next build is not whole"; }
+result staging-kill-between-renames "$why"
+
+echo "-- names"
+# A name starting with '-' is an option to commands run over content/
+# (rm *.md with -rf.md in the folder): refused, files and folders alike.
+dash_rule="commands such as rm take a name starting with '-' for an option; rename it"
+new_case dash-file; cp "$site/content/guide/second.md" "$site/content/guide/-rf.md"
+refused dash-file "content/guide/-rf.md: error: unsafe name '-rf.md': $dash_rule"
+new_case dash-dash-file; cp "$site/content/guide/second.md" "$site/content/--help.md"
+refused dash-dash-file "content/--help.md: error: unsafe name '--help.md': $dash_rule"
+new_case dash-folder; mkdir "$site/content/--"; cp "$site/content/guide/_index.md" "$site/content/--/_index.md"
+refused dash-folder "content/--: error: unsafe name '--': $dash_rule"
+new_case dash-new
+"$LUMBAR" new -s "$site" guide/-- >/dev/null 2>"$dir/stderr"; status=$?
+why=
+[ "$status" = 2 ] || why="lumbar new guide/--: exit status $status, want 2"
+[ -z "$why" ] && ! grep -qxF "lumbar: 'guide/--': section and slug must not start with '-'" "$dir/stderr" && why="$(head -1 "$dir/stderr")"
+[ -z "$why" ] && { "$LUMBAR" new -s "$site" -- -rf >/dev/null 2>&1; "$LUMBAR" new -s "$site" guide/-x >/dev/null 2>&1; }
+[ -z "$why" ] && [ -n "$(find "$site/content" -name '-*')" ] && why="a file was written: $(find "$site/content" -name '-*')"
+result dash-new "$why"
+# A hidden Markdown file is left out, and the build says so.
+new_case hidden-markdown; cp "$site/content/guide/second.md" "$site/content/guide/.draft-copy.md"
+"$LUMBAR" build -s "$site" -o "$out" >/dev/null 2>"$dir/stderr"; status=$?
+why=
+[ "$status" = 0 ] || why="exit status $status"
+[ -z "$why" ] && ! grep -qxF "content/guide/.draft-copy.md: warning: skipped: a name starting with '.' is hidden; rename the file to build it" "$dir/stderr" \
+    && why="no warning: $(head -c 300 "$dir/stderr")"
+[ -z "$why" ] && [ -n "$(find "$out" -name '*draft-copy*')" ] && why="the hidden file was built"
+result hidden-markdown "$why"
+# A link to itself is a loop, not a link leaving the site.
+new_case symlink-loop; ln -s loop.md "$site/content/guide/loop.md"
+refused symlink-loop "content/guide/loop.md: error: symbolic link loop: it leads back to itself; replace it with the file itself"
+new_case symlink-loop-references; rm "$site/content/references.yaml"; ln -s references.yaml "$site/content/references.yaml"
+refused symlink-loop-references "content/references.yaml: error: symbolic link loop: it leads back to itself; replace it with the file itself"
+
+echo "-- output paths"
+f=content/guide/case.md
+# Two sources of one output path, or a folder where another source writes
+# a file: reported at the alias's or asset's source before anything is
+# written (it used to be whichever file was written last, or a failure to
+# write naming the staging folder).
+new_case collide-alias-asset; article 'aliases: [/css/site.css]'
+refused collide-alias-asset "$f:5:11: error: alias /css/site.css/ would make /css/site.css a folder, but it is a file: the asset assets/css/site.css"
+new_case collide-alias-search; article 'aliases: [/search.json]'
+refused collide-alias-search "$f:5:11: error: alias /search.json/ would make /search.json a folder, but it is a file: lumbar's search index"
+new_case collide-alias-sitemap; article 'aliases: [/sitemap.xml]'
+refused collide-alias-sitemap "$f:5:11: error: alias /sitemap.xml/ would make /sitemap.xml a folder, but it is a file: lumbar's sitemap"
+new_case collide-alias-page-file; article 'aliases: [/guide/first/index.html]'
+refused collide-alias-page-file "$f:5:11: error: alias /guide/first/index.html/ would make /guide/first/index.html a folder, but it is a file: the page content/guide/first.md"
+new_case collide-alias-404; article 'aliases: [/404.html]'
+refused collide-alias-404 "$f:5:11: error: alias /404.html/ would make /404.html a folder, but it is a file: the generated page /404.html"
+new_case collide-asset-page; mkdir -p "$site/assets/guide/first"; echo x >"$site/assets/guide/first/index.html"
+refused collide-asset-page "assets/guide/first/index.html: error: the asset assets/guide/first/index.html would write /guide/first/index.html, which is already the page content/guide/first.md"
+new_case collide-asset-page-folder; mkdir -p "$site/assets"; echo x >"$site/assets/about"
+refused collide-asset-page-folder "assets/about: error: the asset assets/about would make /about a file, but it is a folder: the page content/about.md needs it"
+new_case collide-asset-search; mkdir -p "$site/assets"; echo '[]' >"$site/assets/search.json"
+refused collide-asset-search "assets/search.json: error: the asset assets/search.json would write /search.json, which is already lumbar's search index"
+# A name over 255 bytes is reported at its source, quoted short.
+long=$(printf 'a%.0s' $(seq 300))
+long_rule="name of 300 bytes ('aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...'): file systems allow 255; shorten it"
+new_case long-slug; article "slug: $long"
+refused long-slug "$f:5:7: error: $long_rule"
+new_case long-alias; article "aliases: [/old/$long/]"
+refused long-alias "$f:5:11: error: $long_rule"
+new_case long-tag; article "tags: [fine, $long]"
+refused long-tag "$f:5:14: error: tag 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...' makes a folder name of 300 bytes: file systems allow 255; shorten it"
 
 [ "$xfailed" -gt 0 ] && echo "hostile: $xfailed known bug(s) still failing: $KNOWN_BUGS"
 echo "hostile: $passed passed, $failed failed"

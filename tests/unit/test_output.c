@@ -10,11 +10,15 @@
  * previous output byte for byte and inode for inode; output_write refusing
  * unsafe relative paths; output_write_parts writing and comparing a file
  * in parts, however they split it; output_copy_tree copying assets and refusing
- * symbolic links; output_remove_tree not following links. */
+ * symbolic links; output_remove_tree not following links; output claims:
+ * clashes of one path, of a file and a folder either way, each blamed once
+ * at the later claim's source, and names over 255 bytes quoted by whole
+ * characters. */
 #include "harness.h"
 #include "fixture.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -468,6 +472,110 @@ static bool make_root(void)
     return true;
 }
 
+/* Runs output_claims_check on claims given as {path, what, file, line}
+ * and compares the diagnostics with want. */
+typedef struct claim_case {
+    const char *path, *what, *file;
+    int line;
+} claim_case;
+
+static void check_claims(const claim_case *cases, size_t n, bool want_ok, const char *want)
+{
+    output_claims *c = output_claims_new();
+    for (size_t i = 0; i < n; i++)
+        output_claim(c, cases[i].path, cases[i].what, cases[i].file, cases[i].line, cases[i].line ? 3 : 0);
+    diag_list dl = DIAG_LIST_INIT;
+    strbuf sb = STRBUF_INIT;
+    CHECK(output_claims_check(c, &dl) == want_ok);
+    CHECK_STR(fx_diags(&dl, &sb), want);
+    diag_list_clear(&dl);
+    strbuf_free(&sb);
+    output_claims_free(c);
+}
+
+static void test_claims(void)
+{
+    /* Paths that only share a folder, or a prefix that is not a folder,
+       do not clash. */
+    const claim_case fine[] = {{"css/site.css", "the asset assets/css/site.css", "assets/css/site.css", 0},
+                               {"css/index.html", "alias /css/", "content/a.md", 5},
+                               {"a/b", "the asset assets/a/b", "assets/a/b", 0},
+                               {"a/b-c/index.html", "the page content/a/b-c.md", "content/a/b-c.md", 1},
+                               {"a/b.html", "the asset assets/a/b.html", "assets/a/b.html", 0}};
+    check_claims(fine, 5, true, "");
+    /* The same path twice: the later claim is blamed, at its source. */
+    const claim_case same[] = {{"search.json", "lumbar's search index", "", 0},
+                               {"search.json", "the asset assets/search.json", "assets/search.json", 0}};
+    check_claims(same, 2, false,
+                 "assets/search.json: error: the asset assets/search.json would write /search.json, which is already "
+                 "lumbar's search index\n");
+    /* A later claim through an earlier file, and a later file under which
+       earlier claims need a folder: each blamed once. */
+    const claim_case through[] = {{"tags/a/index.html", "the generated page /tags/a/", "", 0},
+                                  {"tags/b/index.html", "the generated page /tags/b/", "", 0},
+                                  {"sitemap.xml", "lumbar's sitemap", "", 0},
+                                  {"tags", "the asset assets/tags", "assets/tags", 0},
+                                  {"sitemap.xml/index.html", "alias /sitemap.xml/", "content/a.md", 6}};
+    check_claims(through, 5, false,
+                 "content/a.md:6:3: error: alias /sitemap.xml/ would make /sitemap.xml a folder, but it is a file: "
+                 "lumbar's sitemap\n"
+                 "assets/tags: error: the asset assets/tags would make /tags a file, but it is a folder: the generated "
+                 "page /tags/a/ needs it\n");
+    /* A name over 255 bytes, quoted by whole characters; one lumbar makes up
+       (no source) is not blamed on anyone. */
+    strbuf longer = STRBUF_INIT, made_up = STRBUF_INIT;
+    strbuf_puts(&longer, "old/a");
+    for (int i = 0; i < 150; i++)
+        strbuf_puts(&longer, "\xc3\xa9");
+    strbuf_puts(&longer, "/index.html");
+    strbuf_puts(&made_up, "tags/");
+    for (int i = 0; i < 256; i++)
+        strbuf_putc(&made_up, 'x');
+    const claim_case names[] = {{longer.data, "alias /old/.../", "content/b.md", 7},
+                                {made_up.data, "the generated page", "", 0},
+                                {"ok/index.html", "the page content/ok.md", "content/ok.md", 1}};
+    check_claims(names, 3, false,
+                 "content/b.md:7:3: error: name of 301 bytes ('a\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+                 "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9...'): "
+                 "file systems allow 255; shorten it\n");
+    strbuf_free(&longer);
+    strbuf_free(&made_up);
+}
+
+/* fs_read_file refuses a named pipe at once (it used to wait for a writer
+ * for ever) and a folder; fs_list_dir_all keeps hidden names. */
+static void test_special_files(void)
+{
+    strbuf path = STRBUF_INIT, text = STRBUF_INIT;
+    strbuf_printf(&path, "%s/pipe", root);
+    CHECK(mkfifo(path.data, 0644) == 0);
+    errno = 0;
+    CHECK(!fs_read_file(path.data, true, &text));
+    CHECK_INT(errno, FS_ENOTREG);
+    CHECK_INT(text.len, 0);
+    CHECK_STR(fs_strerror(FS_ENOTREG), "not a regular file (a named pipe, socket or device): refused");
+    CHECK(!fs_read_file(root, true, &text));
+    CHECK_INT(errno, EISDIR);
+    fx_mkdir(root, "listed");
+    put_in(root, "listed/.hidden.md", "x", 1);
+    put_in(root, "listed/shown.md", "x", 1);
+    size_t n;
+    strbuf_reset(&path);
+    strbuf_printf(&path, "%s/listed", root);
+    char **names = fs_list_dir_all(path.data, &n, NULL);
+    CHECK_INT(n, 2);
+    if (n == 2) {
+        CHECK_STR(names[0], ".hidden.md");
+        CHECK_STR(names[1], "shown.md");
+    }
+    fs_names_free(names, n);
+    names = fs_list_dir(path.data, &n, NULL);
+    CHECK_INT(n, 1);
+    fs_names_free(names, n);
+    strbuf_free(&path);
+    strbuf_free(&text);
+}
+
 int main(void)
 {
     CHECK(make_root());
@@ -484,6 +592,8 @@ int main(void)
     test_folder_becomes_file();
     test_copy_symlink();
     test_parts();
-    test_remove_tree();
+    test_special_files();
+    test_remove_tree(); /* removes the temporary folder: last but the pure ones */
+    test_claims();
     TEST_END("output");
 }
