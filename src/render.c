@@ -292,7 +292,7 @@ static md_doc *render_body(site *s, page *p, arena *tree_mem, bool record_links,
     strbuf text = STRBUF_INIT;
     if (!fs_read_file_at(s->content_fd, p->content_path, true, &text)) {
         diag_add(diags, DIAG_ERROR, p->src_path, 0, 0, "cannot read the file again (%s): it changed during the build?",
-                 strerror(errno));
+                 fs_strerror(errno));
         strbuf_free(&text);
         return NULL;
     }
