@@ -64,6 +64,10 @@ bool output_copy_tree(output *out, const char *src_dir, size_t *count, diag_list
  * folder (a folder replaced with force is removed instead). Frees out.
  * Returns false after adding an error, leaving the old output in place. */
 bool output_commit(output *out, diag_list *diags);
+/* Waits until the listing of a reused staging folder (a thread started by
+ * output_begin) has finished; output_commit waits for it anyway. For tests
+ * that need a write to come after the listing. */
+void output_wait_listing(output *out);
 /* Gives up the build and frees out: a staging folder that held an older
  * build is unlocked and stays for the next build to reuse; one this build
  * made is removed. Accepts NULL. */
