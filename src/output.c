@@ -728,8 +728,7 @@ static bool was_written(const output *out, const char *rel)
     return false;
 }
 
-/* Waits for the listing, if one runs. */
-static void end_listing(output *out)
+void output_wait_listing(output *out)
 {
     if (out->listing)
         pthread_join(out->lister, NULL);
@@ -740,7 +739,7 @@ static void end_listing(output *out)
  * and the build did not write: the rest of an older build. */
 static bool prune(output *out, diag_list *diags)
 {
-    end_listing(out);
+    output_wait_listing(out);
     xqsort(out->written, out->nwritten, sizeof *out->written, cmp_cstr);
     bool ok = true;
     const char *removed = NULL; /* the last folder removed whole */
@@ -912,7 +911,7 @@ void output_abort(output *out)
 
 static void release(output *out)
 {
-    end_listing(out);
+    output_wait_listing(out);
     for (size_t i = 0; i < out->nlisted; i++)
         free(out->listed[i].rel);
     free(out->listed);

@@ -75,6 +75,10 @@ bool output_commit(output *out, diag_list *diags);
  * holds the staging lock). Call it before anything else reads or writes
  * the output. Returns false after adding an error when it cannot. */
 bool output_recover(const char *out_dir, diag_list *diags);
+/* Waits until the listing of a reused staging folder (a thread started by
+ * output_begin) has finished; output_commit waits for it anyway. For tests
+ * that need a write to come after the listing. */
+void output_wait_listing(output *out);
 /* Gives up the build and frees out: a staging folder that held an older
  * build is unlocked and stays for the next build to reuse; one this build
  * made is removed. Accepts NULL. */

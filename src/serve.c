@@ -3,8 +3,8 @@
  * Threads. The thread that calls serve_run owns every build. It blocks
  * SIGINT, SIGTERM and SIGPIPE before any other thread exists (so every
  * thread inherits the mask), reads the stop signals from a signalfd, and
- * polls that fd together with an inotify fd: after DEBOUNCE_MS without a
- * relevant change it runs build_run. libmicrohttpd runs one thread per
+ * polls that fd together with the site watcher's (watch.h): after
+ * DEBOUNCE_MS without a relevant change it runs build_run. libmicrohttpd runs one thread per
  * connection; those threads only read the output folder and the published
  * state below, never the site folder.
  *
@@ -57,7 +57,6 @@
 #include "serve.h"
 
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -73,7 +72,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/inotify.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -85,6 +83,7 @@
 #include "fs.h"
 #include "output.h"
 #include "strbuf.h"
+#include "watch.h"
 #include "xalloc.h"
 
 #define PRIVATE_PREFIX "/__lumbar/"
@@ -926,229 +925,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     return r;
 }
 
-/* ---- watching the site folder ------------------------------------------- */
-
-typedef struct watch_dir {
-    int wd;
-    char *path;
-} watch_dir;
-
-typedef struct watcher {
-    int fd;
-    char *site_dir;
-    watch_dir *dirs; /* dirs[i].path under site_dir; the site folder itself too */
-    size_t len, cap;
-    char *error;     /* the first failure to add a watch, until reported */
-} watcher;
-
-static const char *const watched_roots[] = {"content", "layouts", "assets", NULL};
-
-#define WATCH_MASK                                                                                             \
-    (IN_CLOSE_WRITE | IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE_SELF | IN_ONLYDIR |     \
-     IN_DONT_FOLLOW)
-
-static void watch_one(watcher *w, const char *path)
-{
-    int wd = inotify_add_watch(w->fd, path, WATCH_MASK);
-    if (wd < 0) {
-        if (!w->error && errno != ENOENT && errno != ENOTDIR) {
-            strbuf msg = STRBUF_INIT;
-            strbuf_printf(&msg, "cannot watch '%s' for changes: %s%s", path, strerror(errno),
-                          errno == ENOSPC ? " (raise fs.inotify.max_user_watches)" : "");
-            w->error = strbuf_detach(&msg);
-        }
-        return;
-    }
-    for (size_t i = 0; i < w->len; i++)
-        if (w->dirs[i].wd == wd) {
-            free(w->dirs[i].path);
-            w->dirs[i].path = xstrdup(path);
-            return;
-        }
-    if (w->len == w->cap)
-        w->dirs = xrealloc(w->dirs, (w->cap = w->cap ? w->cap * 2 : 16) * sizeof *w->dirs);
-    w->dirs[w->len++] = (watch_dir){wd, xstrdup(path)};
-}
-
-/* Watches path and every folder below it; symbolic links are not followed,
- * as the build does not follow them either. */
-static void watch_tree(watcher *w, const char *path)
-{
-    struct stat st;
-    if (lstat(path, &st) != 0 || !S_ISDIR(st.st_mode))
-        return;
-    watch_one(w, path);
-    DIR *d = opendir(path);
-    if (!d)
-        return;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-            continue;
-        if (e->d_type != DT_DIR && e->d_type != DT_UNKNOWN)
-            continue;
-        strbuf child = STRBUF_INIT;
-        strbuf_printf(&child, "%s/%s", path, e->d_name);
-        watch_tree(w, child.data);
-        strbuf_free(&child);
-    }
-    closedir(d);
-}
-
-static void watch_site(watcher *w)
-{
-    watch_one(w, w->site_dir);
-    for (const char *const *r = watched_roots; *r; r++) {
-        strbuf path = STRBUF_INIT;
-        strbuf_printf(&path, "%s/%s", w->site_dir, *r);
-        watch_tree(w, path.data);
-        strbuf_free(&path);
-    }
-}
-
-static void forget_wd(watcher *w, int wd)
-{
-    for (size_t i = 0; i < w->len; i++)
-        if (w->dirs[i].wd == wd) {
-            free(w->dirs[i].path);
-            w->dirs[i] = w->dirs[--w->len];
-            return;
-        }
-}
-
-/* A folder moved out of the site must stop triggering builds. */
-static void unwatch_tree(watcher *w, const char *path)
-{
-    size_t n = strlen(path), kept = 0;
-    for (size_t i = 0; i < w->len; i++) {
-        const char *p = w->dirs[i].path;
-        if (!strncmp(p, path, n) && (p[n] == '\0' || p[n] == '/')) {
-            inotify_rm_watch(w->fd, w->dirs[i].wd);
-            free(w->dirs[i].path);
-        } else {
-            w->dirs[kept++] = w->dirs[i];
-        }
-    }
-    w->len = kept;
-}
-
-/* Returns a watcher of the site folder the caller frees with watcher_free,
- * or NULL when inotify is not available. */
-static watcher *watcher_new(const char *site_dir)
-{
-    int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-    if (fd < 0)
-        return NULL;
-    watcher *w = xcalloc(1, sizeof *w);
-    w->fd = fd;
-    w->site_dir = xstrdup(site_dir);
-    watch_site(w);
-    return w;
-}
-
-static void watcher_free(watcher *w)
-{
-    if (!w)
-        return;
-    close(w->fd);
-    for (size_t i = 0; i < w->len; i++)
-        free(w->dirs[i].path);
-    free(w->dirs);
-    free(w->site_dir);
-    free(w->error);
-    free(w);
-}
-
-/* Swap, backup and lock files of vim, emacs and others, and every hidden
- * file: the build reads none of them. */
-static bool editor_noise(const char *name)
-{
-    size_t n = strlen(name);
-    if (name[0] == '.' || name[0] == '#' || !strcmp(name, "4913"))
-        return true;
-    if (n > 0 && name[n - 1] == '~')
-        return true;
-    static const char *const suffixes[] = {".swp", ".swx", ".swo", ".tmp", ".bak", NULL};
-    for (const char *const *s = suffixes; *s; s++) {
-        size_t k = strlen(*s);
-        if (n > k && !strcmp(name + n - k, *s))
-            return true;
-    }
-    return false;
-}
-
-static const watch_dir *find_wd(const watcher *w, int wd)
-{
-    for (size_t i = 0; i < w->len; i++)
-        if (w->dirs[i].wd == wd)
-            return &w->dirs[i];
-    return NULL;
-}
-
-static bool top_level_name(const char *name)
-{
-    if (!strcmp(name, "config.ini"))
-        return true;
-    for (const char *const *r = watched_roots; *r; r++)
-        if (!strcmp(name, *r))
-            return true;
-    return false;
-}
-
-/* Keeps the watches in step with folders created, moved or deleted. */
-static void follow_folders(watcher *w, const struct inotify_event *ev, const char *path)
-{
-    if ((ev->mask & IN_ISDIR) && (ev->mask & (IN_CREATE | IN_MOVED_TO)))
-        watch_tree(w, path);
-    else if ((ev->mask & IN_ISDIR) && (ev->mask & IN_MOVED_FROM))
-        unwatch_tree(w, path);
-}
-
-/* True when ev may change what the build makes. */
-static bool event_matters(watcher *w, const struct inotify_event *ev)
-{
-    if (ev->mask & IN_Q_OVERFLOW) {
-        watch_site(w);
-        return true;
-    }
-    if (ev->mask & IN_IGNORED) {
-        forget_wd(w, ev->wd);
-        return false;
-    }
-    const watch_dir *dir = find_wd(w, ev->wd);
-    if (!dir)
-        return false;
-    bool top = !strcmp(dir->path, w->site_dir);
-    if (ev->len == 0) /* a watched folder itself went away */
-        return !top;
-    if ((top && !top_level_name(ev->name)) || editor_noise(ev->name))
-        return false;
-    strbuf path = STRBUF_INIT;
-    strbuf_printf(&path, "%s/%s", dir->path, ev->name);
-    follow_folders(w, ev, path.data);
-    strbuf_free(&path);
-    return true;
-}
-
-/* Reads every pending event; true when one of them matters. */
-static bool watcher_drain(watcher *w)
-{
-    _Alignas(struct inotify_event) char buf[16384];
-    bool changed = false;
-    for (;;) {
-        ssize_t got = read(w->fd, buf, sizeof buf);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got <= 0)
-            return changed;
-        for (char *p = buf; p < buf + got;) {
-            const struct inotify_event *ev = (const struct inotify_event *)(void *)p;
-            changed = event_matters(w, ev) || changed;
-            p += sizeof *ev + ev->len;
-        }
-    }
-}
-
 /* ---- building ----------------------------------------------------------- */
 
 /* "https://example.org/backpain" -> "/backpain/" */
@@ -1379,11 +1155,10 @@ static void debounce_from_now(struct timespec *due)
 
 static void report_watch_error(server *s, watcher *w)
 {
-    if (w && w->error) {
-        report(s, "%s; changes there will not rebuild the site", w->error);
-        free(w->error);
-        w->error = NULL;
-    }
+    char *error = w ? watch_take_error(w) : NULL;
+    if (error)
+        report(s, "%s; changes there will not rebuild the site", error);
+    free(error);
 }
 
 /* Rebuilds after every burst of changes until a stop signal arrives. */
@@ -1394,7 +1169,7 @@ static void serve_loop(server *s, watcher *w, int sigfd)
     for (;;) {
         report_watch_error(s, w);
         double left = pending ? ms_until(&due) : -1;
-        struct pollfd fds[2] = {{sigfd, POLLIN, 0}, {w ? w->fd : -1, POLLIN, 0}};
+        struct pollfd fds[2] = {{sigfd, POLLIN, 0}, {w ? watch_fd(w) : -1, POLLIN, 0}};
         int n = poll(fds, 2, pending ? (left > 0 ? (int)left + 1 : 0) : -1);
         if (n < 0 && errno != EINTR)
             return;
@@ -1404,7 +1179,7 @@ static void serve_loop(server *s, watcher *w, int sigfd)
             if (read(sigfd, &info, sizeof info) > 0)
                 return;
         }
-        if (n > 0 && (fds[1].revents & POLLIN) && watcher_drain(w)) {
+        if (n > 0 && (fds[1].revents & POLLIN) && watch_read(w)) {
             pending = true;
             debounce_from_now(&due);
         }
@@ -1454,7 +1229,7 @@ int serve_run(const serve_options *opts)
     int sigfd = signalfd(-1, &stop_signals, SFD_CLOEXEC);
     if (sigfd < 0)
         report(&s, "cannot wait for signals: %s", strerror(errno));
-    watcher *w = sigfd >= 0 ? watcher_new(opts->build.site_dir) : NULL;
+    watcher *w = sigfd >= 0 ? watch_new(opts->build.site_dir) : NULL;
     if (sigfd >= 0 && !w)
         report(&s, "cannot watch '%s' for changes: %s", opts->build.site_dir, strerror(errno));
     bool started = w && start(&s);
@@ -1462,7 +1237,7 @@ int serve_run(const serve_options *opts)
         serve_loop(&s, w, sigfd);
     stop(&s, s.hub.current != NULL);
     build_cache_free(s.build.cache);
-    watcher_free(w);
+    watch_free(w);
     if (sigfd >= 0)
         close(sigfd);
     pthread_sigmask(SIG_SETMASK, &old, NULL);

@@ -2,7 +2,11 @@
 # The documentation against the code: every option the --help texts print
 # is in the man page, every config.ini key and section src/config.c handles
 # is in the user guides (as a "key =" line of an example config.ini), and
-# the man page renders without a groff warning. Needs $LUMBAR.
+# the man page renders without a groff warning, and the program output the
+# docs quote is what the program prints (tests/check-doc-quotes.py: a code
+# block marked <!-- output-of: SETUP --> is run and compared line by line;
+# every other quoted lumbar line must match a message in src/*.c).
+# Needs $LUMBAR.
 cd "$(dirname "$0")/.." || exit 2
 passed=0
 failed=0
@@ -79,6 +83,21 @@ for section in $sections; do
         fail "config section [$section] is in $guides"
     fi
 done
+
+# -- quoted program output ----------------------------------------------------
+if command -v python3 >/dev/null 2>&1; then
+    quoted=$(LUMBAR=$LUMBAR python3 tests/check-doc-quotes.py docs/*.md README.md 2>&1)
+    printf '%s\n' "$quoted"
+    oks=$(printf '%s\n' "$quoted" | grep -c '^ok ')
+    fails=$(printf '%s\n' "$quoted" | grep -c '^FAIL ')
+    passed=$((passed + oks))
+    failed=$((failed + fails))
+    if [ "$oks" -eq 0 ] && [ "$fails" -eq 0 ]; then
+        fail "tests/check-doc-quotes.py found the docs' quoted output"
+    fi
+else
+    fail "python3 is needed to check the docs' quoted output (make deps installs it)"
+fi
 
 # -- the man page renders cleanly -------------------------------------------
 if command -v groff >/dev/null 2>&1; then

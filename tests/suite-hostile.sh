@@ -384,15 +384,21 @@ if python3 "$BENCH_DIR/make-corpus" 1000 "$dir/site-a" >/dev/null 2>&1; then
         || fail "a staging folder that is a symbolic link is refused: exit $status, $(head -c 300 "$dir/stderr")"
     rm -f "$staging"
     # Two builds into one output at once: the second is refused while the
-    # first holds the staging folder's lock.
+    # first holds the staging folder's lock. The holder says when it has the
+    # lock and keeps it until told to let go, through two FIFOs: no guessing
+    # how long taking the lock takes.
     "$LUMBAR" build -q -s "$dir/site-b" -o "$out" 2>/dev/null
-    flock "$staging" sleep 3 &
+    rm -f "$dir/locked" "$dir/release" && mkfifo "$dir/locked" "$dir/release"
+    (flock "$staging" sh -c 'echo held >"$1"; read -r _ <"$2"' sh "$dir/locked" "$dir/release" ||
+        echo "flock failed" >"$dir/locked") &
     holder=$!
-    sleep 0.5
+    read -r held <"$dir/locked"
     "$LUMBAR" build -q -s "$dir/site-a" -o "$out" 2>"$dir/stderr"
     status=$?
+    [ "$held" = held ] && echo done >"$dir/release"
     wait "$holder"
-    { [ "$status" = 1 ] && grep -q "another lumbar build is writing" "$dir/stderr" && check_same "$out" "$dir/new"; } \
+    { [ "$held" = held ] && [ "$status" = 1 ] && grep -q "another lumbar build is writing" "$dir/stderr" \
+        && check_same "$out" "$dir/new"; } \
         && ok "a second build into an output being built is refused, and the output is left as it was" \
         || fail "a second build into an output being built is refused: exit $status, $(head -c 300 "$dir/stderr")"
 else

@@ -70,6 +70,30 @@ wait_count() {
     return 1
 }
 
+# The server's build thread (the main thread) as /proc shows it: how many
+# read calls it has made, and whether it waits in poll with no timeout, which
+# it does only when it has no change pending and no build running.
+server_reads() {
+    sed -n 's/^syscr: //p' "/proc/$server_pid/task/$server_pid/io" 2>/dev/null
+}
+server_waits_idle() { # poll(fds, 2, -1), or ppoll(fds, 2, NULL, ...)
+    set -- $(cat "/proc/$server_pid/task/$server_pid/syscall" 2>/dev/null)
+    [ "${3-}" = 0x2 ] && { [ "$4" = 0xffffffff ] || [ "$4" = 0xffffffffffffffff ] || [ "$4" = 0x0 ]; }
+}
+# server_settled READS SECONDS: true once the build thread has read again
+# since it had made READS reads (so it took in every change made before)
+# and waits idle again (so any build those changes caused is done).
+server_settled() {
+    tries=$(($2 * 10))
+    while [ "$tries" -gt 0 ]; do
+        now=$(server_reads)
+        [ -n "$now" ] && [ "$now" -gt "$1" ] && server_waits_idle && return 0
+        sleep 0.1
+        tries=$((tries - 1))
+    done
+    return 1
+}
+
 # start_server NAME ARGS...: runs serve in the background; sets server_pid and
 # base (the URL it prints). False when it does not come up in 30 s.
 start_server() {
@@ -223,13 +247,19 @@ get "${base}causes/weak-core/"
 check "fixed: the overlay is gone" body_lacks '<div id="lumbar-overlay"'
 check "fixed: the page is the fixed one" body_lacks "Serve suite edit"
 
-# Editor noise does not rebuild.
+# Editor noise does not rebuild: once the server has read the events and
+# waits idle again, no build has been logged (a build would have been, before
+# the server went back to waiting).
+check "before the noise: the server waits idle" server_settled -1 10
+reads=$(server_reads)
+builds=$(grep -c '^lumbar: rebuilt' "$work/main.out")
 reloads=$(grep -c '^event: reload' "$work/events")
 : >"$site/content/causes/.weak-core.md.swp"
 : >"$site/content/causes/weak-core.md~"
 : >"$site/content/causes/4913"
-sleep 1
-check "swap and backup files: no rebuild" test "$(grep -c '^event: reload' "$work/events")" = "$reloads"
+check "swap and backup files: read, and the server idle again" server_settled "${reads:-0}" 10
+check "swap and backup files: no rebuild" test "$(grep -c '^lumbar: rebuilt' "$work/main.out")" = "$builds"
+check "swap and backup files: no reload" test "$(grep -c '^event: reload' "$work/events")" = "$reloads"
 rm -f "$site/content/causes/.weak-core.md.swp" "$site/content/causes/weak-core.md~" "$site/content/causes/4913"
 # A new folder is watched too: a file written into it later rebuilds.
 mkdir -p "$site/assets/extra/deeper"
