@@ -8,7 +8,10 @@
 #   make check-asan / check-valgrind / fuzz / bench
 .SUFFIXES:
 
-PKGS     = libcmark-gfm yaml-0.1 inih libmicrohttpd
+# libvips resizes large images (src/images.c); without it (pkg-config finds
+# no vips) lumbar still builds and keeps images at their original size.
+HAVE_VIPS = $(shell pkg-config --exists vips 2>/dev/null && echo yes)
+PKGS     = libcmark-gfm yaml-0.1 inih libmicrohttpd $(if $(HAVE_VIPS),vips)
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 BUILD   ?= build
@@ -18,7 +21,7 @@ BENCH_DIR ?= ../shared/bench
 
 WARN     = -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 VERSION  = 0.1.0
-DEFS     = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DLUMBAR_VERSION=\"$(VERSION)\"
+DEFS     = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DLUMBAR_VERSION=\"$(VERSION)\" $(if $(HAVE_VIPS),-DLUMBAR_HAVE_VIPS)
 # Expanded when a recipe runs, not when make reads this file, so that
 # `make deps site` on a fresh machine sees the packages deps installed.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -108,7 +111,7 @@ deps:
 	export DEBIAN_FRONTEND=noninteractive; \
 	$$SUDO apt-get update -qq && \
 	$$SUDO apt-get install -y -qq --no-install-recommends build-essential clang pkg-config \
-	  libcmark-gfm-dev libcmark-gfm-extensions-dev libyaml-dev libinih-dev libmicrohttpd-dev libjemalloc-dev libclang-rt-14-dev \
+	  libcmark-gfm-dev libcmark-gfm-extensions-dev libyaml-dev libinih-dev libmicrohttpd-dev libvips-dev libjemalloc-dev libclang-rt-14-dev \
 	  libxml2-utils curl valgrind chromium cmark hugo python3 python3-yaml groff-base >/dev/null && \
 	{ command -v npm >/dev/null || $$SUDO apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null; }
 	@node -e 'process.exit(Number(process.versions.node.split(".")[0]) < 20 ? 1 : 0)' || { \

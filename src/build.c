@@ -9,6 +9,7 @@
 #include "feeds.h"
 #include "fs.h"
 #include "hash.h"
+#include "images.h"
 #include "links.h"
 #include "output.h"
 #include "refs.h"
@@ -294,10 +295,19 @@ static bool produce(build_state *b, build_stats *stats, diag_list *diags)
 {
     render_stats rs = {0, 0};
     site_files sf = {.b = b, .stats = stats, .diags = DIAG_LIST_INIT, .ok = true};
+    img_store *images = img_store_new(b->opts->site_dir, b->cfg, b->out != NULL);
     render_options ro = {.out = b->out, .jobs = b->opts->jobs,
                          .keep_ids = !b->out || b->opts->cache, /* for link checks and the rebuild cache */
+                         .images = images,
                          .alongside = b->out ? write_site_files : NULL, .alongside_arg = &sf};
     bool ok = render_pages(b->s, b->tpl, &ro, &rs, diags);
+    if (ok && b->out)
+        ok = img_store_write(images, b->out, diags);
+    if (img_store_unresized(images))
+        diag_add(diags, DIAG_WARNING, "", 0, 0,
+                 "images are not resized: this lumbar was built without libvips (install libvips-dev and rebuild "
+                 "lumbar); large images are served at their full size");
+    img_store_free(images);
     ok = ok && sf.ok;
     diag_move(diags, &sf.diags);
     stats->pages = rs.pages;
@@ -337,8 +347,10 @@ static void release_site(site *s, bool exiting)
 static void check_bodies(build_state *b, diag_list *diags)
 {
     render_stats rs = {0, 0};
-    render_options ro = {.out = NULL, .jobs = b->opts->jobs};
+    img_store *images = img_store_new(b->opts->site_dir, b->cfg, false);
+    render_options ro = {.out = NULL, .jobs = b->opts->jobs, .images = images};
     render_pages(b->s, b->tpl, &ro, &rs, diags);
+    img_store_free(images);
 }
 
 bool build_run(const build_options *opts, build_stats *stats, diag_list *diags)

@@ -11,6 +11,8 @@
 #include "diag.h"
 #include "value.h"
 
+#define CONFIG_IMAGE_WIDTHS 8
+
 typedef struct config {
     char *title;
     char *description;
@@ -24,6 +26,11 @@ typedef struct config {
     bool autolink; /* bare URLs in Markdown become links; off by default: it costs parse time */
     int page_size;       /* 0: lists are not paginated */
     int interval_months; /* default review interval */
+    /* [images]: rasters wider than image_max_width get copies at each of
+     * image_widths (ascending, at most CONFIG_IMAGE_WIDTHS) below their own. */
+    int image_max_width;
+    int image_widths[CONFIG_IMAGE_WIDTHS];
+    int image_nwidths;
     value *params;       /* map; owned by the config */
 } config;
 
