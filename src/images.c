@@ -506,6 +506,25 @@ bool img_store_write(img_store *st, output *out, diag_list *diags)
     return ok;
 }
 
+static void push_outputs(value *list, const img_variant *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (v[i].cache_file)
+            value_list_push(list, value_str(v[i].path));
+}
+
+value *img_store_outputs(const img_store *st)
+{
+    value *list = value_list();
+    for (size_t i = 0; i < st->len; i++) {
+        if (st->entries[i]->status != IMG_OK)
+            continue;
+        push_outputs(list, st->entries[i]->info.own, st->entries[i]->info.nown);
+        push_outputs(list, st->entries[i]->info.webp, st->entries[i]->info.nwebp);
+    }
+    return list;
+}
+
 static void free_variants(img_variant *list, size_t n)
 {
     for (size_t i = 0; i < n; i++) {

@@ -24,6 +24,7 @@
 #include "config.h"
 #include "diag.h"
 #include "output.h"
+#include "value.h"
 
 typedef enum img_format { IMG_UNKNOWN, IMG_PNG, IMG_JPEG, IMG_GIF, IMG_WEBP, IMG_SVG } img_format;
 
@@ -71,6 +72,10 @@ bool img_store_unresized(const img_store *st);
 
 /* Writes every resized copy into out. Returns false after adding an error. */
 bool img_store_write(img_store *st, output *out, diag_list *diags);
+
+/* Returns a new list of strings (the caller frees it): the site path of
+ * every copy img_store_write writes. */
+value *img_store_outputs(const img_store *st);
 
 /* Frees the store. Accepts NULL. */
 void img_store_free(img_store *st);

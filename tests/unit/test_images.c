@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "build.h"
 #include "fixture.h"
 #include "fs.h"
 #include "images.h"
@@ -240,6 +241,62 @@ static void test_store_resizes_and_caches(void)
 }
 #endif
 
+/* A rebuild that reuses a page from the previous output (lumbar serve)
+ * must keep the image copies that page shows. */
+static void test_rebuild_keeps_copies(void)
+{
+    char site_dir[256];
+    CHECK(th_tmpdir("images-rebuild", site_dir, sizeof site_dir));
+    static const char *const dirs[] = {"assets", "assets/img", "layouts", "content", "content/guide", NULL};
+    for (const char *const *d = dirs; *d; d++)
+        fx_mkdir(site_dir, *d);
+    static const char *const layouts[] = {"article", "home", "page", "404", "section", "tag", "tags", NULL};
+    for (const char *const *l = layouts; *l; l++) {
+        strbuf name = STRBUF_INIT;
+        strbuf_printf(&name, "layouts/%s.html", *l);
+        fx_put(site_dir, name.data, "{{{content}}}\n");
+        strbuf_free(&name);
+    }
+    fx_put(site_dir, "config.ini", "[site]\ntitle = t\nbase_url = https://example.org/\n[images]\nmax_width = 200\n"
+                                   "widths = 100, 200\n");
+    const char *fm = "---\ntitle: T\ndescription: d\ndate: 2026-01-01\n---\n";
+    strbuf text = STRBUF_INIT, to = STRBUF_INIT, out = STRBUF_INIT, copy = STRBUF_INIT;
+    strbuf_printf(&text, "%s![A band of colours](/img/wide.png)\n", fm);
+    fx_put(site_dir, "content/_index.md", fm);
+    fx_put(site_dir, "content/guide/_index.md", fm);
+    fx_put(site_dir, "content/guide/pic.md", text.data);
+    strbuf_reset(&text);
+    strbuf_printf(&text, "%sFirst words.\n", fm);
+    fx_put(site_dir, "content/guide/other.md", text.data);
+    strbuf_printf(&to, "%s/assets/img/wide.png", site_dir);
+    CHECK(copy_file(WIDE_PNG, to.data));
+    strbuf_printf(&out, "%s/public", site_dir);
+    strbuf_printf(&copy, "%s/img/wide-100w.webp", out.data);
+    build_cache *cache = build_cache_new();
+    build_options opts = {.site_dir = site_dir, .out_dir = out.data, .write = true, .jobs = 1, .cache = cache};
+    build_stats stats;
+    diag_list dl = DIAG_LIST_INIT;
+    CHECK(build_run(&opts, &stats, &dl));
+    struct stat sb;
+    CHECK(stat(copy.data, &sb) == 0);
+    strbuf_reset(&text);
+    strbuf_printf(&text, "%sOther words.\n", fm);
+    fx_put(site_dir, "content/guide/other.md", text.data);
+    CHECK(build_run(&opts, &stats, &dl));
+    CHECK(stats.reused > 0);
+    CHECK(stat(copy.data, &sb) == 0);
+    CHECK(build_run(&opts, &stats, &dl)); /* and once more: the cache remembers them */
+    CHECK(stat(copy.data, &sb) == 0);
+    CHECK_INT(diag_count(&dl, DIAG_ERROR), 0);
+    build_cache_free(cache);
+    diag_list_clear(&dl);
+    strbuf_free(&text);
+    strbuf_free(&to);
+    strbuf_free(&out);
+    strbuf_free(&copy);
+    output_remove_tree(site_dir);
+}
+
 /* ---- Markdown ------------------------------------------------------------ */
 
 static md_doc *render_with(img_store *st, const char *md, diag_list *dl)
@@ -365,6 +422,7 @@ int main(void)
     test_store_errors();
 #ifdef LUMBAR_HAVE_VIPS
     test_store_resizes_and_caches();
+    test_rebuild_keeps_copies();
 #endif
     test_alt_rules();
     test_figures_and_escaping();
