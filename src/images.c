@@ -210,11 +210,6 @@ const char *img_mime_type(img_format format)
     return types[format];
 }
 
-static const char *format_ext(img_format format)
-{
-    static const char *const exts[] = {"", "png", "jpg", "gif", "webp", "svg"};
-    return exts[format];
-}
 
 /* ---- the store ----------------------------------------------------------- */
 
@@ -257,6 +252,14 @@ static char *msg(const char *fmt, const char *arg)
     return strbuf_detach(&b);
 }
 
+
+#ifdef LUMBAR_HAVE_VIPS
+static const char *format_ext(img_format format)
+{
+    static const char *const exts[] = {"", "png", "jpg", "gif", "webp", "svg"};
+    return exts[format];
+}
+
 /* "img/photo.jpg" + 480 + "webp" -> "img/photo-480w.webp" */
 static char *variant_path(const char *path, int width, const char *ext)
 {
@@ -268,7 +271,6 @@ static char *variant_path(const char *path, int width, const char *ext)
     return strbuf_detach(&b);
 }
 
-#ifdef LUMBAR_HAVE_VIPS
 static pthread_once_t vips_once = PTHREAD_ONCE_INIT;
 static bool vips_ready;
 
@@ -319,7 +321,6 @@ static char *resize_with_vips(const strbuf *src, int width, const char *file)
     strbuf_free(&tmp);
     return err;
 }
-#endif
 
 /* The widths to offer for an original w pixels wide: each configured width
  * below it, and w itself when no configured width reaches it. */
@@ -344,13 +345,9 @@ static char *make_variant(img_store *st, const strbuf *src, uint64_t hash, int w
     strbuf_printf(&file, "%s/" CACHE_DIR "/%016llx-%d.%s", st->site_dir, (unsigned long long)hash, width, ext);
     v->cache_file = strbuf_detach(&file);
     char *err = NULL;
-#ifdef LUMBAR_HAVE_VIPS
     struct stat sb;
     if (lstat(v->cache_file, &sb) != 0)
         err = resize_with_vips(src, width, v->cache_file);
-#else
-    (void)src;
-#endif
     strbuf bytes = STRBUF_INIT;
     if (!err && (!fs_read_file(v->cache_file, false, &bytes) ||
                  img_header_size((const unsigned char *)bytes.data, bytes.len, &v->width, &v->height) != format))
@@ -376,6 +373,7 @@ static char *make_cache_dir(const img_store *st)
     free(dir);
     return err;
 }
+#endif
 
 static char *resize(img_store *st, const strbuf *src, const char *path, img_info *info)
 {

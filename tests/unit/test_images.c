@@ -241,6 +241,7 @@ static void test_store_resizes_and_caches(void)
 }
 #endif
 
+#ifdef LUMBAR_HAVE_VIPS
 /* A rebuild that reuses a page from the previous output (lumbar serve)
  * must keep the image copies that page shows. */
 static void test_rebuild_keeps_copies(void)
@@ -296,6 +297,7 @@ static void test_rebuild_keeps_copies(void)
     strbuf_free(&copy);
     output_remove_tree(site_dir);
 }
+#endif
 
 /* ---- Markdown ------------------------------------------------------------ */
 
