@@ -330,8 +330,8 @@ static bool produce(build_state *b, build_stats *stats, diag_list *diags)
         b->image_files = keep_previous_images(b->opts->cache, images, b->out);
     if (img_store_unresized(images))
         diag_add(diags, DIAG_WARNING, "", 0, 0,
-                 "images are not resized: this lumbar was built without libvips (install libvips-dev and rebuild "
-                 "lumbar); large images are served at their full size");
+                 "images are not resized: lumbar was built without libvips (libvips-dev), or cannot load it; "
+                 "large images are served at their full size");
     img_store_free(images);
     ok = ok && sf.ok;
     diag_move(diags, &sf.diags);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #ifdef LUMBAR_HAVE_VIPS
+#include <dlfcn.h>
 #include <vips/vips.h>
 #endif
 
@@ -271,25 +272,69 @@ static char *variant_path(const char *path, int width, const char *ext)
     return strbuf_detach(&b);
 }
 
+/* libvips (and the hundred libraries it needs) is loaded when the first
+ * image needs resizing: linked into lumbar, the dynamic loader's symbol
+ * lookups alone cost every build ~70 million instructions, twice what a
+ * whole build of the bundled site does. Only the calls lumbar makes. */
+#ifndef LUMBAR_VIPS_SONAME
+#define LUMBAR_VIPS_SONAME "libvips.so.42"
+#endif
+
+static struct vips_api {
+    int (*version)(int flag);
+    int (*init)(const char *argv0);
+    void (*concurrency_set)(int concurrency);
+    void (*cache_set_max)(int max);
+    int (*thumbnail_buffer)(void *buf, size_t len, VipsImage **out, int width, ...);
+    int (*write_to_file)(VipsImage *image, const char *name, ...);
+    const char *(*error_buffer)(void);
+    void (*error_clear)(void);
+    void (*object_unref)(gpointer object);
+    guint (*log_set_handler)(const gchar *domain, GLogLevelFlags levels, GLogFunc func, gpointer data);
+} vips;
+
 static pthread_once_t vips_once = PTHREAD_ONCE_INIT;
 static bool vips_ready;
 
-/* One thread per resize (the render threads already fill the cores) and
- * no operation cache: each source is read once, so caching only costs memory. */
 static void drop_log(const gchar *domain, GLogLevelFlags level, const gchar *message, gpointer data)
 {
     (void)domain, (void)level, (void)message, (void)data;
 }
 
-/* libvips's warnings would go to stderr, around lumbar's diagnostics: a
- * damaged file fails instead (fail_on) and its error names the file. */
+/* Finds every function in vips; false when the library or one is missing. */
+static bool load_vips(void)
+{
+    void *lib = dlopen(LUMBAR_VIPS_SONAME, RTLD_NOW | RTLD_LOCAL);
+    if (!lib)
+        return false;
+    static const char *const names[] = {"vips_version", "vips_init", "vips_concurrency_set", "vips_cache_set_max",
+                                        "vips_thumbnail_buffer", "vips_image_write_to_file", "vips_error_buffer",
+                                        "vips_error_clear", "g_object_unref", "g_log_set_handler"};
+    /* POSIX's way to take a function from dlsym without a cast ISO C forbids. */
+    void **slots[] = {(void **)&vips.version, (void **)&vips.init, (void **)&vips.concurrency_set,
+                      (void **)&vips.cache_set_max, (void **)&vips.thumbnail_buffer, (void **)&vips.write_to_file,
+                      (void **)&vips.error_buffer, (void **)&vips.error_clear, (void **)&vips.object_unref,
+                      (void **)&vips.log_set_handler};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        if ((*slots[i] = dlsym(lib, names[i])) == NULL)
+            return false;
+    return vips.version(3) - vips.version(5) == VIPS_LIBRARY_CURRENT - VIPS_LIBRARY_AGE; /* VIPS_INIT's ABI check */
+}
+
+/* One thread per resize (the render threads already fill the cores) and
+ * no operation cache: each source is read once, so caching only costs
+ * memory. libvips's warnings would go to stderr around lumbar's
+ * diagnostics: a damaged file fails instead (fail_on) and its error is
+ * reported at the image. */
 static void start_vips(void)
 {
-    g_log_set_handler("VIPS", G_LOG_LEVEL_WARNING | G_LOG_LEVEL_MESSAGE | G_LOG_LEVEL_INFO, drop_log, NULL);
-    vips_ready = VIPS_INIT("lumbar") == 0;
+    if (!load_vips())
+        return;
+    vips.log_set_handler("VIPS", G_LOG_LEVEL_WARNING | G_LOG_LEVEL_MESSAGE | G_LOG_LEVEL_INFO, drop_log, NULL);
+    vips_ready = vips.init("lumbar") == 0;
     if (vips_ready) {
-        vips_concurrency_set(1);
-        vips_cache_set_max(0);
+        vips.concurrency_set(1);
+        vips.cache_set_max(0);
     }
 }
 
@@ -303,21 +348,21 @@ static char *resize_with_vips(const strbuf *src, int width, const char *file)
     strbuf tmp = STRBUF_INIT;
     const char *ext = strrchr(file, '.');
     strbuf_printf(&tmp, "%s.tmp-%ld-%lx%s", file, (long)getpid(), (unsigned long)(uintptr_t)pthread_self(), ext);
-    if (vips_thumbnail_buffer(src->data, src->len, &out, width, "height", VIPS_MAX_COORD, "size", VIPS_SIZE_DOWN,
+    if (vips.thumbnail_buffer(src->data, src->len, &out, width, "height", VIPS_MAX_COORD, "size", VIPS_SIZE_DOWN,
                               "option_string", "fail_on=truncated", NULL) != 0 ||
-        vips_image_write_to_file(out, tmp.data, "strip", TRUE, NULL) != 0) {
-        const char *why = vips_error_buffer();
+        vips.write_to_file(out, tmp.data, "strip", TRUE, NULL) != 0) {
+        const char *why = vips.error_buffer();
         strbuf b = STRBUF_INIT;
         strbuf_printf(&b, "the file is damaged, or cannot be resized (%.*s)", (int)strcspn(why, "\n"), why);
         err = strbuf_detach(&b);
-        vips_error_clear();
+        vips.error_clear();
         unlink(tmp.data);
     } else if (rename(tmp.data, file) != 0) {
         err = msg("cannot store its resized copy in " CACHE_DIR ": %s", strerror(errno));
         unlink(tmp.data);
     }
     if (out)
-        g_object_unref(out);
+        vips.object_unref(out);
     strbuf_free(&tmp);
     return err;
 }
@@ -375,20 +420,26 @@ static char *make_cache_dir(const img_store *st)
 }
 #endif
 
+/* Notes that an image is served at full size for want of libvips. */
+static char *keep_original(img_store *st)
+{
+    pthread_mutex_lock(&st->lock);
+    st->unresized = true;
+    pthread_mutex_unlock(&st->lock);
+    return NULL;
+}
+
 static char *resize(img_store *st, const strbuf *src, const char *path, img_info *info)
 {
 #ifndef LUMBAR_HAVE_VIPS
     (void)src;
     (void)path;
     (void)info;
-    pthread_mutex_lock(&st->lock);
-    st->unresized = true;
-    pthread_mutex_unlock(&st->lock);
-    return NULL;
+    return keep_original(st);
 #else
     pthread_once(&vips_once, start_vips);
     if (!vips_ready)
-        return msg("cannot be resized: %s", "libvips failed to start");
+        return keep_original(st);
     char *err = make_cache_dir(st);
     if (err)
         return err;

@@ -7,9 +7,10 @@
  * configured widths (never wider than the original) in its own format and
  * in WebP. libvips makes the copies once; they are kept in the site
  * folder's .lumbar-cache/images/ under a hash of the source's bytes, so a
- * rebuild reads them back instead of resizing again. A lumbar built without
- * libvips (pkg-config finds no vips) keeps the originals and the store says
- * so (img_store_unresized). GIFs are never resized: libvips would keep
+ * rebuild reads them back instead of resizing again. libvips is loaded
+ * (dlopen) only when an image first needs resizing; a lumbar built without
+ * it (pkg-config finds no vips), or that cannot load it, keeps the
+ * originals and the store says so (img_store_unresized). GIFs are never resized: libvips would keep
  * only the first frame of an animation.
  *
  * A store is safe to share between render threads: each image is measured
