@@ -132,7 +132,7 @@ install: lumbar
 	if [ -f docs/lumbar.1 ]; then cp docs/lumbar.1 $(DESTDIR)$(PREFIX)/share/man/man1/lumbar.1; fi
 
 clean:
-	rm -rf build lumbar tests/out public .public.lumbar-staging .public.lumbar-staging.old
+	rm -rf build lumbar tests/out public .public.lumbar-staging .public.lumbar-staging.old .lumbar-cache tests/sites/*/.lumbar-cache
 
 .PHONY: all lumbar site check check-quick check-werror check-asan check-valgrind deps install clean regen-golden
 

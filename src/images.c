@@ -466,6 +466,17 @@ static char *resize(img_store *st, const strbuf *src, const char *path, img_info
 #endif
 }
 
+/* True when file, with every symbolic link followed, is inside dir. */
+static bool inside(const char *dir, const char *file)
+{
+    char *real_dir = realpath(dir, NULL), *real_file = realpath(file, NULL);
+    size_t n = real_dir ? strlen(real_dir) : 0;
+    bool ok = real_dir && real_file && !strncmp(real_dir, real_file, n) && real_file[n] == '/';
+    free(real_dir);
+    free(real_file);
+    return ok;
+}
+
 /* Measures (and resizes) assets/PATH into e. Runs without the lock. */
 static void process(img_store *st, entry *e)
 {
@@ -477,6 +488,9 @@ static void process(img_store *st, entry *e)
     if (lstat(file, &sb) != 0 || S_ISDIR(sb.st_mode)) {
         e->status = IMG_MISSING;
         e->error = msg("no such file (looked for assets/%s)", e->path);
+    } else if (!inside(assets, file)) {
+        e->status = IMG_BROKEN;
+        e->error = msg("assets/%s is reached through a symbolic link that leads out of assets/", e->path);
     } else if (S_ISLNK(sb.st_mode) || !fs_read_file(file, false, &src)) {
         e->status = IMG_BROKEN;
         e->error = msg("assets/%s cannot be read (a symbolic link, or no permission)", e->path);

@@ -173,6 +173,16 @@ static void make_site(void)
     strbuf_free(&to);
     fx_put(root, "assets/img/bad.png", "\x89PNG\r\n\x1a\n but no header");
     fx_put(root, "assets/img/dot.svg", "<svg width=\"4\" height=\"2\"></svg>");
+    fx_mkdir(root, "outside");
+    strbuf link = STRBUF_INIT, target = STRBUF_INIT;
+    strbuf_printf(&target, "%s/outside/wide.png", root);
+    CHECK(copy_file(WIDE_PNG, target.data));
+    strbuf_reset(&target);
+    strbuf_printf(&target, "%s/outside", root);
+    strbuf_printf(&link, "%s/assets/out", root);
+    CHECK(symlink(target.data, link.data) == 0);
+    strbuf_free(&link);
+    strbuf_free(&target);
 }
 
 static void test_store_errors(void)
@@ -191,6 +201,11 @@ static void test_store_errors(void)
     err = NULL;
     CHECK_INT(img_store_get(st, "img", &info, &err), IMG_MISSING); /* a folder */
     free(err);
+    err = NULL;
+    CHECK_INT(img_store_get(st, "out/wide.png", &info, &err), IMG_BROKEN); /* through a link out of assets/ */
+    CHECK(err && strstr(err, "symbolic link"));
+    free(err);
+    err = NULL;
     CHECK_INT(img_store_get(st, "img/wide.png", &info, &err), IMG_OK);
     CHECK_INT(info->width, 400);
     CHECK_INT(info->height, 120);
