@@ -51,10 +51,41 @@ static img_format gif_size(const unsigned char *d, size_t n, int *w, int *h)
     return IMG_GIF;
 }
 
-/* Walks the JPEG's marker segments to the first start-of-frame. */
+/* The Exif orientation (1-8) in an APP1 segment's n bytes at d, or 0. */
+static unsigned exif_orientation(const unsigned char *d, size_t n)
+{
+    if (n < 14 || memcmp(d, "Exif\0\0", 6) != 0)
+        return 0;
+    const unsigned char *tiff = d + 6;
+    size_t size = n - 6;
+    bool le = tiff[0] == 'I' && tiff[1] == 'I';
+    if (!le && !(tiff[0] == 'M' && tiff[1] == 'M'))
+        return 0;
+#define U16(p) (le ? le16(p) : be16(p))
+    uint32_t ifd = le ? (uint32_t)le16(tiff + 4) | (uint32_t)le16(tiff + 6) << 16 : be32(tiff + 4);
+    if (ifd > size || size - ifd < 2)
+        return 0;
+    unsigned count = U16(tiff + ifd);
+    for (unsigned k = 0; k < count; k++) {
+        size_t at = ifd + 2 + (size_t)k * 12;
+        if (at + 12 > size)
+            return 0;
+        if (U16(tiff + at) == 0x0112) {
+            unsigned v = U16(tiff + at + 8);
+            return v >= 1 && v <= 8 ? v : 0;
+        }
+    }
+    return 0;
+#undef U16
+}
+
+/* Walks the JPEG's marker segments to the first start-of-frame. The size
+ * is as shown: an Exif orientation of 5-8 (a phone held upright) turns
+ * the picture a quarter, as browsers and libvips do. */
 static img_format jpeg_size(const unsigned char *d, size_t n, int *w, int *h)
 {
     size_t i = 2;
+    unsigned orientation = 0;
     while (i + 4 <= n) {
         if (d[i] != 0xFF)
             return IMG_UNKNOWN;
@@ -72,12 +103,15 @@ static img_format jpeg_size(const unsigned char *d, size_t n, int *w, int *h)
         if (sof) {
             if (i + 9 > n || len < 7 || !be16(d + i + 5) || !be16(d + i + 7))
                 return IMG_UNKNOWN;
-            *h = (int)be16(d + i + 5);
-            *w = (int)be16(d + i + 7);
+            bool turned = orientation >= 5;
+            *h = (int)be16(d + i + (turned ? 7 : 5));
+            *w = (int)be16(d + i + (turned ? 5 : 7));
             return IMG_JPEG;
         }
         if (marker == 0xD9 || marker == 0xDA || len < 2)
             return IMG_UNKNOWN;
+        if (marker == 0xE1 && !orientation && i + 2 + len <= n)
+            orientation = exif_orientation(d + i + 4, len - 2);
         i += 2 + len;
     }
     return IMG_UNKNOWN;

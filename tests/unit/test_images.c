@@ -54,6 +54,22 @@ static void test_jpeg(void)
     CHECK_INT(w, 32);
     CHECK_INT(h, 16);
     CHECK_INT(header(jpeg, 12, &w, &h), IMG_UNKNOWN);
+    /* An Exif orientation of 6 (turned a quarter): shown 300 wide, 1920 high. */
+    static const unsigned char exif_be[] = {
+        0xFF, 0xD8, 0xFF, 0xE1, 0x00, 0x22, 'E', 'x', 'i', 'f', 0, 0, 'M', 'M', 0x00, 0x2A, 0, 0, 0, 8, 0x00, 0x01,
+        0x01, 0x12, 0x00, 0x03, 0, 0, 0, 1, 0x00, 0x06, 0, 0, 0, 0, 0, 0, 0xFF, 0xC0, 0x00, 0x11, 0x08, 0x01, 0x2C,
+        0x07, 0x80, 0x03};
+    CHECK_INT(header(exif_be, sizeof exif_be, &w, &h), IMG_JPEG);
+    CHECK_INT(w, 300);
+    CHECK_INT(h, 1920);
+    /* Little-endian Exif, orientation 3 (upside down): the size stays. */
+    static const unsigned char exif_le[] = {
+        0xFF, 0xD8, 0xFF, 0xE1, 0x00, 0x22, 'E', 'x', 'i', 'f', 0, 0, 'I', 'I', 0x2A, 0x00, 8, 0, 0, 0, 0x01, 0x00,
+        0x12, 0x01, 0x03, 0x00, 1, 0, 0, 0, 0x03, 0x00, 0, 0, 0, 0, 0, 0, 0xFF, 0xC0, 0x00, 0x11, 0x08, 0x01, 0x2C,
+        0x07, 0x80, 0x03};
+    CHECK_INT(header(exif_le, sizeof exif_le, &w, &h), IMG_JPEG);
+    CHECK_INT(w, 1920);
+    CHECK_INT(h, 300);
 }
 
 static void test_webp(void)
