@@ -2,7 +2,10 @@
 """Writes the golden site's test images (run from anywhere; they are committed).
 
 Small synthetic pictures made with the standard library only: PNGs of
-colour bands, a one-frame GIF and an SVG, each a few hundred bytes."""
+colour bands, a one-frame GIF and an SVG, each a few hundred bytes.
+photo.jpg and pic.webp are wide.png saved as JPEG and WebP by libvips 8.14
+with its default settings (`vips copy wide.png photo.jpg`, from the
+libvips-tools package); the standard library writes neither format."""
 import os
 import struct
 import zlib
