@@ -321,6 +321,7 @@ static struct vips_api {
     void (*cache_set_max)(int max);
     int (*thumbnail_buffer)(void *buf, size_t len, VipsImage **out, int width, ...);
     int (*write_to_file)(VipsImage *image, const char *name, ...);
+    VipsImage *(*image_copy_memory)(VipsImage *image);
     const char *(*error_buffer)(void);
     void (*error_clear)(void);
     void (*object_unref)(gpointer object);
@@ -342,11 +343,13 @@ static bool load_vips(void)
     if (!lib)
         return false;
     static const char *const names[] = {"vips_version", "vips_init", "vips_concurrency_set", "vips_cache_set_max",
-                                        "vips_thumbnail_buffer", "vips_image_write_to_file", "vips_error_buffer",
+                                        "vips_thumbnail_buffer", "vips_image_write_to_file", "vips_image_copy_memory",
+                                        "vips_error_buffer",
                                         "vips_error_clear", "g_object_unref", "g_log_set_handler"};
     /* POSIX's way to take a function from dlsym without a cast ISO C forbids. */
     void **slots[] = {(void **)&vips.version, (void **)&vips.init, (void **)&vips.concurrency_set,
                       (void **)&vips.cache_set_max, (void **)&vips.thumbnail_buffer, (void **)&vips.write_to_file,
+                      (void **)&vips.image_copy_memory,
                       (void **)&vips.error_buffer, (void **)&vips.error_clear, (void **)&vips.object_unref,
                       (void **)&vips.log_set_handler};
     for (size_t i = 0; i < sizeof names / sizeof *names; i++)
@@ -372,31 +375,32 @@ static void start_vips(void)
     }
 }
 
-/* Writes the copy of src at width in the format of ext's file name to
- * file (through a temporary name, so a reader never sees half a file).
- * Returns NULL or an error message the caller frees. */
-static char *resize_with_vips(const strbuf *src, int width, const char *file)
+/* The message for the failure libvips just reported; the caller frees it. */
+static char *vips_failure(void)
 {
-    VipsImage *out = NULL;
+    const char *why = vips.error_buffer();
+    strbuf b = STRBUF_INIT;
+    strbuf_printf(&b, "the file is damaged, or cannot be resized (%.*s)", (int)strcspn(why, "\n"), why);
+    vips.error_clear();
+    return strbuf_detach(&b);
+}
+
+/* Saves image to file in the format its extension names, through a
+ * temporary name so that no reader ever sees half a file. Returns NULL or
+ * an error message the caller frees. */
+static char *save_copy(VipsImage *image, const char *file)
+{
     char *err = NULL;
     strbuf tmp = STRBUF_INIT;
-    const char *ext = strrchr(file, '.');
-    strbuf_printf(&tmp, "%s.tmp-%ld-%lx%s", file, (long)getpid(), (unsigned long)(uintptr_t)pthread_self(), ext);
-    if (vips.thumbnail_buffer(src->data, src->len, &out, width, "height", VIPS_MAX_COORD, "size", VIPS_SIZE_DOWN,
-                              "option_string", "fail_on=truncated", NULL) != 0 ||
-        vips.write_to_file(out, tmp.data, "strip", TRUE, NULL) != 0) {
-        const char *why = vips.error_buffer();
-        strbuf b = STRBUF_INIT;
-        strbuf_printf(&b, "the file is damaged, or cannot be resized (%.*s)", (int)strcspn(why, "\n"), why);
-        err = strbuf_detach(&b);
-        vips.error_clear();
+    strbuf_printf(&tmp, "%s.tmp-%ld-%lx%s", file, (long)getpid(), (unsigned long)(uintptr_t)pthread_self(),
+                  strrchr(file, '.'));
+    if (vips.write_to_file(image, tmp.data, "strip", TRUE, NULL) != 0) {
+        err = vips_failure();
         unlink(tmp.data);
     } else if (rename(tmp.data, file) != 0) {
         err = msg("cannot store its resized copy in " CACHE_DIR ": %s", strerror(errno));
         unlink(tmp.data);
     }
-    if (out)
-        vips.object_unref(out);
     strbuf_free(&tmp);
     return err;
 }
@@ -414,24 +418,47 @@ static size_t candidate_widths(const config *cfg, int w, int *out)
     return n;
 }
 
-/* Makes (or finds in the cache) one copy; returns NULL or an error. */
-static char *make_variant(img_store *st, const strbuf *src, uint64_t hash, int width, img_format format,
-                          const char *path, img_variant *v)
+/* Names the copy of path at width in format: its site path and cache file. */
+static void name_variant(const img_store *st, uint64_t hash, const char *path, int width, img_format format,
+                         img_variant *v)
 {
     const char *ext = format_ext(format);
     v->path = variant_path(path, width, ext);
     strbuf file = STRBUF_INIT;
     strbuf_printf(&file, "%s/" CACHE_DIR "/%016llx-%d.%s", st->site_dir, (unsigned long long)hash, width, ext);
     v->cache_file = strbuf_detach(&file);
+}
+
+/* Makes the copies of src at one width that the cache lacks, from a single
+ * decode (shrunk while loading where the format allows) held in memory for
+ * both formats, then reads each copy's size back. Returns NULL or an error. */
+static char *make_width(const strbuf *src, int width, img_variant *const *copies, size_t n)
+{
     char *err = NULL;
     struct stat sb;
-    if (lstat(v->cache_file, &sb) != 0)
-        err = resize_with_vips(src, width, v->cache_file);
-    strbuf bytes = STRBUF_INIT;
-    if (!err && (!fs_read_file(v->cache_file, false, &bytes) ||
-                 img_header_size((const unsigned char *)bytes.data, bytes.len, &v->width, &v->height) != format))
-        err = msg("its resized copy %s cannot be read back", v->cache_file);
-    strbuf_free(&bytes);
+    VipsImage *thumb = NULL, *pixels = NULL;
+    for (size_t k = 0; k < n && !err; k++) {
+        if (lstat(copies[k]->cache_file, &sb) == 0)
+            continue;
+        if (!pixels && (vips.thumbnail_buffer(src->data, src->len, &thumb, width, "height", VIPS_MAX_COORD, "size",
+                                              VIPS_SIZE_DOWN, "option_string", "fail_on=truncated", NULL) != 0 ||
+                        (pixels = vips.image_copy_memory(thumb)) == NULL))
+            err = vips_failure();
+        else
+            err = save_copy(pixels, copies[k]->cache_file);
+    }
+    if (pixels)
+        vips.object_unref(pixels);
+    if (thumb)
+        vips.object_unref(thumb);
+    for (size_t k = 0; k < n && !err; k++) {
+        strbuf bytes = STRBUF_INIT;
+        if (!fs_read_file(copies[k]->cache_file, false, &bytes) ||
+            img_header_size((const unsigned char *)bytes.data, bytes.len, &copies[k]->width, &copies[k]->height) ==
+                IMG_UNKNOWN)
+            err = msg("its resized copy %s cannot be read back", copies[k]->cache_file);
+        strbuf_free(&bytes);
+    }
     return err;
 }
 
@@ -483,16 +510,22 @@ static char *resize(img_store *st, const strbuf *src, const char *path, img_info
     info->own = xcalloc(n, sizeof *info->own);
     info->webp = info->format == IMG_WEBP ? NULL : xcalloc(n, sizeof *info->webp);
     for (size_t i = 0; i < n && !err; i++) {
+        img_variant *copies[2];
+        size_t ncopies = 0;
         img_variant *own = &info->own[info->nown++];
-        if (widths[i] == info->width) {
+        if (widths[i] == info->width) { /* the original itself */
             own->path = xstrdup(path);
             own->width = info->width;
             own->height = info->height;
         } else {
-            err = make_variant(st, src, hash, widths[i], info->format, path, own);
+            name_variant(st, hash, path, widths[i], info->format, own);
+            copies[ncopies++] = own;
         }
-        if (!err && info->webp)
-            err = make_variant(st, src, hash, widths[i], IMG_WEBP, path, &info->webp[info->nwebp++]);
+        if (info->webp) {
+            copies[ncopies] = &info->webp[info->nwebp++];
+            name_variant(st, hash, path, widths[i], IMG_WEBP, copies[ncopies++]);
+        }
+        err = make_width(src, widths[i], copies, ncopies);
         if (widths[i] <= st->cfg->image_max_width)
             info->fallback = i;
     }
