@@ -490,6 +490,26 @@ static char *keep_original(img_store *st)
     return NULL;
 }
 
+#ifdef LUMBAR_HAVE_VIPS
+/* True when every copy info names is in the cache already. */
+static bool all_cached(const img_info *info)
+{
+    struct stat sb;
+    for (size_t i = 0; i < info->nown; i++)
+        if (info->own[i].cache_file && lstat(info->own[i].cache_file, &sb) != 0)
+            return false;
+    for (size_t i = 0; i < info->nwebp; i++)
+        if (lstat(info->webp[i].cache_file, &sb) != 0)
+            return false;
+    return true;
+}
+#endif
+
+static void free_variants(img_variant *list, size_t n);
+
+/* Gives info its copies: named first, then made where the cache lacks
+ * them. libvips is loaded only then, so a rebuild with a warm cache never
+ * loads it. */
 static char *resize(img_store *st, const strbuf *src, const char *path, img_info *info)
 {
 #ifndef LUMBAR_HAVE_VIPS
@@ -498,9 +518,6 @@ static char *resize(img_store *st, const strbuf *src, const char *path, img_info
     (void)info;
     return keep_original(st);
 #else
-    pthread_once(&vips_once, start_vips);
-    if (!vips_ready)
-        return keep_original(st);
     char *err = make_cache_dir(st);
     if (err)
         return err;
@@ -509,9 +526,7 @@ static char *resize(img_store *st, const strbuf *src, const char *path, img_info
     size_t n = candidate_widths(st->cfg, info->width, widths);
     info->own = xcalloc(n, sizeof *info->own);
     info->webp = info->format == IMG_WEBP ? NULL : xcalloc(n, sizeof *info->webp);
-    for (size_t i = 0; i < n && !err; i++) {
-        img_variant *copies[2];
-        size_t ncopies = 0;
+    for (size_t i = 0; i < n; i++) {
         img_variant *own = &info->own[info->nown++];
         if (widths[i] == info->width) { /* the original itself */
             own->path = xstrdup(path);
@@ -519,15 +534,30 @@ static char *resize(img_store *st, const strbuf *src, const char *path, img_info
             own->height = info->height;
         } else {
             name_variant(st, hash, path, widths[i], info->format, own);
-            copies[ncopies++] = own;
         }
-        if (info->webp) {
-            copies[ncopies] = &info->webp[info->nwebp++];
-            name_variant(st, hash, path, widths[i], IMG_WEBP, copies[ncopies++]);
-        }
-        err = make_width(src, widths[i], copies, ncopies);
+        if (info->webp)
+            name_variant(st, hash, path, widths[i], IMG_WEBP, &info->webp[info->nwebp++]);
         if (widths[i] <= st->cfg->image_max_width)
             info->fallback = i;
+    }
+    if (!all_cached(info)) {
+        pthread_once(&vips_once, start_vips);
+        if (!vips_ready) {
+            free_variants(info->own, info->nown);
+            free_variants(info->webp, info->nwebp);
+            info->own = info->webp = NULL;
+            info->nown = info->nwebp = 0;
+            return keep_original(st);
+        }
+    }
+    for (size_t i = 0; i < n && !err; i++) {
+        img_variant *copies[2];
+        size_t ncopies = 0;
+        if (info->own[i].cache_file)
+            copies[ncopies++] = &info->own[i];
+        if (info->webp)
+            copies[ncopies++] = &info->webp[i];
+        err = make_width(src, widths[i], copies, ncopies);
     }
     return err;
 #endif
