@@ -239,13 +239,6 @@ img_format img_header_size(const unsigned char *data, size_t n, int *width, int 
     return f;
 }
 
-const char *img_mime_type(img_format format)
-{
-    static const char *const types[] = {NULL, "image/png", "image/jpeg", "image/gif", "image/webp", "image/svg+xml"};
-    return types[format];
-}
-
-
 /* ---- the store ----------------------------------------------------------- */
 
 typedef struct entry {
@@ -286,7 +279,6 @@ static char *msg(const char *fmt, const char *arg)
     strbuf_printf(&b, fmt, arg);
     return strbuf_detach(&b);
 }
-
 
 #ifdef LUMBAR_HAVE_VIPS
 static const char *format_ext(img_format format)

@@ -35,9 +35,6 @@ typedef enum img_format { IMG_UNKNOWN, IMG_PNG, IMG_JPEG, IMG_GIF, IMG_WEBP, IMG
  * none of the five formats or the header is cut short. */
 img_format img_header_size(const unsigned char *data, size_t n, int *width, int *height);
 
-/* The MIME type of a format ("image/png"), or NULL for IMG_UNKNOWN. */
-const char *img_mime_type(img_format format);
-
 typedef struct img_variant {
     char *path;       /* site path of the copy, e.g. "img/photo-480w.webp" */
     char *cache_file; /* where the bytes are; NULL when path is the original itself */
