@@ -8,6 +8,13 @@
 #   make check-asan / check-valgrind / fuzz / bench
 .SUFFIXES:
 
+# libvips resizes large images (src/images.c); without it (pkg-config finds
+# no vips) lumbar still builds and keeps images at their original size.
+# Only its headers are used at build time: lumbar loads the library with
+# dlopen when an image first needs resizing, since linking it (and the
+# hundred libraries it needs) costs every build, images or not, ~70
+# million instructions in the dynamic loader.
+HAVE_VIPS = $(shell pkg-config --exists vips 2>/dev/null && echo yes)
 PKGS     = libcmark-gfm yaml-0.1 inih libmicrohttpd
 CC      ?= cc
 CFLAGS  ?= -O2 -g
@@ -18,10 +25,10 @@ BENCH_DIR ?= ../shared/bench
 
 WARN     = -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 VERSION  = 0.1.0
-DEFS     = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DLUMBAR_VERSION=\"$(VERSION)\"
+DEFS     = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DLUMBAR_VERSION=\"$(VERSION)\" $(if $(HAVE_VIPS),-DLUMBAR_HAVE_VIPS)
 # Expanded when a recipe runs, not when make reads this file, so that
 # `make deps site` on a fresh machine sees the packages deps installed.
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) $(if $(HAVE_VIPS),vips) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS = $(WARN) $(DEFS) $(PKG_CFLAGS) -Isrc $(CFLAGS)
 LIBS       = $(PKG_LIBS) -lpthread -lm
@@ -97,9 +104,11 @@ check-asan:
 	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -DLUMBAR_PORTABLE_SCAN" \
 	  LDFLAGS="-fsanitize=address,undefined" check
 
+# VIPS_NOVECTOR: libvips's run-time generated SIMD code (orc) is beyond
+# what valgrind can follow, and it reports reads there that are not errors.
 check-valgrind:
 	$(MAKE) BUILD=build/valgrind CFLAGS="-O1 -g" MALLOC_PKG= \
-	  RUNNER="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --track-fds=no" check
+	  RUNNER="env VIPS_NOVECTOR=1 valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --track-fds=no" check
 
 # Node.js is only installed from Debian when no npm is present: a NodeSource
 # nodejs already carries npm and conflicts with Debian's npm package.
@@ -108,7 +117,7 @@ deps:
 	export DEBIAN_FRONTEND=noninteractive; \
 	$$SUDO apt-get update -qq && \
 	$$SUDO apt-get install -y -qq --no-install-recommends build-essential clang pkg-config \
-	  libcmark-gfm-dev libcmark-gfm-extensions-dev libyaml-dev libinih-dev libmicrohttpd-dev libjemalloc-dev libclang-rt-14-dev \
+	  libcmark-gfm-dev libcmark-gfm-extensions-dev libyaml-dev libinih-dev libmicrohttpd-dev libvips-dev libjemalloc-dev libclang-rt-14-dev \
 	  libxml2-utils curl valgrind chromium cmark hugo python3 python3-yaml groff-base >/dev/null && \
 	{ command -v npm >/dev/null || $$SUDO apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null; }
 	@node -e 'process.exit(Number(process.versions.node.split(".")[0]) < 20 ? 1 : 0)' || { \
@@ -123,7 +132,7 @@ install: lumbar
 	if [ -f docs/lumbar.1 ]; then cp docs/lumbar.1 $(DESTDIR)$(PREFIX)/share/man/man1/lumbar.1; fi
 
 clean:
-	rm -rf build lumbar tests/out public .public.lumbar-staging .public.lumbar-staging.old
+	rm -rf build lumbar tests/out public .public.lumbar-staging .public.lumbar-staging.old .lumbar-cache tests/sites/*/.lumbar-cache
 
 .PHONY: all lumbar site check check-quick check-werror check-asan check-valgrind deps install clean regen-golden
 

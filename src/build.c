@@ -10,6 +10,7 @@
 #include "feeds.h"
 #include "fs.h"
 #include "hash.h"
+#include "images.h"
 #include "links.h"
 #include "output.h"
 #include "refs.h"
@@ -59,6 +60,7 @@ struct build_cache {
     uint64_t content_hash; /* every page's path and front matter */
     cached_page *pages;    /* sorted by content_path */
     size_t npages;
+    value *image_files;    /* resized image copies in the output (site paths) */
 };
 
 build_cache *build_cache_new(void) { return xcalloc(1, sizeof(build_cache)); }
@@ -75,6 +77,8 @@ static void cache_clear(build_cache *c)
     c->pages = NULL;
     c->npages = 0;
     c->valid = false;
+    value_free(c->image_files);
+    c->image_files = NULL;
 }
 
 void build_cache_free(build_cache *cache)
@@ -118,9 +122,10 @@ static size_t cache_mark_clean(const build_cache *c, site *s, uint64_t inputs_ha
 }
 
 /* Records what this successful build produced, for the next one. */
-static void cache_update(build_cache *c, const site *s, uint64_t inputs_hash)
+static void cache_update(build_cache *c, const site *s, uint64_t inputs_hash, value *image_files)
 {
     cache_clear(c);
+    c->image_files = image_files;
     c->pages = xcalloc(s->nby_path ? s->nby_path : 1, sizeof(cached_page));
     for (size_t i = 0; i < s->nby_path; i++) {
         const page *p = s->by_path[i];
@@ -289,6 +294,7 @@ typedef struct build_state {
     refs *bib;
     site *s;
     output *out;
+    value *image_files; /* for the rebuild cache: the image copies in the output */
 } build_state;
 
 /* The files feeds.c writes beside the pages, and output.c's marker. */
@@ -377,14 +383,43 @@ static void write_site_files(void *arg)
     sf->ok = output_copy_tree(sf->b->out, "assets", &sf->stats->assets, &sf->diags) && sf->ok;
 }
 
+/* A page reused from the previous output rendered nothing, so the image
+ * copies it shows were not written this time: they are linked from the
+ * previous output like the page. Returns every copy now in the output. */
+static value *keep_previous_images(const build_cache *c, const img_store *images, output *out)
+{
+    value *now = img_store_outputs(images);
+    size_t written = now->u.list.len;
+    for (size_t i = 0; c->image_files && i < c->image_files->u.list.len; i++) {
+        const char *path = c->image_files->u.list.items[i]->u.str.ptr;
+        bool seen = false;
+        for (size_t k = 0; k < written && !seen; k++)
+            seen = !strcmp(now->u.list.items[k]->u.str.ptr, path);
+        if (!seen && output_link_previous(out, path))
+            value_list_push(now, value_str(path));
+    }
+    return now;
+}
+
 static bool produce(build_state *b, build_stats *stats, diag_list *diags)
 {
     render_stats rs = {0, 0};
     site_files sf = {.b = b, .stats = stats, .diags = DIAG_LIST_INIT, .ok = true};
+    img_store *images = img_store_new(b->opts->site_dir, b->cfg, b->out != NULL);
     render_options ro = {.out = b->out, .jobs = b->opts->jobs,
                          .keep_ids = !b->out || b->opts->cache, /* for link checks and the rebuild cache */
+                         .images = images,
                          .alongside = b->out ? write_site_files : NULL, .alongside_arg = &sf};
     bool ok = render_pages(b->s, b->tpl, &ro, &rs, diags);
+    if (ok && b->out)
+        ok = img_store_write(images, b->out, diags);
+    if (ok && b->out && b->opts->cache)
+        b->image_files = keep_previous_images(b->opts->cache, images, b->out);
+    if (img_store_unresized(images))
+        diag_add(diags, DIAG_WARNING, "", 0, 0,
+                 "images are not resized: lumbar was built without libvips (libvips-dev), or cannot load it; "
+                 "large images are served at their full size");
+    img_store_free(images);
     ok = ok && sf.ok;
     diag_move(diags, &sf.diags);
     stats->pages = rs.pages;
@@ -424,8 +459,10 @@ static void release_site(site *s, bool exiting)
 static void check_bodies(build_state *b, diag_list *diags)
 {
     render_stats rs = {0, 0};
-    render_options ro = {.out = NULL, .jobs = b->opts->jobs};
+    img_store *images = img_store_new(b->opts->site_dir, b->cfg, false);
+    render_options ro = {.out = NULL, .jobs = b->opts->jobs, .images = images};
     render_pages(b->s, b->tpl, &ro, &rs, diags);
+    img_store_free(images);
 }
 
 bool build_run(const build_options *opts, build_stats *stats, diag_list *diags)
@@ -487,9 +524,12 @@ bool build_run(const build_options *opts, build_stats *stats, diag_list *diags)
         else
             output_abort(b.out);
         /* The cache describes whatever output is now in place. */
-        if (ok && opts->cache)
-            cache_update(opts->cache, b.s, inputs_hash);
+        if (ok && opts->cache) {
+            cache_update(opts->cache, b.s, inputs_hash, b.image_files);
+            b.image_files = NULL;
+        }
     }
+    value_free(b.image_files);
     diag_sort(diags);
     release_site(b.s, opts->exiting);
     refs_free(b.bib);

@@ -159,6 +159,44 @@ static void build_key(parse_state *st, const char *key, const char *val)
     }
 }
 
+/* "480, 960, 1440": ascending widths, each from 16 to 10000 pixels. */
+static void parse_widths(parse_state *st, const char *val)
+{
+    int widths[CONFIG_IMAGE_WIDTHS], n = 0;
+    const char *p = val;
+    for (;;) {
+        char *end;
+        errno = 0;
+        long w = strtol(p, &end, 10);
+        while (*end == ' ' || *end == '\t')
+            end++;
+        bool bad = errno || end == p || w < 16 || w > 10000 || (n && w <= widths[n - 1]) || n == CONFIG_IMAGE_WIDTHS ||
+                   (*end && *end != ',');
+        if (bad) {
+            diag_add(st->diags, DIAG_ERROR, st->file, st->line, 0,
+                     "widths must be up to %d whole numbers from 16 to 10000, ascending and separated by commas "
+                     "(e.g. 480, 960, 1440), not '%s'", CONFIG_IMAGE_WIDTHS, val);
+            return;
+        }
+        widths[n++] = (int)w;
+        if (!*end)
+            break;
+        p = end + 1;
+    }
+    memcpy(st->cfg->image_widths, widths, sizeof widths);
+    st->cfg->image_nwidths = n;
+}
+
+static void images_key(parse_state *st, const char *key, const char *val)
+{
+    if (!strcmp(key, "max_width"))
+        parse_int(st, key, val, 16, 10000, &st->cfg->image_max_width);
+    else if (!strcmp(key, "widths"))
+        parse_widths(st, val);
+    else
+        diag_add(st->diags, DIAG_WARNING, st->file, st->line, 0, "unknown key '%s' in [images]", key);
+}
+
 static int on_entry(void *user, const char *section, const char *key, const char *val)
 {
     parse_state *st = user;
@@ -168,6 +206,8 @@ static int on_entry(void *user, const char *section, const char *key, const char
         build_key(st, key, val);
     else if (!strcmp(section, "review"))
         review_key(st, key, val);
+    else if (!strcmp(section, "images"))
+        images_key(st, key, val);
     else if (!strcmp(section, "params"))
         value_map_set(st->cfg->params, key, value_at(value_str(val), st->line, 0));
     else
@@ -190,6 +230,10 @@ static config *config_defaults(void)
     cfg->contact = xstrdup("");
     cfg->interval_months = 36;
     cfg->require_names = true;
+    cfg->image_max_width = 960;
+    static const int default_widths[] = {480, 960, 1440};
+    memcpy(cfg->image_widths, default_widths, sizeof default_widths);
+    cfg->image_nwidths = 3;
     cfg->params = value_map();
     return cfg;
 }

@@ -11,6 +11,8 @@
 #include "diag.h"
 #include "value.h"
 
+#define CONFIG_IMAGE_WIDTHS 8
+
 typedef struct config {
     char *title;
     char *description;
@@ -28,6 +30,11 @@ typedef struct config {
     int interval_months; /* default review interval */
     bool require_names;  /* [review] a reviewed_by needs the reviewer's name */
     bool review_required; /* [review] --strict fails on a page pending review */
+    /* [images]: rasters wider than image_max_width get copies at each of
+     * image_widths (ascending, at most CONFIG_IMAGE_WIDTHS) below their own. */
+    int image_max_width;
+    int image_widths[CONFIG_IMAGE_WIDTHS];
+    int image_nwidths;
     value *params;       /* map; owned by the config */
 } config;
 

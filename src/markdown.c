@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "escape.h"
 #include "frontmatter.h"
@@ -542,6 +543,222 @@ static void give_heading_id(render_state *st, cmark_node *heading)
 }
 
 
+/* ---- images ------------------------------------------------------------- */
+
+/* Alt text that marks an image as decoration: it renders as alt="". */
+#define DECORATIVE_ALT "decorative"
+
+static bool is_image_extension(const char *ext)
+{
+    static const char *const exts[] = {"png", "jpg", "jpeg", "gif", "webp", "svg", "avif", "bmp", "tif", "tiff", NULL};
+    for (const char *const *e = exts; *e; e++)
+        if (!strcasecmp(ext, *e))
+            return true;
+    return false;
+}
+
+/* True when alt is a file name rather than a description: the image's own
+ * file name, or one word ending in an image extension ("IMG_2041.JPG"). */
+static bool alt_is_file_name(const char *alt, const char *url)
+{
+    const char *base = strrchr(url, '/');
+    base = base ? base + 1 : url;
+    size_t base_len = strcspn(base, "?#");
+    if (base_len && strlen(alt) == base_len && !strncasecmp(alt, base, base_len))
+        return true;
+    const char *dot = strrchr(alt, '.');
+    return !strchr(alt, ' ') && dot && is_image_extension(dot + 1);
+}
+
+/* Alt and title are escaped as cmark escapes them (& < > "; enough inside
+ * a double-quoted attribute), so lumbar's images read as cmark's would. */
+static void put_attr(strbuf *out, const char *name, const char *val)
+{
+    strbuf_printf(out, " %s=\"", name);
+    esc_html_as_cmark(out, val, strlen(val));
+    strbuf_putc(out, '"');
+}
+
+/* The URL of a file at site path `path`, under the base path. */
+static void put_site_url(const render_state *st, strbuf *out, const char *path)
+{
+    strbuf url = STRBUF_INIT;
+    strbuf_puts(&url, st->env->base_path);
+    esc_url_path(&url, path, strlen(path));
+    esc_html(out, url.data, url.len);
+    strbuf_free(&url);
+}
+
+static void put_srcset(const render_state *st, strbuf *out, const img_variant *list, size_t n)
+{
+    strbuf_puts(out, " srcset=\"");
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            strbuf_puts(out, ", ");
+        put_site_url(st, out, list[i].path);
+        strbuf_printf(out, " %dw", list[i].width);
+    }
+    strbuf_putc(out, '"');
+}
+
+/* Writes the <img> (in a <picture> when there are WebP copies) for the
+ * local file at site path `path`; info is NULL when no store measured it. */
+static void local_img_html(const render_state *st, const char *path, const img_info *info, const char *alt,
+                           const char *title, strbuf *out)
+{
+    bool resized = info && info->nown > 0;
+    const img_variant *shown = resized ? &info->own[info->fallback] : NULL;
+    strbuf sizes = STRBUF_INIT;
+    if (resized)
+        strbuf_printf(&sizes, " sizes=\"(max-width: %dpx) 100vw, %dpx\"", shown->width, shown->width);
+    if (resized && info->nwebp) {
+        strbuf_puts(out, "<picture><source type=\"image/webp\"");
+        put_srcset(st, out, info->webp, info->nwebp);
+        strbuf_puts(out, sizes.data);
+        strbuf_putc(out, '>');
+    }
+    strbuf_puts(out, "<img src=\"");
+    put_site_url(st, out, resized ? shown->path : path);
+    strbuf_putc(out, '"');
+    if (resized) {
+        put_srcset(st, out, info->own, info->nown);
+        strbuf_puts(out, sizes.data);
+    }
+    int width = resized ? shown->width : info ? info->width : 0;
+    int height = resized ? shown->height : info ? info->height : 0;
+    if (width && height)
+        strbuf_printf(out, " width=\"%d\" height=\"%d\"", width, height);
+    put_attr(out, "alt", alt);
+    if (title && *title)
+        put_attr(out, "title", title);
+    strbuf_puts(out, " loading=\"lazy\" decoding=\"async\">");
+    if (resized && info->nwebp)
+        strbuf_puts(out, "</picture>");
+    strbuf_free(&sizes);
+}
+
+/* Writes cmark's own <img> for image, with lumbar's alt and lazy loading. */
+static void plain_img_html(const render_state *st, cmark_node *image, const char *alt, strbuf *out)
+{
+    cmark_node *text;
+    while ((text = cmark_node_first_child(image)) != NULL)
+        cmark_node_free(text);
+    if (*alt) {
+        text = cmark_node_new_with_mem(CMARK_NODE_TEXT, st->mem);
+        cmark_node_set_literal(text, alt);
+        cmark_node_append_child(image, text);
+    }
+    char *html = cmark_render_html_with_mem(image, st->options, st->extensions, st->mem);
+    size_t len = strlen(html);
+    if (len >= 3 && !strcmp(html + len - 3, " />"))
+        len -= 3;
+    strbuf_append(out, html, len);
+    strbuf_puts(out, " loading=\"lazy\" decoding=\"async\">");
+    st->mem->free(html);
+}
+
+/* Finds the site path of a local image; on failure reports it and returns
+ * false. Paths starting with "/" are from the site root (assets/), others
+ * from the Markdown file's folder. */
+static bool find_local_image(render_state *st, const char *url, int line, int col, strbuf *site_path,
+                             const img_info **info)
+{
+    char *path = xstrndup(url, strcspn(url, "?#"));
+    char *dir = xstrdup(path[0] == '/' ? "" : st->content_path);
+    char *slash = strrchr(dir, '/');
+    *(slash ? slash : dir) = '\0';
+    bool ok = join_content_path(dir, path, site_path);
+    char *err = NULL;
+    if (!ok) {
+        diag_add(st->diags, DIAG_ERROR, st->file, line, col,
+                 "image '%s' leads outside assets/: write its path from the site root, e.g. /img/photo.png", path);
+    } else if (st->env->images) {
+        img_status status = img_store_get(st->env->images, site_path->data, info, &err);
+        strbuf root_path = STRBUF_INIT;
+        const img_info *found = NULL;
+        char *root_err = NULL;
+        if (status == IMG_MISSING && path[0] != '/' && join_content_path("", path, &root_path) &&
+            img_store_get(st->env->images, root_path.data, &found, &root_err) == IMG_OK)
+            diag_add(st->diags, DIAG_ERROR, st->file, line, col, "image '%s': %s; did you mean /%s?", path, err,
+                     root_path.data);
+        else if (status != IMG_OK)
+            diag_add(st->diags, DIAG_ERROR, st->file, line, col, "image '%s': %s", path, err);
+        ok = status == IMG_OK;
+        free(root_err);
+        strbuf_free(&root_path);
+    }
+    free(err);
+    free(dir);
+    free(path);
+    return ok;
+}
+
+/* Checks the alt text; returns what the alt attribute says. */
+static const char *checked_alt(render_state *st, const char *alt, const char *url, int line, int col)
+{
+    if (!strcasecmp(alt, DECORATIVE_ALT))
+        return "";
+    if (alt[strspn(alt, " \t")] == '\0')
+        diag_add(st->diags, DIAG_ERROR, st->file, line, col,
+                 "image '%s' has no alt text: describe what it shows in the brackets, or write ![" DECORATIVE_ALT
+                 "](...) if it adds nothing a reader needs",
+                 url);
+    else if (alt_is_file_name(alt, url))
+        diag_add(st->diags, DIAG_WARNING, st->file, line, col,
+                 "alt text '%s' is only a file name: describe what the image shows", alt);
+    return alt;
+}
+
+/* Replaces an image with lumbar's markup: checked alt text, the file's own
+ * size, lazy loading, resized copies; a titled image alone in its
+ * paragraph becomes a figure with the title as its caption. */
+static void render_image(render_state *st, cmark_node *image)
+{
+    cmark_node *at = positioned(image);
+    int line = file_line(st, at), col = cmark_node_get_start_column(at);
+    const char *url = cmark_node_get_url(image) ? cmark_node_get_url(image) : "";
+    /* Copied: a figure's image loses its title to the caption. */
+    char *title = xstrdup(cmark_node_get_title(image) ? cmark_node_get_title(image) : "");
+    strbuf alt_text = STRBUF_INIT, html = STRBUF_INIT, site_path = STRBUF_INIT;
+    collect_text(image, &alt_text);
+    const char *alt = checked_alt(st, strbuf_cstr(&alt_text), url, line, col);
+    cmark_node *para = cmark_node_parent(image);
+    bool figure = *title && cmark_node_get_type(para) == CMARK_NODE_PARAGRAPH &&
+                  cmark_node_first_child(para) == image && !cmark_node_next(image) &&
+                  cmark_node_get_type(cmark_node_parent(para)) != CMARK_NODE_CUSTOM_BLOCK; /* not a table cell */
+    if (figure)
+        strbuf_puts(&html, "<figure>\n");
+    const img_info *info = NULL;
+    if (st->env->images && *url && url[0] != '#' && !md_url_is_external(url)) {
+        if (find_local_image(st, url, line, col, &site_path, &info))
+            local_img_html(st, site_path.data, info, alt, figure ? NULL : title, &html);
+    } else {
+        /* Another site's image, or no store to look in: cmark writes the
+           tag, with its escaping and its refusal of javascript: URLs. */
+        rewrite_link(st, image);
+        if (st->env->record_links)
+            record_link(st, image);
+        if (figure)
+            cmark_node_set_title(image, "");
+        plain_img_html(st, image, alt, &html);
+    }
+    if (figure) {
+        strbuf_puts(&html, "\n<figcaption>");
+        esc_html(&html, title, strlen(title));
+        strbuf_puts(&html, "</figcaption>\n</figure>\n");
+    }
+    cmark_node *node = cmark_node_new_with_mem(figure ? CMARK_NODE_CUSTOM_BLOCK : CMARK_NODE_CUSTOM_INLINE, st->mem);
+    cmark_node_set_on_enter(node, html.data);
+    cmark_node_set_on_exit(node, "");
+    cmark_node *old = figure ? para : image;
+    cmark_node_replace(old, node);
+    cmark_node_free(old);
+    strbuf_free(&alt_text);
+    strbuf_free(&html);
+    strbuf_free(&site_path);
+    free(title);
+}
+
 /* ---- callouts ----------------------------------------------------------- */
 
 /* GitHub's alert kinds plus two for health content; the class names are
@@ -781,6 +998,14 @@ static void warn_raw_html(render_state *st, cmark_node *node)
              "raw HTML is left out of the page (set unsafe_html = true in [build] to allow it)");
 }
 
+static bool inside_image(cmark_node *node)
+{
+    for (cmark_node *up = cmark_node_parent(node); up; up = cmark_node_parent(up))
+        if (cmark_node_get_type(up) == CMARK_NODE_IMAGE)
+            return true;
+    return false;
+}
+
 /* Collects nodes first, then changes them: cmark iterators must not see
  * the tree change under them. */
 static void transform(render_state *st, cmark_node *root)
@@ -811,7 +1036,8 @@ static void transform(render_state *st, cmark_node *root)
     }
     /* Block quotes and headings are changed after the walk, kept at the
        array's front (always behind i). */
-    size_t blocks = 0;
+    size_t blocks = 0, nimages = 0, images_cap = 0;
+    cmark_node **images = NULL;
     for (size_t i = 0; i < count; i++) {
         cmark_node *node = nodes[i];
         switch (cmark_node_get_type(node)) {
@@ -825,10 +1051,16 @@ static void transform(render_state *st, cmark_node *root)
                 expand_citations(st, node);
             break;
         case CMARK_NODE_LINK:
-        case CMARK_NODE_IMAGE:
             rewrite_link(st, node);
             if (st->env->record_links)
                 record_link(st, node);
+            break;
+        case CMARK_NODE_IMAGE:
+            if (inside_image(node))
+                break; /* its text is part of the outer image's alt */
+            if (nimages == images_cap)
+                images = xrealloc(images, (images_cap = images_cap ? 2 * images_cap : 8) * sizeof *images);
+            images[nimages++] = node;
             break;
         case CMARK_NODE_HTML_BLOCK:
         case CMARK_NODE_HTML_INLINE:
@@ -842,6 +1074,11 @@ static void transform(render_state *st, cmark_node *root)
             break;
         }
     }
+    /* Images replace themselves (or their paragraph, for a figure): no
+       block in nodes[] is one of those paragraphs. */
+    for (size_t i = 0; i < nimages; i++)
+        render_image(st, images[i]);
+    free(images);
     /* Callouts move their children, which stay valid; tables and headings
        are replaced and freed with their children, and hold no blocks. */
     for (size_t i = 0; i < blocks; i++)

@@ -9,6 +9,15 @@
  * key, a link to a content file that does not exist) are reported at their
  * line and column.
  *
+ * Images: every image needs alt text; `![decorative](...)` marks one that
+ * adds nothing (rendered alt=""); alt text that is only a file name warns.
+ * A local image is looked up under assets/ (paths starting with "/" from
+ * the site root, others from the Markdown file's folder) in env.images and
+ * gets its width and height; a large raster gets a <picture> with WebP and
+ * its own format at several widths; every image loads lazily. An image with
+ * a title alone in its paragraph becomes a <figure> with the title as its
+ * caption.
+ *
  * md_render returns an md_doc the caller frees with md_doc_free. */
 #ifndef LUMBAR_MARKDOWN_H
 #define LUMBAR_MARKDOWN_H
@@ -18,6 +27,7 @@
 
 #include "arena.h"
 #include "diag.h"
+#include "images.h"
 #include "value.h"
 
 /* What a link to another content file finds (md_env.find_page). */
@@ -44,6 +54,9 @@ typedef struct md_env {
     /* Optional: memory for the parse tree, reset at the end of each call;
      * one arena per thread. NULL parses with malloc. */
     arena *arena;
+    /* Looks up local images: sizes, resized copies, missing files. NULL:
+     * images are neither checked nor measured. */
+    img_store *images;
     /* Fill md_doc.links: link checks need them, a plain build does not. */
     bool record_links;
 } md_env;

@@ -24,6 +24,7 @@ typedef struct shared {
     const tpl_set *tpl;
     output *out;
     bool keep_ids;
+    img_store *images;
     page **order; /* the pages, lists first */
     atomic_size_t next;
     atomic_size_t bytes;
@@ -58,7 +59,7 @@ static bool env_has_reference(void *ctx, const char *key)
     return refs_get(s->refs, key) != NULL;
 }
 
-static md_env make_env(site *s)
+static md_env make_env(site *s, img_store *images)
 {
     return (md_env){.unsafe_html = s->cfg->unsafe_html,
                     .smart_punctuation = s->cfg->smart_punctuation,
@@ -66,19 +67,21 @@ static md_env make_env(site *s)
                     .base_path = s->cfg->base_path,
                     .find_page = env_find_page,
                     .has_reference = env_has_reference,
+                    .images = images,
                     .ctx = s};
 }
 
 typedef struct tree_md {
     site *s;
     const page *p;
+    img_store *images;
     diag_list *diags;
 } tree_md;
 
 static bool tree_markdown(void *ctx, const char *md, size_t n, int line, int col, strbuf *html)
 {
     tree_md *tm = ctx;
-    md_env env = make_env(tm->s);
+    md_env env = make_env(tm->s, tm->images);
     size_t errors = diag_count(tm->diags, DIAG_ERROR);
     md_doc *doc = md_render(md, n, line, tm->p->src_path, tm->p->content_path, &env, tm->diags);
     /* Each piece of tree text would number its citations from 1, apart from
@@ -270,9 +273,9 @@ static void add_body_names(md_doc *doc, value *local)
     value_map_set(local, "reading_minutes", value_num(minutes < 1 ? 1 : minutes));
 }
 
-static bool add_tree(site *s, page *p, value *local, diag_list *diags)
+static bool add_tree(site *s, page *p, img_store *images, value *local, diag_list *diags)
 {
-    tree_md tm = {s, p, diags};
+    tree_md tm = {s, p, images, diags};
     dtree *tree = dtree_load(p->fm->tree, p->src_path, tree_markdown, &tm, diags);
     if (!tree)
         return false;
@@ -287,7 +290,8 @@ static bool add_tree(site *s, page *p, value *local, diag_list *diags)
 
 /* ---- one page ------------------------------------------------------------ */
 
-static md_doc *render_body(site *s, page *p, arena *tree_mem, bool record_links, diag_list *diags)
+static md_doc *render_body(site *s, page *p, img_store *images, arena *tree_mem, bool record_links,
+                           diag_list *diags)
 {
     strbuf text = STRBUF_INIT;
     if (!fs_read_file_at(s->content_fd, p->content_path, true, &text)) {
@@ -300,7 +304,7 @@ static md_doc *render_body(site *s, page *p, arena *tree_mem, bool record_links,
     fm_parts parts;
     md_doc *doc = NULL;
     if (fm_split(text.data, text.len, p->src_path, &parts, diags)) {
-        md_env env = make_env(s);
+        md_env env = make_env(s, images);
         env.arena = tree_mem;
         env.record_links = record_links;
         doc = md_render(parts.body, parts.body_len, parts.body_line, p->src_path, p->content_path, &env, diags);
@@ -320,7 +324,7 @@ static bool page_locals(const shared *sh, page *p, arena *tree_mem, value *local
         diag_list repeated = DIAG_LIST_INIT;
         diag_list *body_diags = p->owns_fm ? diags : &repeated;
         size_t errors = diag_count(body_diags, DIAG_ERROR);
-        md_doc *doc = render_body(s, p, tree_mem, !sh->out, body_diags); /* links for `lumbar check` */
+        md_doc *doc = render_body(s, p, sh->images, tree_mem, !sh->out, body_diags); /* links for `lumbar check` */
         diag_list_clear(&repeated);
         if (!doc)
             return false;
@@ -341,7 +345,7 @@ static bool page_locals(const shared *sh, page *p, arena *tree_mem, value *local
         }
         md_doc_free(doc);
         if (p->fm->tree)
-            ok = add_tree(s, p, local, diags) && ok;
+            ok = add_tree(s, p, sh->images, local, diags) && ok;
     }
     strbuf ld = STRBUF_INIT;
     /* A standalone page with a decision tree, or a reviewed one, is medical
@@ -469,7 +473,7 @@ bool render_pages(site *s, const tpl_set *tpl, const render_options *opts, rende
     if (!check_layouts(s, tpl, diags))
         return false;
     int jobs = opts->jobs;
-    shared sh = {.s = s, .tpl = tpl, .out = opts->out, .keep_ids = opts->keep_ids, .order = lists_first(s)};
+    shared sh = {.s = s, .tpl = tpl, .out = opts->out, .keep_ids = opts->keep_ids, .images = opts->images, .order = lists_first(s)};
     atomic_init(&sh.next, 0);
     atomic_init(&sh.bytes, 0);
     if (jobs < 1)

@@ -15,6 +15,7 @@
 #include <stdbool.h>
 
 #include "diag.h"
+#include "images.h"
 #include "output.h"
 #include "site.h"
 #include "template.h"
@@ -28,6 +29,7 @@ typedef struct render_options {
     output *out;   /* where pages go; NULL renders them only (`lumbar check`) */
     int jobs;      /* threads, the calling one included */
     bool keep_ids; /* keep each page's ids (p->ids): link checks and rebuild caches need them */
+    img_store *images; /* measures and resizes the images pages show; NULL: unchecked */
     /* Run on the calling thread once the other threads are rendering,
      * before it renders too: work that needs the site model but not the
      * rendered pages (the sitemap, the feed). It must only read the site,

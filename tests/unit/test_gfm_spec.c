@@ -61,11 +61,34 @@ static char *library_html(const char *md)
 
 static bool starts(const char *s, const char *prefix) { return !strncmp(s, prefix, strlen(prefix)); }
 
+#define LAZY " loading=\"lazy\" decoding=\"async\">"
+
+/* A figure back into the paragraph cmark writes: "<figure>\n<img ...LAZY\n
+ * <figcaption>T</figcaption>\n</figure>\n" -> "<p><img ... title=\"T\" /></p>\n".
+ * Returns the end of the figure, or NULL when p starts none. */
+static const char *unfigure(const char *p, strbuf *out)
+{
+    const char *img = p + strlen("<figure>\n");
+    const char *lazy = strstr(img, LAZY "\n<figcaption>");
+    const char *caption = lazy ? lazy + strlen(LAZY "\n<figcaption>") : NULL;
+    const char *end = caption ? strstr(caption, "</figcaption>\n</figure>\n") : NULL;
+    if (!end)
+        return NULL;
+    strbuf_puts(out, "<p>");
+    strbuf_append(out, img, (size_t)(lazy - img));
+    strbuf_puts(out, " title=\"");
+    strbuf_append(out, caption, (size_t)(end - caption));
+    strbuf_puts(out, "\" /></p>\n");
+    return end + strlen("</figcaption>\n</figure>\n");
+}
+
 /* Takes lumbar's additions out of html: ids on h2-h4, the table box,
- * header scope, and alignment as a class instead of the obsolete attribute. */
+ * header scope, alignment as a class instead of the obsolete attribute,
+ * lazy loading on images and titled images as figures. */
 static char *plain_gfm(const char *html)
 {
     strbuf out = STRBUF_INIT;
+    const char *after;
     for (const char *p = html; *p;) {
         if ((starts(p, "<h2 id=\"") || starts(p, "<h3 id=\"") || starts(p, "<h4 id=\"")) && strchr(p + 8, '"')) {
             strbuf_append(&out, p, 3);
@@ -75,6 +98,11 @@ static char *plain_gfm(const char *html)
         } else if (starts(p, "</table>\n</section>\n")) {
             strbuf_puts(&out, "</table>\n");
             p += strlen("</table>\n</section>\n");
+        } else if (starts(p, "<figure>\n") && (after = unfigure(p, &out)) != NULL) {
+            p = after;
+        } else if (starts(p, LAZY)) {
+            strbuf_puts(&out, " />");
+            p += strlen(LAZY);
         } else if (starts(p, " scope=\"col\"")) {
             p += strlen(" scope=\"col\"");
         } else if (starts(p, " class=\"align-")) {
