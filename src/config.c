@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "utf8.h"
 #include "xalloc.h"
 
 /* inih gives handlers no line numbers in Debian's build, so the reader
@@ -193,6 +194,15 @@ config *config_parse_lenient(const char *src, size_t n, const char *file, diag_l
     parse_state st = {.src = src, .end = src + n, .pos = src, .file = file, .diags = diags,
                       .seen_keys = value_map(), .last_key = STRBUF_INIT};
     st.cfg = config_defaults();
+    if (n > CONFIG_MAX_BYTES) {
+        int line, col;
+        utf8_position(src, CONFIG_MAX_BYTES, 1, &line, &col);
+        diag_add(diags, DIAG_ERROR, file, line, col,
+                 "config.ini longer than %zu MiB (%.1f MiB in all) is not read; the limit falls here",
+                 CONFIG_MAX_BYTES >> 20, (double)n / (1 << 20));
+        value_free(st.seen_keys);
+        return st.cfg;
+    }
     int rc = ini_parse_stream(read_line, &st, on_entry, &st);
     value_free(st.seen_keys);
     strbuf_free(&st.last_key);

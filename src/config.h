@@ -11,6 +11,10 @@
 #include "diag.h"
 #include "value.h"
 
+/* config.ini longer than this is refused before it is read: a million
+ * [params] keys are 13 MB and take 137 MB. */
+#define CONFIG_MAX_BYTES ((size_t)16 << 20)
+
 typedef struct config {
     char *title;
     char *description;

@@ -14,9 +14,14 @@
 #include "fs.h"
 #include "links.h"
 #include "markdown.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 #define EXCERPT_BYTES 600
+/* A page's Markdown longer than this is refused before cmark parses it:
+ * rendering takes ten to thirty times the text in memory, on each thread,
+ * and the longest real article is some 50 KB. */
+#define BODY_MAX_BYTES ((size_t)4 << 20)
 #define WORDS_PER_MINUTE 200
 
 typedef struct shared {
@@ -315,7 +320,16 @@ static md_doc *render_body(site *s, page *p, arena *tree_mem, bool record_links,
     text.len = fm_normalise(text.data, text.len);
     fm_parts parts;
     md_doc *doc = NULL;
-    if (fm_split(text.data, text.len, p->src_path, &parts, diags)) {
+    bool split = fm_split(text.data, text.len, p->src_path, &parts, diags);
+    if (split && parts.body_len > BODY_MAX_BYTES) {
+        int line, col;
+        utf8_position(parts.body, BODY_MAX_BYTES, parts.body_line, &line, &col);
+        diag_add(diags, DIAG_ERROR, p->src_path, line, col,
+                 "Markdown longer than %zu MiB (%.1f MiB in all) is not rendered; the limit falls here: "
+                 "split the page", BODY_MAX_BYTES >> 20, (double)parts.body_len / (1 << 20));
+        split = false;
+    }
+    if (split) {
         md_env env = make_env(s);
         env.arena = tree_mem;
         env.record_links = record_links;

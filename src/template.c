@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "escape.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 /* Longest piece of a tag quoted in a message: a runaway comment must not
@@ -957,6 +958,16 @@ bool tpl_set_add(tpl_set *set, const char *name, const char *path, const char *s
     tpl *t = xcalloc(1, sizeof *t);
     t->name = xstrdup(name);
     t->path = xstrdup(path ? path : name);
+    if (n > TPL_MAX_SOURCE) {
+        int line, col;
+        utf8_position(src, TPL_MAX_SOURCE, 1, &line, &col);
+        diag_add(diags, DIAG_ERROR, t->path, line, col,
+                 "template longer than %zu MiB (%.1f MiB in all) is not read; the limit falls here",
+                 TPL_MAX_SOURCE >> 20, (double)n / (1 << 20));
+        t->src = xstrdup(""); /* kept, broken, so that what includes it is not reported missing */
+        insert_tpl(set, t);
+        return false;
+    }
     /* Parsing stops at a NUL byte: a template is text. */
     t->src = xstrndup(src, n);
     parse(t, diags);

@@ -30,6 +30,10 @@
 /* Partials, parents and blocks nested deeper than this fail the render: the
  * usual cause is a partial that includes itself without end. */
 #define TPL_MAX_DEPTH 100
+/* A template longer than this is refused before it is parsed: parsing
+ * takes some fifty times the text in memory (a 50 MB layout took 2.7 GB),
+ * and a real layout is a few kilobytes. */
+#define TPL_MAX_SOURCE ((size_t)1 << 20)
 /* Sections, parents and blocks nested deeper than this inside one template
  * are a parse error, which keeps rendering's recursion bounded. */
 #define TPL_MAX_NESTING 100

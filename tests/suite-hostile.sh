@@ -506,6 +506,33 @@ new_case budget-self-including-partial
 printf '<nav>\n  {{>partials/nav}}\n</nav>\n' >"$site/layouts/partials/nav.html"
 refused budget-self-including-partial "layouts/partials/nav.html:2:3: error: 'partials/nav' includes itself without end; rendering home > page-base > base > partials/nav > partials/nav > ... for content/_index.md (and 8 other pages)"
 
+# -- input limits (issue 16) -------------------------------------------------------
+echo "-- input limits"
+# A 50 MB layout took 2.7 GB and a 50 MB Markdown file 1.5 GB; each limit
+# now refuses its input at the line where it falls, within LIMIT_MB.
+new_case limit-layout-51mb
+python3 -c "
+import sys
+sys.stdout.write('<p>{{title}}</p>\n' + '<p>{{title}} {{#tags}}{{.}}{{/tags}}</p>\n' * 1300000)" >"$site/layouts/page.html"
+refused limit-layout-51mb "layouts/page.html:25576:26: error: template longer than 1 MiB (50.8 MiB in all) is not read; the limit falls here"
+new_case limit-markdown-50mb
+python3 -c "
+import sys
+sys.stdout.write('---\ntitle: Case\ndescription: D\ndate: 2026-01-01\n---\n' + '## A heading\n\nSome *text* with [a link](https://example.org/) and \`code\`.\n\n' * 700000)" >"$site/$f"
+refused limit-markdown-50mb "$f:223702:5: error: Markdown longer than 4 MiB (50.1 MiB in all) is not rendered; the limit falls here: split the page"
+new_case limit-front-matter-26mb
+python3 -c "
+import sys
+sys.stdout.write('---\ntitle: Case\ndescription: D\ndate: 2026-01-01\n')
+sys.stdout.writelines('key%07d: %d\n' % (i, i) for i in range(1400000))
+sys.stdout.write('---\nBody.\n')" >"$site/$f"
+refused limit-front-matter-26mb "$f:1313849:11: error: YAML longer than 24 MiB (25.6 MiB in all) is not read; the limit falls here"
+new_case limit-config-18mb
+python3 -c "
+import sys
+sys.stdout.writelines('param%07d = %d\n' % (i, i) for i in range(900000))" >>"$site/config.ini"
+refused limit-config-18mb "config.ini:767655:4: error: config.ini longer than 16 MiB (18.8 MiB in all) is not read; the limit falls here"
+
 [ "$xfailed" -gt 0 ] && echo "hostile: $xfailed known bug(s) still failing: $KNOWN_BUGS"
 echo "hostile: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
