@@ -136,20 +136,30 @@ static void build_key(parse_state *st, const char *key, const char *val)
  * (a continuation line): that is not a second setting. */
 static bool is_duplicate(parse_state *st, const char *section, const char *key)
 {
-    strbuf full = STRBUF_INIT;
-    strbuf_printf(&full, "%s]%s", section, key);
-    bool continued = st->indented && st->last_key.len && !strcmp(st->last_key.data, full.data);
-    const value *first = value_map_get(st->seen_keys, full.data);
-    bool dup = first && !continued;
-    if (dup)
+    strbuf *full = &st->last_key; /* becomes this call's "section]key" */
+    size_t last_len = full->len;
+    bool same = false;
+    if (st->indented && last_len) { /* only a continuation line can repeat the key just set */
+        size_t section_len = strlen(section);
+        same = !strncmp(full->data, section, section_len) && full->data[section_len] == ']' &&
+               !strcmp(full->data + section_len + 1, key);
+    }
+    if (same)
+        return false;
+    strbuf_reset(full);
+    strbuf_puts(full, section);
+    strbuf_putc(full, ']');
+    strbuf_puts(full, key);
+    /* [params] can hold a million keys: its own map, whose values keep their
+       lines, says whether a key was set, without a second map beside it. */
+    bool params = !strcmp(section, "params");
+    const value *first = value_map_get(params ? st->cfg->params : st->seen_keys, params ? key : full->data);
+    if (first)
         diag_add(st->diags, DIAG_ERROR, st->file, st->line, 0, "duplicate key '%s' in [%s] (first set on line %d)",
                  key, section, first->line);
-    else if (!first)
-        value_map_set(st->seen_keys, full.data, value_at(value_null(), st->line, 0));
-    strbuf_reset(&st->last_key);
-    strbuf_puts(&st->last_key, full.data);
-    strbuf_free(&full);
-    return dup;
+    else if (!params)
+        value_map_set(st->seen_keys, full->data, value_at(value_null(), st->line, 0));
+    return first != NULL;
 }
 
 static int on_entry(void *user, const char *section, const char *key, const char *val)
