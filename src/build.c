@@ -46,7 +46,7 @@ typedef struct cached_page {
     char *content_path;
     uint64_t body_hash;
     char *search_entry;
-    value *ids, *cites;
+    value *ids, *cites, *links;
 } cached_page;
 
 struct build_cache {
@@ -66,6 +66,7 @@ static void cache_clear(build_cache *c)
         free(c->pages[i].search_entry);
         value_free(c->pages[i].ids);
         value_free(c->pages[i].cites);
+        value_free(c->pages[i].links);
     }
     free(c->pages);
     c->pages = NULL;
@@ -108,6 +109,7 @@ static size_t cache_mark_clean(const build_cache *c, site *s, uint64_t inputs_ha
             p->search_entry = cp->search_entry ? xstrdup(cp->search_entry) : NULL;
             p->ids = value_copy(cp->ids);
             p->cites = value_copy(cp->cites);
+            p->links = value_copy(cp->links);
         }
     }
     return clean;
@@ -128,6 +130,7 @@ static void cache_update(build_cache *c, const site *s, uint64_t inputs_hash)
         cp->search_entry = p->search_entry ? xstrdup(p->search_entry) : NULL;
         cp->ids = value_copy(p->ids);
         cp->cites = value_copy(p->cites);
+        cp->links = value_copy(p->links);
     }
     c->inputs_hash = inputs_hash;
     c->content_hash = s->content_hash;
@@ -294,8 +297,10 @@ static bool produce(build_state *b, build_stats *stats, diag_list *diags)
 {
     render_stats rs = {0, 0};
     site_files sf = {.b = b, .stats = stats, .diags = DIAG_LIST_INIT, .ok = true};
+    bool check_links = !b->opts->no_link_check;
     render_options ro = {.out = b->out, .jobs = b->opts->jobs,
-                         .keep_ids = !b->out || b->opts->cache, /* for link checks and the rebuild cache */
+                         .keep_ids = check_links || b->opts->cache, /* for link checks and the rebuild cache */
+                         .scan_links = check_links,
                          .alongside = b->out ? write_site_files : NULL, .alongside_arg = &sf};
     bool ok = render_pages(b->s, b->tpl, &ro, &rs, diags);
     ok = ok && sf.ok;
@@ -306,7 +311,9 @@ static bool produce(build_state *b, build_stats *stats, diag_list *diags)
     stats->aliases = b->s->aliases->u.list.len;
     if (ok)
         warn_uncited(b->s, b->bib, diags);
-    if (ok && !b->out)
+    /* Also after a page's body failed: its other links were still read,
+       and an editor sees every broken link in one run. */
+    if (check_links)
         links_check(b->s, diags);
     if (ok && b->out)
         ok = feeds_write_search_index(b->s, b->out, diags);
@@ -330,15 +337,19 @@ static void release_site(site *s, bool exiting)
 }
 
 /* A build or check that has already failed still renders, writing
- * nothing, so that errors in Markdown bodies come out in the same run as
- * the others. Whole-site checks (links, uncited references) are left out:
- * with pages missing they would report faults that are not there. With a
- * broken layout nothing is rendered, so body errors wait for the next run. */
+ * nothing, so that errors in Markdown bodies and links come out in the same
+ * run as the others (links to a file that failed to load are not reported:
+ * its own error says why). Uncited references are left out: with pages
+ * missing they would report faults that are not there. With a broken
+ * layout nothing is rendered, so body errors wait for the next run. */
 static void check_bodies(build_state *b, diag_list *diags)
 {
     render_stats rs = {0, 0};
-    render_options ro = {.out = NULL, .jobs = b->opts->jobs};
+    bool check_links = !b->opts->no_link_check;
+    render_options ro = {.out = NULL, .jobs = b->opts->jobs, .keep_ids = check_links, .scan_links = check_links};
     render_pages(b->s, b->tpl, &ro, &rs, diags);
+    if (check_links)
+        links_check(b->s, diags);
 }
 
 bool build_run(const build_options *opts, build_stats *stats, diag_list *diags)

@@ -388,12 +388,14 @@ static cmark_node *positioned(cmark_node *node)
     return node;
 }
 
-static void record_link(render_state *st, cmark_node *link)
+/* written is the URL as the editor wrote it, before rewriting, for messages. */
+static void record_link(render_state *st, cmark_node *link, const char *written)
 {
     const char *url = cmark_node_get_url(link);
     cmark_node *at = positioned(link);
     value *rec = value_map();
     value_map_set(rec, "url", value_str(url ? url : ""));
+    value_map_set(rec, "written", value_str(written));
     value_map_set(rec, "line", value_num(file_line(st, at)));
     value_map_set(rec, "col", value_num(cmark_node_get_start_column(at)));
     value_list_push(st->doc->links, rec);
@@ -825,11 +827,15 @@ static void transform(render_state *st, cmark_node *root)
                 expand_citations(st, node);
             break;
         case CMARK_NODE_LINK:
-        case CMARK_NODE_IMAGE:
+        case CMARK_NODE_IMAGE: {
+            const char *url = cmark_node_get_url(node);
+            char *written = st->env->record_links ? xstrdup(url ? url : "") : NULL;
             rewrite_link(st, node);
-            if (st->env->record_links)
-                record_link(st, node);
+            if (written)
+                record_link(st, node, written);
+            free(written);
             break;
+        }
         case CMARK_NODE_HTML_BLOCK:
         case CMARK_NODE_HTML_INLINE:
             warn_raw_html(st, node);

@@ -24,6 +24,8 @@ typedef struct shared {
     const tpl_set *tpl;
     output *out;
     bool keep_ids;
+    bool scan_links;
+    links_index *links; /* what exists, for scan_links */
     page **order; /* the pages, lists first */
     atomic_size_t next;
     atomic_size_t bytes;
@@ -320,7 +322,7 @@ static bool page_locals(const shared *sh, page *p, arena *tree_mem, value *local
         diag_list repeated = DIAG_LIST_INIT;
         diag_list *body_diags = p->owns_fm ? diags : &repeated;
         size_t errors = diag_count(body_diags, DIAG_ERROR);
-        md_doc *doc = render_body(s, p, tree_mem, !sh->out, body_diags); /* links for `lumbar check` */
+        md_doc *doc = render_body(s, p, tree_mem, sh->scan_links, body_diags);
         diag_list_clear(&repeated);
         if (!doc)
             return false;
@@ -365,7 +367,10 @@ static void render_one(shared *sh, worker *w, page *p, strbuf *html)
     bool ok = page_locals(sh, p, w->tree_mem, local, &body_links, diags);
     const value *stack[] = {sh->s->site_ctx, p->fm ? p->fm->all : sh->s->site_ctx, p->ctx, local};
     strbuf_reset(html);
-    if (ok && !tpl_render(sh->tpl, p->layout, stack, 4, html)) {
+    /* A page whose body has errors still renders when links are checked,
+       unwritten, so that its broken links show in the same run. */
+    bool rendered = (ok || sh->scan_links) && tpl_render(sh->tpl, p->layout, stack, 4, html);
+    if (ok && !rendered) {
         diag_add(diags, DIAG_ERROR, p->src_path ? p->src_path : "layouts", 0, 0,
                  "layout '%s' could not be rendered: a layout it uses has errors, includes itself, "
                  "or loops past the render budget (TPL_MAX_DEPTH, TPL_MAX_STEPS in src/template.h)",
@@ -374,8 +379,8 @@ static void render_one(shared *sh, worker *w, page *p, strbuf *html)
     }
     if (ok && sh->out && output_write(sh->out, p->out_path, strbuf_cstr(html), html->len, diags))
         atomic_fetch_add(&sh->bytes, html->len);
-    if (ok && !sh->out)
-        links_scan(p, strbuf_cstr(html), html->len, body_links);
+    if (rendered && sh->scan_links)
+        links_scan(p, strbuf_cstr(html), html->len, body_links, sh->links);
     value_free(body_links);
     value_free(local);
     p->rendered = ok;
@@ -469,7 +474,10 @@ bool render_pages(site *s, const tpl_set *tpl, const render_options *opts, rende
     if (!check_layouts(s, tpl, diags))
         return false;
     int jobs = opts->jobs;
-    shared sh = {.s = s, .tpl = tpl, .out = opts->out, .keep_ids = opts->keep_ids, .order = lists_first(s)};
+    shared sh = {.s = s, .tpl = tpl, .out = opts->out, .keep_ids = opts->keep_ids,
+                 .scan_links = opts->scan_links, .order = lists_first(s)};
+    if (opts->scan_links)
+        sh.links = links_index_new(s);
     atomic_init(&sh.next, 0);
     atomic_init(&sh.bytes, 0);
     if (jobs < 1)
@@ -492,6 +500,7 @@ bool render_pages(site *s, const tpl_set *tpl, const render_options *opts, rende
         diag_move(diags, &workers[i].diags);
     }
     stats->bytes = atomic_load(&sh.bytes);
+    links_index_free(sh.links);
     free(workers);
     free(sh.order);
     return ok;

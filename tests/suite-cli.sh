@@ -38,6 +38,22 @@ check "unknown command is a usage error (2)" status_is 2 "$LUMBAR" frobnicate
 check "unknown option is a usage error (2)" status_is 2 "$LUMBAR" build --bogus
 check "-j needs a number (2)" status_is 2 "$LUMBAR" build -j lots
 check "--help exits 0" status_is 0 "$LUMBAR" --help
+# getopt_long conventions, for every command.
+check "-j4 (value attached) is taken" status_is 0 "$LUMBAR" check -j4 -s "$golden"
+check "--jobs=2 and --source=DIR are taken" status_is 0 "$LUMBAR" check --jobs=2 --source="$golden"
+check "clustered short flags: -qs DIR" status_is 0 "$LUMBAR" build -qs "$golden" -o "$work/clustered"
+check "--output=DIR is taken" sh -c '"$0" build -q --output="$1" -s "$2" && test -f "$1/.lumbar"' "$LUMBAR" "$work/out-eq" "$golden"
+check "-j with a bad attached value is a usage error (2)" status_is 2 "$LUMBAR" build -jlots
+check "an unknown flag inside a cluster is a usage error (2)" status_is 2 "$LUMBAR" build -qz
+check "an option with no value is a usage error (2)" status_is 2 "$LUMBAR" check --source
+check "a stray argument is a usage error (2)" status_is 2 "$LUMBAR" check extra
+check "serve refuses build's --output (2)" status_is 2 "$LUMBAR" serve --output=x
+check "check --help exits 0" status_is 0 "$LUMBAR" check --help
+check "new -s=DIR style works with the slug after options" sh -c 'mkdir -p "$1/content/s" && "$0" new --source="$1" s/x && test -f "$1/content/s/x.md"' "$LUMBAR" "$work/newsite"
+# Every check in one pass, in build as well as check.
+check "build checks links (error, exit 1)" sh -c '"$0" build -q -s tests/errors/check-links -o "$1" 2>&1 | grep -q "no element with id .who-we-are."' "$LUMBAR" "$work/never-links"
+check "build --no-link-check leaves links unchecked" sh -c '"$0" build -q --no-link-check -s tests/errors/check-links -o "$1" 2>&1 | grep -q "points to no page" && exit 1 || exit 0' "$LUMBAR" "$work/no-links"
+check "check --no-link-check exits 0 on a site whose only faults are links" status_is 0 "$LUMBAR" check --no-link-check -s tests/errors/check-links
 check "build --help exits 0" status_is 0 "$LUMBAR" build --help
 check "--version prints the version" sh -c '"$LUMBAR" --version | grep -q "^lumbar [0-9]"'
 check "a site with errors exits 1" status_is 1 "$LUMBAR" build -q -s tests/errors/duplicate-key -o "$work/never"
