@@ -29,6 +29,8 @@ typedef struct config {
     bool require_names;  /* [review] a reviewed_by needs the reviewer's name */
     bool review_required; /* [review] --strict fails on a page pending review */
     value *params;       /* map; owned by the config */
+    char **fm_keys;      /* [frontmatter] keys: front-matter keys the theme uses; owned */
+    size_t nfm_keys;
 } config;
 
 /* Parses the n bytes of config.ini text at src (`file` names it in

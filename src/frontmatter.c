@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "suggest.h"
 #include "utf8.h"
 #include "xalloc.h"
 #include "yamlvalue.h"
@@ -276,6 +277,70 @@ static void check_computed_names(checker *ck)
             field_error(ck, v, "'%s' is a name lumbar computes for templates%s; rename this key", *name,
                         ": front matter cannot set it");
     }
+}
+
+/* The keys lumbar reads from front matter (computed_names are errors). */
+static const char *const read_keys[] = {"title",   "description", "date",   "updated",    "last_reviewed",
+                                        "next_review", "reviewed_by", "layout", "slug",   "tags",
+                                        "aliases", "references",  "draft",  "weight", "tree",
+                                        "expires", NULL};
+
+static bool in_names(const char *const *names, const char *key)
+{
+    for (; *names; names++)
+        if (!strcmp(*names, key))
+            return true;
+    return false;
+}
+
+/* The file line of top-level key in the YAML text; fallback when the key
+ * is written in some other way (quoted, say). */
+static int key_line(const fm_parts *parts, const char *key, int fallback)
+{
+    size_t n = strlen(key);
+    int line = parts->yaml_line;
+    for (const char *p = parts->yaml, *end = parts->yaml + parts->yaml_len; p < end; line++) {
+        const char *eol = memchr(p, '\n', (size_t)(end - p));
+        if (!eol)
+            eol = end;
+        if ((size_t)(eol - p) > n && !strncmp(p, key, n) && p[n + strspn(p + n, " \t")] == ':')
+            return line;
+        p = eol + 1;
+    }
+    return fallback;
+}
+
+size_t fm_check_keys(const fm_fields *f, const fm_parts *parts, char *const *declared, size_t n, const char *file,
+                     diag_list *diags)
+{
+    size_t nread = sizeof read_keys / sizeof *read_keys - 1, unknown = 0;
+    const char **known = xmalloc((nread + n) * sizeof *known);
+    memcpy(known, read_keys, nread * sizeof *known);
+    for (size_t i = 0; i < n; i++)
+        known[nread + i] = declared[i];
+    const value *map = f->all;
+    for (size_t i = 0; map && map->kind == V_MAP && i < map->u.map.len; i++) {
+        const char *key = value_entry_key(&map->u.map.items[i]);
+        bool listed = false;
+        for (size_t k = 0; k < nread + n && !listed; k++)
+            listed = !strcmp(known[k], key);
+        if (listed || in_names(computed_names, key))
+            continue;
+        unknown++;
+        const value *v = map->u.map.items[i].val;
+        int line = key_line(parts, key, v->line);
+        const char *closest = suggest_closest(key, known, nread + n);
+        if (closest)
+            diag_add(diags, DIAG_WARNING, file, line, 1, "unknown front-matter key '%s': did you mean '%s'?", key,
+                     closest);
+        else
+            diag_add(diags, DIAG_WARNING, file, line, 1,
+                     "unknown front-matter key '%s': if your layouts use it, declare it in config.ini "
+                     "([frontmatter] keys = %s)",
+                     key, key);
+    }
+    free(known);
+    return unknown;
 }
 
 /* A string field of the reviewed_by map; NULL when absent or wrong. */

@@ -53,6 +53,12 @@ bool fm_split(const char *text, size_t n, const char *file, fm_parts *out, diag_
  * (draft: true) is only checked when check_drafts is set: a draft that is
  * not built may still be half-written. */
 fm_fields *fm_read(const fm_parts *parts, fm_kind kind, const char *file, bool check_drafts, diag_list *diags);
+/* Adds a warning at the line of each top-level key of f that lumbar does
+ * not read and that is not among the n declared ones (config.ini
+ * [frontmatter] keys), suggesting the closest known key. Returns the
+ * number of unknown keys. */
+size_t fm_check_keys(const fm_fields *f, const fm_parts *parts, char *const *declared, size_t n, const char *file,
+                     diag_list *diags);
 /* What a page's review state is checked against. */
 typedef struct fm_review_rules {
     bool require_names; /* a reviewed_by needs the reviewer's name */

@@ -153,8 +153,10 @@ static page *load_page(const loader *ld, const char *content_path, const char *s
         p->owns_fm = true;
         ok = p->fm != NULL;
     }
-    if (ok && (!p->fm->draft || ld->opts->drafts))
+    if (ok && (!p->fm->draft || ld->opts->drafts)) {
         check_review(ld, p, &parts, diags);
+        fm_check_keys(p->fm, &parts, ld->cfg->fm_keys, ld->cfg->nfm_keys, p->src_path, diags);
+    }
     strbuf_free(&text);
     if (ok && p->fm->draft && !ld->opts->drafts)
         ok = false;

@@ -78,7 +78,7 @@ article() { printf -- '---\ntitle: Case\ndescription: A hostile case\ndate: 2026
 # status (a number or "timeout") and mb (peak memory); stderr is in $dir/stderr.
 build_bounded() {
     # shellcheck disable=SC2046 # bounded.py prints three words to split
-    set -- $(python3 tests/hostile/bounded.py "$LIMIT_SECONDS" "$dir/stderr" "$LUMBAR" build -q -s "$site" -o "$out" "$@")
+    set -- $(python3 tests/hostile/bounded.py "$LIMIT_SECONDS" "$dir/stderr" "$LUMBAR" build -q --no-link-check -s "$site" -o "$out" "$@")
     status=$1 mb=$3
 }
 
@@ -178,7 +178,7 @@ grep -rl SECRET "$work"/*/public >/dev/null 2>&1 && fail "no output anywhere hol
 # removing the old output removes the links, never what they point at.
 new_case planted-links
 mkdir -p "$dir/victim/dir" && echo keep >"$dir/victim/keep.txt" && echo keep >"$dir/victim/dir/keep.txt"
-"$LUMBAR" build -q -s "$site" -o "$out" 2>/dev/null
+"$LUMBAR" build -q --no-link-check -s "$site" -o "$out" 2>/dev/null
 ln -s "$dir/victim/dir" "$out/planted-dir"
 rm "$out/guide/first/index.html" && ln -s "$dir/victim/keep.txt" "$out/guide/first/index.html"
 build_bounded
@@ -193,7 +193,7 @@ result planted-links-never-followed "$why"
 # An output folder that is itself a link to an old build elsewhere: the link
 # is replaced by the new output; the old build it pointed at stays.
 new_case output-is-a-link
-"$LUMBAR" build -q -s "$site" -o "$dir/elsewhere" 2>/dev/null
+"$LUMBAR" build -q --no-link-check -s "$site" -o "$dir/elsewhere" 2>/dev/null
 snapshot() { (cd "$1" && find . -type f -printf '%p %i ' -exec md5sum {} \; | sort); }
 snapshot "$dir/elsewhere" >"$dir/before"
 ln -s "$dir/elsewhere" "$out"
@@ -234,7 +234,7 @@ new_case line-10mb-body; ten_mb "'---\ntitle: Case\ndescription: D\ndate: 2026-0
 built line-10mb-body-builds
 new_case line-10mb-config; ten_mb "open('$site/config.ini').read() + '\n[params]\nhuge = ' + 'a' * 10**7 + '\n'" >"$dir/config.ini" && mv "$dir/config.ini" "$site/config.ini"
 # inih reads lines into a fixed buffer: a longer line is refused, not cut short.
-refused line-10mb-config-refused "config.ini:18: error: line is 10000007 bytes long; config.ini lines can be at most 199"
+refused line-10mb-config-refused "config.ini:21: error: line is 10000007 bytes long; config.ini lines can be at most 199"
 new_case invalid-utf8-front-matter; printf -- '---\ntitle: Case\ndescription: "Caf\351"\ndate: 2026-01-01\n---\nBody\n' >"$site/$f"
 refused invalid-utf8-front-matter "$f:3:18: error: invalid UTF-8 (byte 0xE9): save the file as UTF-8"
 new_case invalid-utf8-surrogate; printf -- '---\ntitle: Case\ndescription: D\ndate: 2026-01-01\nx: "\355\240\200"\n---\nBody\n' >"$site/$f"
@@ -276,7 +276,7 @@ mkdir -p "$site"
 cp -r config.ini layouts assets "$site/"
 cat tests/hostile/injection/config-extra.ini >>"$site/config.ini"
 cp -r tests/hostile/injection/content "$site/"
-"$LUMBAR" build -q -s "$site" -o "$out" 2>"$dir/stderr"
+"$LUMBAR" build -q --no-link-check -s "$site" -o "$out" 2>"$dir/stderr"
 status=$?
 [ "$status" = 0 ] && ok "the bundled theme builds the hostile content" \
     || fail "the bundled theme builds the hostile content: exit $status: $(grep ': error: ' "$dir/stderr" | head -3)"
@@ -307,8 +307,8 @@ if python3 "$BENCH_DIR/make-corpus" 1000 "$dir/site-a" >/dev/null 2>&1; then
     cp -r config.ini layouts assets "$dir/site-a/"
     cp -r "$dir/site-a" "$dir/site-b"
     sed -i 's/^title = .*/title = The new build/' "$dir/site-b/config.ini"
-    "$LUMBAR" build -q -s "$dir/site-a" -o "$dir/old" 2>/dev/null
-    "$LUMBAR" build -q -s "$dir/site-b" -o "$dir/new" 2>/dev/null
+    "$LUMBAR" build -q --no-link-check -s "$dir/site-a" -o "$dir/old" 2>/dev/null
+    "$LUMBAR" build -q --no-link-check -s "$dir/site-b" -o "$dir/new" 2>/dev/null
     check_same() { diff -r -q "$1" "$2" >/dev/null 2>&1; }
     if [ -f "$dir/old/index.html" ] && [ -f "$dir/new/index.html" ] && ! check_same "$dir/old" "$dir/new"; then
         ok "the old and the new build of the 1,000-article site differ"
@@ -319,7 +319,7 @@ if python3 "$BENCH_DIR/make-corpus" 1000 "$dir/site-a" >/dev/null 2>&1; then
     # A shell starts background jobs with SIGINT ignored; lumbar must get it
     # as Ctrl-C would deliver it.
     start_build() {
-        env --default-signal=INT "$LUMBAR" build -q -s "$dir/site-b" -o "$out" >/dev/null 2>&1 &
+        env --default-signal=INT "$LUMBAR" build -q --no-link-check -s "$dir/site-b" -o "$out" >/dev/null 2>&1 &
         pid=$!
     }
     for sig in INT KILL; do
@@ -353,14 +353,14 @@ if python3 "$BENCH_DIR/make-corpus" 1000 "$dir/site-a" >/dev/null 2>&1; then
     # updated) is reused: plant an older build's leftovers in it, a file
     # where a folder must be and a folder where a file must be.
     staging=$(dirname "$out")/.$(basename "$out").lumbar-staging
-    "$LUMBAR" build -q -s "$dir/site-a" -o "$out" 2>/dev/null
-    "$LUMBAR" build -q -s "$dir/site-b" -o "$out" 2>/dev/null
+    "$LUMBAR" build -q --no-link-check -s "$dir/site-a" -o "$out" 2>/dev/null
+    "$LUMBAR" build -q --no-link-check -s "$dir/site-b" -o "$out" 2>/dev/null
     echo stale >"$staging/stale.html"
     mkdir -p "$staging/old-section/old-page" && echo stale >"$staging/old-section/old-page/index.html"
     page=$(cd "$staging" && ls -d causes/*/ | head -1)
     rm -rf "${staging:?}/$page" && echo stale >"$staging/${page%/}"
     rm -f "$staging/index.html" && mkdir -p "$staging/index.html/x"
-    "$LUMBAR" build -q -s "$dir/site-b" -o "$out" 2>"$dir/stderr"
+    "$LUMBAR" build -q --no-link-check -s "$dir/site-b" -o "$out" 2>"$dir/stderr"
     status=$?
     { [ "$status" = 0 ] && check_same "$out" "$dir/new"; } \
         && ok "a build over an older build's leftovers in the staging folder is whole, without them" \
@@ -368,7 +368,7 @@ if python3 "$BENCH_DIR/make-corpus" 1000 "$dir/site-a" >/dev/null 2>&1; then
     # Someone else's folder, or a link, where the staging folder goes.
     snapshot "$out" >"$dir/before"
     rm -rf "$staging" && mkdir "$staging" && echo mine >"$staging/notes.txt"
-    "$LUMBAR" build -q -s "$dir/site-b" -o "$out" 2>"$dir/stderr"
+    "$LUMBAR" build -q --no-link-check -s "$dir/site-b" -o "$out" 2>"$dir/stderr"
     status=$?
     snapshot "$out" >"$dir/after"
     { [ "$status" = 1 ] && grep -q "refusing to use '.*lumbar-staging' as the staging folder: it is not empty and was not made by lumbar" "$dir/stderr" \
@@ -376,7 +376,7 @@ if python3 "$BENCH_DIR/make-corpus" 1000 "$dir/site-a" >/dev/null 2>&1; then
         && ok "a staging folder lumbar did not make is refused and left alone" \
         || fail "a staging folder lumbar did not make is refused and left alone: exit $status, $(head -c 300 "$dir/stderr")"
     rm -rf "$staging" && mkdir -p "$dir/victim-staging" && touch "$dir/victim-staging/.lumbar" && ln -s "$dir/victim-staging" "$staging"
-    "$LUMBAR" build -q -s "$dir/site-b" -o "$out" 2>"$dir/stderr"
+    "$LUMBAR" build -q --no-link-check -s "$dir/site-b" -o "$out" 2>"$dir/stderr"
     status=$?
     { [ "$status" = 1 ] && grep -q "as the staging folder: it is not a folder" "$dir/stderr" \
         && [ "$(ls -A "$dir/victim-staging")" = .lumbar ]; } \
@@ -385,11 +385,11 @@ if python3 "$BENCH_DIR/make-corpus" 1000 "$dir/site-a" >/dev/null 2>&1; then
     rm -f "$staging"
     # Two builds into one output at once: the second is refused while the
     # first holds the staging folder's lock.
-    "$LUMBAR" build -q -s "$dir/site-b" -o "$out" 2>/dev/null
+    "$LUMBAR" build -q --no-link-check -s "$dir/site-b" -o "$out" 2>/dev/null
     flock "$staging" sleep 3 &
     holder=$!
     sleep 0.5
-    "$LUMBAR" build -q -s "$dir/site-a" -o "$out" 2>"$dir/stderr"
+    "$LUMBAR" build -q --no-link-check -s "$dir/site-a" -o "$out" 2>"$dir/stderr"
     status=$?
     wait "$holder"
     { [ "$status" = 1 ] && grep -q "another lumbar build is writing" "$dir/stderr" && check_same "$out" "$dir/new"; } \
@@ -452,7 +452,7 @@ printf -- '---\ntitle: Ids\ndescription: Headings like ids\ndate: 2026-01-01\nre
 
 ## Lumbar overlay' >"$site/content/causes/ids.md"
 printf '\n## Dtree\n\n## Decision tree data\n' >>"$site/content/relative-rest.md"
-"$LUMBAR" build -q -s "$site" -o "$dir/public" 2>"$dir/stderr"
+"$LUMBAR" build -q --no-link-check -s "$site" -o "$dir/public" 2>"$dir/stderr"
 status=$?
 if [ "$status" != 0 ]; then
     why="exit status $status: $(grep ': error: ' "$dir/stderr" | head -3)"
