@@ -30,6 +30,7 @@ static config *load_config(const build_options *opts, uint64_t *hash, diag_list 
     *hash = hash_bytes(*hash, strbuf_cstr(&text), text.len);
     *hash = hash_str(*hash, opts->base_url);
     *hash = hash_bytes(*hash, &opts->drafts, sizeof opts->drafts);
+    *hash = hash_bytes(*hash, &opts->future, sizeof opts->future);
     /* A config with errors still serves to check the content, so that one
        run reports everything; the build writes nothing after an error. */
     if (cfg && opts->base_url)
@@ -378,12 +379,15 @@ bool build_run(const build_options *opts, build_stats *stats, diag_list *diags)
         b.out = output_begin(opts->site_dir, dir, opts->force, diags);
         free(dir);
     }
-    site_options so = {.site_dir = opts->site_dir, .drafts = opts->drafts, .today_unix = opts->now, .jobs = opts->jobs,
+    site_options so = {.site_dir = opts->site_dir, .drafts = opts->drafts, .future = opts->future, .today_unix = opts->now, .jobs = opts->jobs,
                        .hashes = opts->cache != NULL};
     if (b.bib)
         b.s = site_load(&so, b.cfg, b.bib, diags);
-    if (b.s)
+    if (b.s) {
         check_listed_references(b.s, b.bib, diags);
+        stats->scheduled = b.s->scheduled.len;
+        stats->expired = b.s->expired.len;
+    }
     bool ok = b.s && diag_count(diags, DIAG_ERROR) == 0 && (b.out || !opts->write);
     if (ok && b.out)
         stats->reused = cache_mark_clean(opts->cache, b.s, inputs_hash);

@@ -45,6 +45,7 @@ typedef struct build_options {
 typedef struct build_stats {
     size_t pages, sections, tags, assets, aliases;
     size_t reused; /* pages linked from the previous output through the cache */
+    size_t scheduled, expired; /* pages left out: dated after today, or expired */
     double ms;
 } build_stats;
 

@@ -430,6 +430,7 @@ static void read_typed_fields(checker *ck, fm_fields *f, fm_kind kind)
     f->description = get_string(ck, "description", article || kind == FM_PAGE);
     f->date = get_date(ck, "date", article);
     f->updated = get_date(ck, "updated", false);
+    f->expires = get_date(ck, "expires", false);
     f->last_reviewed = get_date(ck, "last_reviewed", false);
     f->next_review = get_date(ck, "next_review", false);
     f->layout = get_string(ck, "layout", false);

@@ -29,6 +29,7 @@ typedef struct fm_fields {
     value *all; /* the whole front-matter map; owned */
     const char *title, *description, *slug, *layout; /* into all; NULL when absent */
     date date, updated, last_reviewed, next_review;  /* unset when absent */
+    date expires; /* the page is left out from this day on; unset when absent */
     value *reviewed_by; /* into all; NULL when absent (the page is pending review) */
     const char *reviewer_name, *reviewer_role; /* reviewed_by's, into all; NULL when absent */
     bool draft;

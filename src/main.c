@@ -20,6 +20,7 @@
 #include "frontmatter.h"
 #include "serve.h"
 #include "strbuf.h"
+#include "xalloc.h"
 
 #define EXIT_SITE_ERRORS 1
 #define EXIT_USAGE 2
@@ -38,8 +39,8 @@ static const char usage_main[] =
     "  lumbar --version        shows the version\n";
 
 static const char usage_build[] =
-    "usage: lumbar build [-s DIR] [-o DIR] [--base-url URL] [--drafts] [-j N] [-q] [--strict] [--force]\n"
-    "                    [--no-link-check]\n"
+    "usage: lumbar build [-s DIR] [-o DIR] [--base-url URL] [--drafts] [--future] [-j N] [-q] [--strict]\n"
+    "                    [--force] [--no-link-check]\n"
     "\n"
     "Builds the site in DIR (default .) into a staging folder and swaps it in\n"
     "as the output folder only when every page succeeded.\n"
@@ -48,6 +49,7 @@ static const char usage_build[] =
     "  -o, --output DIR   the output folder (default: [build] output, public)\n"
     "  --base-url URL     override [site] base_url, e.g. https://example.org/backpain/\n"
     "  --drafts           include pages with draft: true\n"
+    "  --future           include pages whose date is after today\n"
     "  -j, --jobs N       threads to render with (default: the number of processors)\n"
     "  -q, --quiet        print nothing on success, warnings included\n"
     "  --strict           treat warnings as errors\n"
@@ -58,7 +60,7 @@ static const char usage_build[] =
     "Exit status: 0 success, 1 the site has errors (all are reported), 2 bad usage.\n";
 
 static const char usage_check[] =
-    "usage: lumbar check [-s DIR] [--base-url URL] [--drafts] [-j N] [--strict] [--no-link-check]\n"
+    "usage: lumbar check [-s DIR] [--base-url URL] [--drafts] [--future] [-j N] [--strict] [--no-link-check]\n"
     "\n"
     "Builds the site in memory and writes nothing. Reports every error and\n"
     "warning in one run: front matter, templates, citations, the decision tree,\n"
@@ -67,6 +69,7 @@ static const char usage_check[] =
     "  -s, --source DIR   the site folder\n"
     "  --base-url URL     override [site] base_url\n"
     "  --drafts           include pages with draft: true\n"
+    "  --future           include pages whose date is after today\n"
     "  -j, --jobs N       threads to render with\n"
     "  --strict           treat warnings as errors\n"
     "  --no-link-check    leave internal links and #fragments unchecked\n"
@@ -74,7 +77,7 @@ static const char usage_check[] =
     "Exit status: 0 no errors, 1 the site has errors, 2 bad usage.\n";
 
 static const char usage_serve[] =
-    "usage: lumbar serve [-s DIR] [--port N] [--bind ADDR] [--base-url URL] [--drafts] [-j N]\n"
+    "usage: lumbar serve [-s DIR] [--port N] [--bind ADDR] [--base-url URL] [--drafts] [--future] [-j N]\n"
     "                    [--strict] [--no-link-check]\n"
     "\n"
     "Builds the site into a private folder and serves it, by default at\n"
@@ -88,6 +91,7 @@ static const char usage_serve[] =
     "  --bind ADDR        the address to listen on (default 127.0.0.1)\n"
     "  --base-url URL     the deployed base URL; its path is kept, e.g. /backpain/\n"
     "  --drafts           include pages with draft: true\n"
+    "  --future           include pages whose date is after today\n"
     "  -j, --jobs N       threads to render with\n"
     "  --strict           treat warnings as errors in every rebuild\n"
     "  --no-link-check    leave internal links and #fragments unchecked\n";
@@ -99,7 +103,7 @@ static const char usage_new[] =
     "filled in: a title made from the slug, today's date and draft: true. The\n"
     "page is pending clinical review (no reviewer, no review dates), and its\n"
     "TODO(lumbar new) placeholders are errors once draft: true is removed.\n"
-    "Never overwrites an existing file.\n";
+    "Never overwrites an existing file. SECTION/SLUG.md is taken as SECTION/SLUG.\n";
 
 typedef struct cli {
     const char *command;
@@ -154,7 +158,7 @@ enum { OPT_BASE_URL = 256, OPT_DRAFTS, OPT_STRICT, OPT_FORCE, OPT_PORT, OPT_BIND
 static const struct option all_options[] = {
     {"help", no_argument, NULL, 'h'},           {"source", required_argument, NULL, 's'},
     {"output", required_argument, NULL, 'o'},   {"base-url", required_argument, NULL, OPT_BASE_URL},
-    {"drafts", no_argument, NULL, OPT_DRAFTS},
+    {"drafts", no_argument, NULL, OPT_DRAFTS},  {"future", no_argument, NULL, OPT_FUTURE},
     {"jobs", required_argument, NULL, 'j'},     {"quiet", no_argument, NULL, 'q'},
     {"strict", no_argument, NULL, OPT_STRICT},  {"force", no_argument, NULL, OPT_FORCE},
     {"no-link-check", no_argument, NULL, OPT_NO_LINK_CHECK},
@@ -304,6 +308,17 @@ static void print_failure(const diag_list *dl, bool wrote)
             warnings == 1 ? "" : "s", wrote ? "; the output folder was not changed" : "");
 }
 
+/* One line each for the pages a build left out by their dates. */
+static void print_left_out(FILE *to, const build_stats *stats)
+{
+    if (stats->scheduled)
+        fprintf(to, "lumbar: %zu page%s scheduled for later, left out: --future to include\n", stats->scheduled,
+                stats->scheduled == 1 ? "" : "s");
+    if (stats->expired)
+        fprintf(to, "lumbar: %zu page%s past %s expires date, left out\n", stats->expired,
+                stats->expired == 1 ? "" : "s", stats->expired == 1 ? "its" : "their");
+}
+
 static int run_build(cli *c)
 {
     build_stats stats;
@@ -317,12 +332,15 @@ static int run_build(cli *c)
         print_some_diags(&diags, BUILD_WARNINGS_SHOWN);
     if (!ok)
         print_failure(&diags, c->build.write);
-    else if (c->build.write && !c->quiet)
+    else if (c->build.write && !c->quiet) {
         printf("lumbar: built %zu pages (%zu sections, %zu tags, %zu aliases) and copied %zu assets in %.0f ms\n",
                stats.pages, stats.sections, stats.tags, stats.aliases, stats.assets, stats.ms);
-    else if (!c->build.write)
+        print_left_out(stdout, &stats);
+    } else if (!c->build.write) {
         fprintf(stderr, "lumbar: checked %zu pages: %zu warning%s\n", stats.pages, diag_count(&diags, DIAG_WARNING),
                 diag_count(&diags, DIAG_WARNING) == 1 ? "" : "s");
+        print_left_out(stderr, &stats);
+    }
     diag_list_clear(&diags);
     return ok ? 0 : EXIT_SITE_ERRORS;
 }
@@ -369,7 +387,8 @@ static void title_from_slug(const char *slug, strbuf *out)
     }
 }
 
-static int run_new(cli *c)
+/* Writes the page `lumbar new` starts; returns the exit status. */
+static int write_new_page(cli *c)
 {
     const char *slash = strchr(c->target, '/');
     const char *slug = slash ? slash + 1 : c->target;
@@ -423,6 +442,18 @@ static int run_new(cli *c)
     strbuf_free(&day);
     strbuf_free(&path);
     strbuf_free(&text);
+    return status;
+}
+
+static int run_new(cli *c)
+{
+    /* "treatments/heat-therapy.md" names the file it makes: take it as
+       "treatments/heat-therapy". */
+    size_t len = strlen(c->target);
+    char *target = xstrndup(c->target, len > 3 && !strcmp(c->target + len - 3, ".md") ? len - 3 : len);
+    c->target = target;
+    int status = write_new_page(c);
+    free(target);
     return status;
 }
 

@@ -370,6 +370,13 @@ static void resolve_content_link(render_state *st, cmark_node *link, const char 
     } else if (found == MD_TARGET_DRAFT) {
         diag_add(st->diags, DIAG_ERROR, st->file, line, col,
                  "link to '%s': it is a draft, left out unless the build has --drafts (content/%s)", path, target.data);
+    } else if (found == MD_TARGET_SCHEDULED) {
+        diag_add(st->diags, DIAG_ERROR, st->file, line, col,
+                 "link to '%s': it is scheduled for a later date, left out unless the build has --future (content/%s)",
+                 path, target.data);
+    } else if (found == MD_TARGET_EXPIRED) {
+        diag_add(st->diags, DIAG_ERROR, st->file, line, col,
+                 "link to '%s': its expires date has passed, so it is left out (content/%s)", path, target.data);
     } else if (found == MD_TARGET_NONE) {
         diag_add(st->diags, DIAG_ERROR, st->file, line, col, "link to '%s': no such page (looked for content/%s)",
                  path, target.data);

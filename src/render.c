@@ -51,6 +51,10 @@ static md_target env_find_page(void *ctx, const char *content_path, const char *
     }
     if (path_list_has(&s->unloaded, content_path))
         return MD_TARGET_FAILED;
+    if (path_list_has(&s->scheduled, content_path))
+        return MD_TARGET_SCHEDULED;
+    if (path_list_has(&s->expired, content_path))
+        return MD_TARGET_EXPIRED;
     return path_list_has(&s->drafts, content_path) ? MD_TARGET_DRAFT : MD_TARGET_NONE;
 }
 
