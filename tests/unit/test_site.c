@@ -29,7 +29,8 @@
 static char root[200];
 
 static const char *const ini = "[site]\ntitle = Site test\nbase_url = https://example.org/\n"
-                               "[build]\npage_size = 2\n[review]\ninterval_months = 6\n";
+                               "[build]\npage_size = 2\n[review]\ninterval_months = 6\n"
+                               "[frontmatter]\nkeys = red_flag_notice, shown\n";
 
 #define TODAY_2025_01_01 1735689600LL
 #define REVIEWED "reviewed_by: {name: Ann Lee, role: GP}\nlast_reviewed: 2024-12-01\n"
