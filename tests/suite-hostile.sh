@@ -452,7 +452,7 @@ printf -- '---\ntitle: Ids\ndescription: Headings like ids\ndate: 2026-01-01\nre
 
 ## Lumbar overlay' >"$site/content/causes/ids.md"
 printf '\n## Dtree\n\n## Decision tree data\n' >>"$site/content/relative-rest.md"
-"$LUMBAR" build -q --no-link-check -s "$site" -o "$dir/public" 2>"$dir/stderr"
+SOURCE_DATE_EPOCH=1798761600 "$LUMBAR" build -q -s "$site" -o "$dir/public" 2>"$dir/stderr" # after every page's date
 status=$?
 if [ "$status" != 0 ]; then
     why="exit status $status: $(grep ': error: ' "$dir/stderr" | head -3)"
