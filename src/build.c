@@ -35,6 +35,7 @@ static config *load_config(const build_options *opts, uint64_t *hash, diag_list 
     *hash = hash_bytes(*hash, strbuf_cstr(&text), text.len);
     *hash = hash_str(*hash, opts->base_url);
     *hash = hash_bytes(*hash, &opts->drafts, sizeof opts->drafts);
+    *hash = hash_bytes(*hash, &opts->future, sizeof opts->future);
     /* A config with errors still serves to check the content, so that one
        run reports everything; the build writes nothing after an error. */
     if (cfg && opts->base_url)
@@ -51,7 +52,7 @@ typedef struct cached_page {
     char *content_path;
     uint64_t body_hash;
     char *search_entry;
-    value *ids, *cites;
+    value *ids, *cites, *links;
 } cached_page;
 
 struct build_cache {
@@ -72,6 +73,7 @@ static void cache_clear(build_cache *c)
         free(c->pages[i].search_entry);
         value_free(c->pages[i].ids);
         value_free(c->pages[i].cites);
+        value_free(c->pages[i].links);
     }
     free(c->pages);
     c->pages = NULL;
@@ -116,6 +118,7 @@ static size_t cache_mark_clean(const build_cache *c, site *s, uint64_t inputs_ha
             p->search_entry = cp->search_entry ? xstrdup(cp->search_entry) : NULL;
             p->ids = value_copy(cp->ids);
             p->cites = value_copy(cp->cites);
+            p->links = value_copy(cp->links);
         }
     }
     return clean;
@@ -137,6 +140,7 @@ static void cache_update(build_cache *c, const site *s, uint64_t inputs_hash, va
         cp->search_entry = p->search_entry ? xstrdup(p->search_entry) : NULL;
         cp->ids = value_copy(p->ids);
         cp->cites = value_copy(p->cites);
+        cp->links = value_copy(p->links);
     }
     c->inputs_hash = inputs_hash;
     c->content_hash = s->content_hash;
@@ -406,8 +410,10 @@ static bool produce(build_state *b, build_stats *stats, diag_list *diags)
     render_stats rs = {0, 0};
     site_files sf = {.b = b, .stats = stats, .diags = DIAG_LIST_INIT, .ok = true};
     img_store *images = img_store_new(b->opts->site_dir, b->cfg, b->out != NULL);
+    bool check_links = !b->opts->no_link_check;
     render_options ro = {.out = b->out, .jobs = b->opts->jobs,
-                         .keep_ids = !b->out || b->opts->cache, /* for link checks and the rebuild cache */
+                         .keep_ids = check_links || b->opts->cache, /* for link checks and the rebuild cache */
+                         .scan_links = check_links,
                          .images = images,
                          .alongside = b->out ? write_site_files : NULL, .alongside_arg = &sf};
     bool ok = render_pages(b->s, b->tpl, &ro, &rs, diags);
@@ -419,6 +425,7 @@ static bool produce(build_state *b, build_stats *stats, diag_list *diags)
         diag_add(diags, DIAG_WARNING, "", 0, 0,
                  "images are not resized: lumbar was built without libvips (libvips-dev), or cannot load it; "
                  "large images are served at their full size");
+    value *image_copies = img_store_outputs(images);
     img_store_free(images);
     ok = ok && sf.ok;
     diag_move(diags, &sf.diags);
@@ -428,8 +435,12 @@ static bool produce(build_state *b, build_stats *stats, diag_list *diags)
     stats->aliases = b->s->aliases->u.list.len;
     if (ok)
         warn_uncited(b->s, b->bib, diags);
-    if (ok && !b->out)
-        links_check(b->s, diags);
+    /* Also after a page's body failed: its other links were still read,
+       and an editor sees every broken link in one run. */
+    /* Pages reused from the previous output link copies written then. */
+    if (check_links)
+        links_check(b->s, b->image_files ? b->image_files : image_copies, !b->out, diags);
+    value_free(image_copies);
     if (ok && b->out)
         ok = feeds_write_search_index(b->s, b->out, diags);
     return ok;
@@ -452,17 +463,24 @@ static void release_site(site *s, bool exiting)
 }
 
 /* A build or check that has already failed still renders, writing
- * nothing, so that errors in Markdown bodies come out in the same run as
- * the others. Whole-site checks (links, uncited references) are left out:
- * with pages missing they would report faults that are not there. With a
- * broken layout nothing is rendered, so body errors wait for the next run. */
+ * nothing, so that errors in Markdown bodies and links come out in the same
+ * run as the others (links to a file that failed to load are not reported:
+ * its own error says why). Uncited references are left out: with pages
+ * missing they would report faults that are not there. With a broken
+ * layout nothing is rendered, so body errors wait for the next run. */
 static void check_bodies(build_state *b, diag_list *diags)
 {
     render_stats rs = {0, 0};
     img_store *images = img_store_new(b->opts->site_dir, b->cfg, false);
-    render_options ro = {.out = NULL, .jobs = b->opts->jobs, .images = images};
+    bool check_links = !b->opts->no_link_check;
+    render_options ro = {.out = NULL, .jobs = b->opts->jobs, .keep_ids = check_links, .scan_links = check_links,
+                         .images = images};
     render_pages(b->s, b->tpl, &ro, &rs, diags);
+    value *image_copies = img_store_outputs(images);
     img_store_free(images);
+    if (check_links)
+        links_check(b->s, image_copies, !b->opts->write, diags);
+    value_free(image_copies);
 }
 
 void build_recover_output(const build_options *opts, diag_list *diags)
@@ -512,12 +530,15 @@ bool build_run(const build_options *opts, build_stats *stats, diag_list *diags)
         b.out = output_begin(opts->site_dir, dir, opts->force, diags);
         free(dir);
     }
-    site_options so = {.site_dir = opts->site_dir, .drafts = opts->drafts, .today_unix = opts->now, .jobs = opts->jobs,
+    site_options so = {.site_dir = opts->site_dir, .drafts = opts->drafts, .future = opts->future, .today_unix = opts->now, .jobs = opts->jobs,
                        .hashes = opts->cache != NULL};
     if (b.bib)
         b.s = site_load(&so, b.cfg, b.bib, diags);
-    if (b.s)
+    if (b.s) {
         check_listed_references(b.s, b.bib, diags);
+        stats->scheduled = b.s->scheduled.len;
+        stats->expired = b.s->expired.len;
+    }
     /* Only on a site without errors: site.c has reported clashes between
        pages and aliases already, and would be reported twice. */
     if (b.s && diag_count(diags, DIAG_ERROR) == 0)

@@ -30,9 +30,11 @@ typedef struct build_options {
     const char *out_dir;   /* NULL: [build] output, relative to the site folder */
     const char *base_url;  /* NULL: [site] base_url */
     bool drafts;           /* build pages marked draft: true */
+    bool future;           /* --future: build pages dated after `now` too */
     bool write;            /* false for `lumbar check`: render everything, write nothing */
     bool strict;           /* warnings are errors */
     bool force;            /* replace an output folder lumbar did not make */
+    bool no_link_check;    /* --no-link-check: leave internal links and #fragments unchecked */
     int jobs;              /* threads; below 1 means one */
     long long now;         /* Unix time for overdue reviews */
     build_cache *cache;    /* NULL: render every page (the default) */
@@ -43,6 +45,7 @@ typedef struct build_options {
 typedef struct build_stats {
     size_t pages, sections, tags, assets, aliases;
     size_t reused; /* pages linked from the previous output through the cache */
+    size_t scheduled, expired; /* pages left out: dated after today, or expired */
     double ms;
 } build_stats;
 

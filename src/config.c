@@ -233,6 +233,30 @@ static bool is_duplicate(parse_state *st, const char *section, const char *key)
     return first != NULL;
 }
 
+/* [frontmatter] keys = a, b: front-matter keys the layouts use, which
+ * lumbar then knows and does not warn about. */
+static void frontmatter_key(parse_state *st, const char *key, const char *val)
+{
+    config *cfg = st->cfg;
+    if (strcmp(key, "keys") != 0) {
+        diag_add(st->diags, DIAG_WARNING, st->file, st->line, 0, "unknown key '%s' in [frontmatter]", key);
+        return;
+    }
+    for (const char *p = val; *p;) {
+        p += strspn(p, ", \t");
+        size_t n = strcspn(p, ", \t");
+        if (!n)
+            break;
+        char *name = xstrndup(p, n);
+        if (strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") != n)
+            diag_add(st->diags, DIAG_ERROR, st->file, st->line, 0,
+                     "[frontmatter] keys takes names such as key_points, separated by commas, not '%s'", name);
+        cfg->fm_keys = xrealloc(cfg->fm_keys, (cfg->nfm_keys + 1) * sizeof *cfg->fm_keys);
+        cfg->fm_keys[cfg->nfm_keys++] = name;
+        p += n;
+    }
+}
+
 static int on_entry(void *user, const char *section, const char *key, const char *val)
 {
     parse_state *st = user;
@@ -246,6 +270,8 @@ static int on_entry(void *user, const char *section, const char *key, const char
         review_key(st, key, val);
     else if (!strcmp(section, "images"))
         images_key(st, key, val);
+    else if (!strcmp(section, "frontmatter"))
+        frontmatter_key(st, key, val);
     else if (!strcmp(section, "params"))
         value_map_set(st->cfg->params, key, value_at(value_str(val), st->line, 0));
     else
@@ -400,5 +426,8 @@ void config_free(config *cfg)
     free(cfg->output);
     free(cfg->contact);
     value_free(cfg->params);
+    for (size_t i = 0; i < cfg->nfm_keys; i++)
+        free(cfg->fm_keys[i]);
+    free(cfg->fm_keys);
     free(cfg);
 }

@@ -39,6 +39,8 @@ typedef struct config {
     int image_widths[CONFIG_IMAGE_WIDTHS];
     int image_nwidths;
     value *params;       /* map; owned by the config */
+    char **fm_keys;      /* [frontmatter] keys: front-matter keys the theme uses; owned */
+    size_t nfm_keys;
 } config;
 
 /* Parses the n bytes of config.ini text at src (`file` names it in

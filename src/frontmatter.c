@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "suggest.h"
 #include "utf8.h"
 #include "xalloc.h"
 #include "yamlvalue.h"
@@ -278,6 +279,77 @@ static void check_computed_names(checker *ck)
     }
 }
 
+/* The keys lumbar reads from front matter (computed_names are errors). */
+static const char *const read_keys[] = {"title",   "description", "date",   "updated",    "last_reviewed",
+                                        "next_review", "reviewed_by", "layout", "slug",   "tags",
+                                        "aliases", "references",  "draft",  "weight", "tree",
+                                        "expires", NULL};
+
+static bool in_names(const char *const *names, const char *key)
+{
+    for (; *names; names++)
+        if (!strcmp(*names, key))
+            return true;
+    return false;
+}
+
+/* Where a top-level key is written: its value's line is the line after it
+ * for a block value. Keys come in source order, so the search goes on from
+ * where the previous key was found (*from, *from_line): one pass over the
+ * YAML for all of them, not one per key. */
+static int key_line(const fm_parts *parts, const char *key, int fallback, const char **from, int *from_line)
+{
+    size_t n = strlen(key);
+    int line = *from_line;
+    for (const char *p = *from, *end = parts->yaml + parts->yaml_len; p < end; line++) {
+        const char *eol = memchr(p, '\n', (size_t)(end - p));
+        if (!eol)
+            eol = end;
+        if ((size_t)(eol - p) > n && !strncmp(p, key, n) && p[n + strspn(p + n, " \t")] == ':') {
+            *from = eol + 1;
+            *from_line = line + 1;
+            return line;
+        }
+        p = eol + 1;
+    }
+    return fallback;
+}
+
+size_t fm_check_keys(const fm_fields *f, const fm_parts *parts, char *const *declared, size_t n, const char *file,
+                     diag_list *diags)
+{
+    size_t nread = sizeof read_keys / sizeof *read_keys - 1, unknown = 0;
+    const char **known = xmalloc((nread + n) * sizeof *known);
+    memcpy(known, read_keys, nread * sizeof *known);
+    for (size_t i = 0; i < n; i++)
+        known[nread + i] = declared[i];
+    const value *map = f->all;
+    const char *from = parts->yaml;
+    int from_line = parts->yaml_line;
+    for (size_t i = 0; map && map->kind == V_MAP && i < map->u.map.len; i++) {
+        const char *key = value_entry_key(&map->u.map.items[i]);
+        bool listed = false;
+        for (size_t k = 0; k < nread + n && !listed; k++)
+            listed = !strcmp(known[k], key);
+        if (listed || in_names(computed_names, key))
+            continue;
+        unknown++;
+        const value *v = map->u.map.items[i].val;
+        int line = key_line(parts, key, v->line, &from, &from_line);
+        const char *closest = suggest_closest(key, known, nread + n);
+        if (closest)
+            diag_add(diags, DIAG_WARNING, file, line, 1, "unknown front-matter key '%s': did you mean '%s'?", key,
+                     closest);
+        else
+            diag_add(diags, DIAG_WARNING, file, line, 1,
+                     "unknown front-matter key '%s': if your layouts use it, declare it in config.ini "
+                     "([frontmatter] keys = %s)",
+                     key, key);
+    }
+    free(known);
+    return unknown;
+}
+
 /* A string field of the reviewed_by map; NULL when absent or wrong. */
 static const char *reviewer_field(checker *ck, const value *map, const char *key)
 {
@@ -365,6 +437,7 @@ static void read_typed_fields(checker *ck, fm_fields *f, fm_kind kind)
     f->description = get_string(ck, "description", article || kind == FM_PAGE);
     f->date = get_date(ck, "date", article);
     f->updated = get_date(ck, "updated", false);
+    f->expires = get_date(ck, "expires", false);
     f->last_reviewed = get_date(ck, "last_reviewed", false);
     f->next_review = get_date(ck, "next_review", false);
     f->layout = get_string(ck, "layout", false);

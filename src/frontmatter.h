@@ -29,6 +29,7 @@ typedef struct fm_fields {
     value *all; /* the whole front-matter map; owned */
     const char *title, *description, *slug, *layout; /* into all; NULL when absent */
     date date, updated, last_reviewed, next_review;  /* unset when absent */
+    date expires; /* the page is left out from this day on; unset when absent */
     value *reviewed_by; /* into all; NULL when absent (the page is pending review) */
     const char *reviewer_name, *reviewer_role; /* reviewed_by's, into all; NULL when absent */
     bool draft;
@@ -53,6 +54,12 @@ bool fm_split(const char *text, size_t n, const char *file, fm_parts *out, diag_
  * (draft: true) is only checked when check_drafts is set: a draft that is
  * not built may still be half-written. */
 fm_fields *fm_read(const fm_parts *parts, fm_kind kind, const char *file, bool check_drafts, diag_list *diags);
+/* Adds a warning at the line of each top-level key of f that lumbar does
+ * not read and that is not among the n declared ones (config.ini
+ * [frontmatter] keys), suggesting the closest known key. Returns the
+ * number of unknown keys. */
+size_t fm_check_keys(const fm_fields *f, const fm_parts *parts, char *const *declared, size_t n, const char *file,
+                     diag_list *diags);
 /* What a page's review state is checked against. */
 typedef struct fm_review_rules {
     bool require_names; /* a reviewed_by needs the reviewer's name */

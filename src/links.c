@@ -6,8 +6,10 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "hash.h"
 #include "markdown.h"
 #include "strbuf.h"
+#include "suggest.h"
 #include "xalloc.h"
 
 /* ---- reading HTML -------------------------------------------------------- */
@@ -59,8 +61,12 @@ static char *percent_decoded(const char *s)
     return strbuf_detach(&out);
 }
 
+typedef struct known known;
+static bool link_needs_check(const known *k, const page *p, const char *url);
+
 typedef struct scan {
     page *p;
+    const known *only_suspect; /* NULL: record every link */
     value *body_links;
     char **body_urls; /* each body link's URL, percent-decoded */
     bool *used;       /* which body links were matched already */
@@ -78,7 +84,8 @@ static void place_link(scan *sc, value *link, const char *url)
         const value *bl = sc->body_links->u.list.items[i];
         if (!sc->used[i] && !strcmp(sc->body_urls[i], decoded)) {
             sc->used[i] = true;
-            value_map_set(link, "written", value_ref(value_map_get(bl, "url")));
+            value *written = value_map_get(bl, "written");
+            value_map_set(link, "written", value_ref(written ? written : value_map_get(bl, "url")));
             value_map_set(link, "line", value_ref(value_map_get(bl, "line")));
             value_map_set(link, "col", value_ref(value_map_get(bl, "col")));
             break;
@@ -89,11 +96,17 @@ static void place_link(scan *sc, value *link, const char *url)
 
 static void record(scan *sc, const char *name, size_t name_len, const char *val, size_t val_len)
 {
+    bool is_id = name_len == 2 && !strncasecmp(name, "id", 2);
+    bool is_link = (name_len == 4 && !strncasecmp(name, "href", 4)) || (name_len == 3 && !strncasecmp(name, "src", 3));
+    if (!is_id && !is_link) /* class, alt...: most attributes, not decoded at all */
+        return;
     strbuf v = STRBUF_INIT;
     unescape_attr(val, val_len, &v);
-    if (name_len == 2 && !strncasecmp(name, "id", 2)) {
+    if (is_id) {
         value_list_push(sc->p->ids, value_str(strbuf_cstr(&v)));
-    } else if ((name_len == 4 && !strncasecmp(name, "href", 4)) || (name_len == 3 && !strncasecmp(name, "src", 3))) {
+    } else if (!sc->only_suspect || link_needs_check(sc->only_suspect, sc->p, strbuf_cstr(&v))) {
+        /* Most links lead somewhere that exists; keeping only the rest
+           keeps a 10,000-page build's memory flat. */
         value *link = value_map();
         value_map_set(link, "url", value_str(strbuf_cstr(&v)));
         place_link(sc, link, strbuf_cstr(&v));
@@ -139,14 +152,32 @@ static const char *skip_raw_text(const char *s, const char *end, const char *tag
     return end;
 }
 
-void links_scan(page *p, const char *html, size_t n, const value *body_links)
+static bool has_id(const page *p, const char *id);
+
+/* Drops the links to "#id" whose id the page has: a table of contents
+ * makes most of a page's fragment links. */
+static void drop_found_fragments(page *p)
+{
+    value *kept = value_list();
+    for (size_t i = 0; i < p->links->u.list.len; i++) {
+        value *link = p->links->u.list.items[i];
+        const char *url = value_cstr(value_map_get(link, "url"));
+        if (!(url[0] == '#' && has_id(p, url + 1)))
+            value_list_push(kept, value_ref(link));
+    }
+    value_free(p->links);
+    p->links = kept;
+}
+
+void links_scan(page *p, const char *html, size_t n, const value *body_links, const links_index *only_suspect)
 {
     value_free(p->ids);
     value_free(p->links);
     p->ids = value_list();
     p->links = value_list();
     size_t nbody = body_links ? body_links->u.list.len : 0;
-    scan sc = {p, (value *)body_links, xcalloc(nbody + 1, sizeof(char *)), xcalloc(nbody + 1, sizeof(bool))};
+    scan sc = {p, only_suspect, (value *)body_links, xcalloc(nbody + 1, sizeof(char *)),
+               xcalloc(nbody + 1, sizeof(bool))};
     for (size_t i = 0; i < nbody; i++)
         sc.body_urls[i] = percent_decoded(value_cstr(value_map_get(body_links->u.list.items[i], "url")));
     const char *s = html, *end = html + n;
@@ -175,16 +206,20 @@ void links_scan(page *p, const char *html, size_t n, const value *body_links)
         free(sc.body_urls[i]);
     free(sc.body_urls);
     free(sc.used);
+    if (only_suspect)
+        drop_found_fragments(p);
 }
 
 /* ---- what exists --------------------------------------------------------- */
 
-typedef struct known {
+struct known {
     char **paths; /* sorted */
     size_t len, cap;
+    const char **table; /* the paths again, open addressing: the per-link lookup */
+    size_t table_mask;
     page **pages; /* sorted by url */
     size_t npages;
-} known;
+};
 
 static void add_path(known *k, const char *base_path, const char *rel)
 {
@@ -223,7 +258,27 @@ static int cmp_page_url(const void *a, const void *b)
     return strcmp((*(page *const *)a)->url, (*(page *const *)b)->url);
 }
 
-static void known_build(known *k, const site *s)
+/* A file that failed to load has its own error; links to the URL it would
+ * have had ("causes/x.md" -> causes/x/) are not reported as well. */
+static void add_unloaded(known *k, const site *s)
+{
+    const char *base = s->cfg->base_path;
+    for (size_t i = 0; i < s->unloaded.len; i++) {
+        const char *cp = s->unloaded.items[i];
+        size_t n = strlen(cp) - strlen(".md");
+        const char *slash = strrchr(cp, '/');
+        if (!strcmp(slash ? slash + 1 : cp, "_index.md"))
+            n = slash ? (size_t)(slash - cp) : 0;
+        strbuf rel = STRBUF_INIT;
+        strbuf_append(&rel, cp, n);
+        if (n)
+            strbuf_putc(&rel, '/');
+        add_path(k, base, rel.data);
+        strbuf_free(&rel);
+    }
+}
+
+static void known_build(known *k, const site *s, const value *extra_files)
 {
     const char *base = s->cfg->base_path;
     static const char *const generated[] = {"sitemap.xml", "atom.xml", "robots.txt", "search.json", NULL};
@@ -246,17 +301,35 @@ static void known_build(known *k, const site *s)
         add_path(k, base, dir.data);
         strbuf_free(&dir);
     }
+    add_unloaded(k, s);
+    for (size_t i = 0; extra_files && i < extra_files->u.list.len; i++)
+        add_path(k, base, value_cstr(extra_files->u.list.items[i]));
     strbuf assets = STRBUF_INIT;
     strbuf_printf(&assets, "%s/assets", s->site_dir);
     add_assets(k, base, assets.data, "");
     strbuf_free(&assets);
     xqsort(k->paths, k->len, sizeof(char *), cmp_cstr);
     xqsort(k->pages, k->npages, sizeof(page *), cmp_page_url);
+    size_t size = 64;
+    while (size < k->len * 2)
+        size *= 2;
+    k->table = xcalloc(size, sizeof *k->table);
+    k->table_mask = size - 1;
+    for (size_t i = 0; i < k->len; i++) {
+        size_t at = (size_t)hash_str(HASH_SEED, k->paths[i]) & k->table_mask;
+        while (k->table[at] && strcmp(k->table[at], k->paths[i]) != 0)
+            at = (at + 1) & k->table_mask;
+        k->table[at] = k->paths[i];
+    }
 }
 
 static bool known_has(const known *k, const char *path)
 {
-    return xbsearch(&path, k->paths, k->len, sizeof(char *), cmp_cstr) != NULL;
+    size_t at = (size_t)hash_str(HASH_SEED, path) & k->table_mask;
+    for (; k->table[at]; at = (at + 1) & k->table_mask)
+        if (!strcmp(k->table[at], path))
+            return true;
+    return false;
 }
 
 static page *known_page(const known *k, const char *url)
@@ -287,6 +360,7 @@ static void known_free(known *k)
     for (size_t i = 0; i < k->len; i++)
         free(k->paths[i]);
     free(k->paths);
+    free(k->table);
     free(k->pages);
 }
 
@@ -340,6 +414,40 @@ static void resolve_path(const char *page_url, const char *path, size_t n, strbu
     strbuf_free(&joined);
 }
 
+/* False for a link that certainly leads to a page or file of the site and
+ * names no #fragment: links_check need not see it. */
+static bool link_needs_check(const known *k, const page *p, const char *url)
+{
+    if (!*url || md_url_is_external(url))
+        return false;
+    size_t path_len = strcspn(url, "?#");
+    const char *hash = strchr(url, '#');
+    if (hash && hash[1])
+        return true; /* ids are known only once every page has rendered */
+    if (path_len == 0)
+        return false;
+    strbuf path = STRBUF_INIT;
+    resolve_path(p->url, url, path_len, &path);
+    bool found = known_has(k, path.data); /* every page's URL and index.html are paths */
+    strbuf_free(&path);
+    return !found;
+}
+
+links_index *links_index_new(const site *s)
+{
+    known *k = xcalloc(1, sizeof *k);
+    known_build(k, s, NULL);
+    return k;
+}
+
+void links_index_free(links_index *idx)
+{
+    if (!idx)
+        return;
+    known_free(idx);
+    free(idx);
+}
+
 typedef struct checker {
     const site *s;
     known k;
@@ -347,6 +455,7 @@ typedef struct checker {
     char **layout_errors; /* "layout\tmessage\tpage number", reported once per layout and message */
     size_t nlayout_errors;
     size_t page_number;   /* of the page being checked */
+    bool theme_links;     /* also check the links the layouts wrote */
 } checker;
 
 static void report(checker *ck, const page *p, const value *link, const char *msg)
@@ -374,6 +483,23 @@ static bool has_id(const page *p, const char *id)
     return false;
 }
 
+/* Appends "; did you mean 'ID'?" naming target's id closest to id, if any. */
+static void suggest_id(const page *target, const char *id, strbuf *msg)
+{
+    size_t n = target->ids ? target->ids->u.list.len : 0;
+    const char **ids = xmalloc((n ? n : 1) * sizeof *ids);
+    for (size_t i = 0; i < n; i++)
+        ids[i] = target->ids->u.list.items[i]->u.str.ptr;
+    /* A likely typo is offered as one; otherwise the nearest id still
+       tells the editor what the page's ids look like. */
+    const char *closest = suggest_closest(id, ids, n), *nearest = closest ? NULL : suggest_nearest(id, ids, n);
+    if (closest)
+        strbuf_printf(msg, "; did you mean '#%s'?", closest);
+    else if (nearest)
+        strbuf_printf(msg, "; the closest id there is '#%s'", nearest);
+    free(ids);
+}
+
 static void check_link(checker *ck, const page *p, const value *link)
 {
     const char *url = value_cstr(value_map_get(link, "url"));
@@ -381,7 +507,13 @@ static void check_link(checker *ck, const page *p, const value *link)
     const char *shown = written ? value_cstr(written) : url;
     if (!*url || md_url_is_external(url))
         return;
+    if (!ck->theme_links && !value_map_get(link, "line"))
+        return; /* a layout's: lumbar check's to judge */
     size_t path_len = strcspn(url, "?#");
+    /* A body link to a .md file that is still one did not resolve, and
+       markdown.c said why where it met it. */
+    if (written && path_len >= 3 && !strncmp(url + path_len - 3, ".md", 3))
+        return;
     const char *hash = strchr(url, '#');
     strbuf path = STRBUF_INIT, msg = STRBUF_INIT;
     resolve_path(p->url, url, path_len, &path);
@@ -395,8 +527,10 @@ static void check_link(checker *ck, const page *p, const value *link)
             strbuf_printf(&msg, "link to '%s' needs a trailing slash: %s", shown, path.data);
         else
             strbuf_printf(&msg, "link to '%s' points to no page or file of the site", shown);
-    } else if (target && hash && hash[1] && !has_id(target, hash + 1)) {
+    } else if (target && target->rendered && hash && hash[1] && !has_id(target, hash + 1)) {
+        /* A page whose body failed rendered without part of its ids. */
         strbuf_printf(&msg, "link to '%s': no element with id '%s' on %s", shown, hash + 1, target->url);
+        suggest_id(target, hash + 1, &msg);
     }
     if (msg.len)
         report(ck, p, link, msg.data);
@@ -432,10 +566,10 @@ static void report_layout_errors(checker *ck)
     free(ck->layout_errors);
 }
 
-void links_check(const site *s, diag_list *diags)
+void links_check(const site *s, const value *extra_files, bool theme_links, diag_list *diags)
 {
-    checker ck = {.s = s, .diags = diags};
-    known_build(&ck.k, s);
+    checker ck = {.s = s, .diags = diags, .theme_links = theme_links};
+    known_build(&ck.k, s, extra_files);
     for (size_t i = 0; i < s->npages; i++) {
         const page *p = s->pages[i];
         ck.page_number = i;

@@ -16,11 +16,25 @@
 #include "diag.h"
 #include "site.h"
 
+/* What exists in a site (pages, aliases, generated files, assets), for
+ * links_scan to drop links that certainly resolve. */
+typedef struct known links_index;
+
+/* Returns the index of s, once its pages are final; free it with
+ * links_index_free. */
+links_index *links_index_new(const site *s);
+/* Frees idx. Accepts NULL. */
+void links_index_free(links_index *idx);
 /* Replaces p->ids and p->links with what the n bytes of html define and
- * use; body_links is the md_doc's list of {url, line, col} (or NULL). Safe
- * to call from several threads for different pages. */
-void links_scan(page *p, const char *html, size_t n, const value *body_links);
-/* Checks every recorded link of s; adds an error for each broken one. */
-void links_check(const site *s, diag_list *diags);
+ * use; body_links is the md_doc's list of {url, written, line, col} (or
+ * NULL). With only_suspect, links it shows to resolve (and that name no
+ * #fragment) are not recorded. Safe to call from several threads for
+ * different pages. */
+void links_scan(page *p, const char *html, size_t n, const value *body_links, const links_index *only_suspect);
+/* Checks the recorded links of s; adds an error for each broken one: the
+ * links editors wrote in content, and with theme_links those the layouts
+ * wrote too. extra_files (NULL, or a list of site paths such as
+ * "img/x-480w.webp") names files the build writes beside pages and assets. */
+void links_check(const site *s, const value *extra_files, bool theme_links, diag_list *diags);
 
 #endif

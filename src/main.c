@@ -1,6 +1,7 @@
 /* main: the command line. The only module that prints. */
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <limits.h>
 #ifdef __GLIBC__
 #include <malloc.h>
@@ -20,6 +21,7 @@
 #include "frontmatter.h"
 #include "serve.h"
 #include "strbuf.h"
+#include "xalloc.h"
 
 #define EXIT_SITE_ERRORS 1
 #define EXIT_USAGE 2
@@ -38,7 +40,8 @@ static const char usage_main[] =
     "  lumbar --version        shows the version\n";
 
 static const char usage_build[] =
-    "usage: lumbar build [-s DIR] [-o DIR] [--base-url URL] [--drafts] [-j N] [-q] [--strict] [--force]\n"
+    "usage: lumbar build [-s DIR] [-o DIR] [--base-url URL] [--drafts] [--future] [-j N] [-q] [--strict]\n"
+    "                    [--force] [--no-link-check]\n"
     "\n"
     "Builds the site in DIR (default .) into a staging folder and swaps it in\n"
     "as the output folder only when every page succeeded.\n"
@@ -47,36 +50,52 @@ static const char usage_build[] =
     "  -o, --output DIR   the output folder (default: [build] output, public)\n"
     "  --base-url URL     override [site] base_url, e.g. https://example.org/backpain/\n"
     "  --drafts           include pages with draft: true\n"
+    "  --future           include pages whose date is after today\n"
     "  -j, --jobs N       threads to render with (default: the number of processors)\n"
     "  -q, --quiet        print nothing on success, warnings included\n"
     "  --strict           treat warnings as errors\n"
     "  --force            replace an output folder that lumbar did not create\n"
+    "  --no-link-check    leave internal links and #fragments unchecked\n"
     "\n"
+    "Options follow getopt_long: -j4, --jobs=4, --output=DIR, -qs DIR.\n"
     "Exit status: 0 success, 1 the site has errors (all are reported), 2 bad usage.\n";
 
 static const char usage_check[] =
-    "usage: lumbar check [-s DIR] [--base-url URL] [--drafts] [-j N] [--strict]\n"
+    "usage: lumbar check [-s DIR] [--base-url URL] [--drafts] [--future] [-j N] [--strict] [--no-link-check]\n"
     "\n"
     "Builds the site in memory and writes nothing. Reports every error and\n"
-    "warning: front matter, templates, citations, the decision tree, links,\n"
-    "overdue reviews. --strict turns warnings into errors.\n"
+    "warning in one run: front matter, templates, citations, the decision tree,\n"
+    "links and #fragments, overdue reviews.\n"
+    "\n"
+    "  -s, --source DIR   the site folder\n"
+    "  --base-url URL     override [site] base_url\n"
+    "  --drafts           include pages with draft: true\n"
+    "  --future           include pages whose date is after today\n"
+    "  -j, --jobs N       threads to render with\n"
+    "  --strict           treat warnings as errors\n"
+    "  --no-link-check    leave internal links and #fragments unchecked\n"
     "\n"
     "Exit status: 0 no errors, 1 the site has errors, 2 bad usage.\n";
 
 static const char usage_serve[] =
-    "usage: lumbar serve [-s DIR] [--port N] [--bind ADDR] [--base-url URL] [--drafts] [-j N]\n"
+    "usage: lumbar serve [-s DIR] [--port N] [--bind ADDR] [--base-url URL] [--drafts] [--future] [-j N]\n"
+    "                    [--strict] [--no-link-check]\n"
     "\n"
     "Builds the site into a private folder and serves it, by default at\n"
     "http://127.0.0.1:1313/. Watches config.ini, content/, layouts/ and assets/,\n"
     "rebuilds on every change and reloads open pages. When a rebuild fails, the\n"
-    "last good site stays up and the errors show in the page and here.\n"
+    "last good site stays up and the errors (broken links and citations too)\n"
+    "show in the page and here.\n"
     "\n"
-    "  --port N       the port (default 1313; 0 picks a free one)\n"
-    "  --bind ADDR    the address to listen on (default 127.0.0.1)\n"
-    "  --base-url URL the deployed base URL; its path is kept, e.g. /backpain/\n"
-    "  --drafts       include pages with draft: true\n"
-    "  -j, --jobs N   threads to render with\n"
-    "  --strict       treat warnings as errors in every rebuild\n";
+    "  -s, --source DIR   the site folder\n"
+    "  --port N           the port (default 1313; 0 picks a free one)\n"
+    "  --bind ADDR        the address to listen on (default 127.0.0.1)\n"
+    "  --base-url URL     the deployed base URL; its path is kept, e.g. /backpain/\n"
+    "  --drafts           include pages with draft: true\n"
+    "  --future           include pages whose date is after today\n"
+    "  -j, --jobs N       threads to render with\n"
+    "  --strict           treat warnings as errors in every rebuild\n"
+    "  --no-link-check    leave internal links and #fragments unchecked\n";
 
 static const char usage_new[] =
     "usage: lumbar new [-s DIR] SECTION/SLUG\n"
@@ -85,7 +104,7 @@ static const char usage_new[] =
     "filled in: a title made from the slug, today's date and draft: true. The\n"
     "page is pending clinical review (no reviewer, no review dates), and its\n"
     "TODO(lumbar new) placeholders are errors once draft: true is removed.\n"
-    "Never overwrites an existing file.\n";
+    "Never overwrites an existing file. SECTION/SLUG.md is taken as SECTION/SLUG.\n";
 
 typedef struct cli {
     const char *command;
@@ -146,59 +165,132 @@ static bool base_url_usable(const char *url, const char *usage)
     return ok;
 }
 
-/* Parses argv after the command; returns -1 to go on, else an exit status. */
+/* Long options; val is the short letter, or one of these for long-only ones. */
+enum { OPT_BASE_URL = 256, OPT_DRAFTS, OPT_STRICT, OPT_FORCE, OPT_PORT, OPT_BIND, OPT_FUTURE, OPT_NO_LINK_CHECK };
+
+static const struct option all_options[] = {
+    {"help", no_argument, NULL, 'h'},           {"source", required_argument, NULL, 's'},
+    {"output", required_argument, NULL, 'o'},   {"base-url", required_argument, NULL, OPT_BASE_URL},
+    {"drafts", no_argument, NULL, OPT_DRAFTS},  {"future", no_argument, NULL, OPT_FUTURE},
+    {"jobs", required_argument, NULL, 'j'},     {"quiet", no_argument, NULL, 'q'},
+    {"strict", no_argument, NULL, OPT_STRICT},  {"force", no_argument, NULL, OPT_FORCE},
+    {"no-link-check", no_argument, NULL, OPT_NO_LINK_CHECK},
+    {"port", required_argument, NULL, OPT_PORT}, {"bind", required_argument, NULL, OPT_BIND},
+    {NULL, 0, NULL, 0}};
+
+/* Which options each command takes, by val. */
+static bool command_takes(const char *command, int val)
+{
+    static const int common[] = {'h', 's', OPT_BASE_URL, OPT_DRAFTS, OPT_FUTURE, 'j', OPT_STRICT, OPT_NO_LINK_CHECK, 0};
+    if (!strcmp(command, "new"))
+        return val == 'h' || val == 's';
+    for (const int *v = common; *v; v++)
+        if (*v == val)
+            return true;
+    if (!strcmp(command, "build"))
+        return val == 'o' || val == 'q' || val == OPT_FORCE;
+    if (!strcmp(command, "serve"))
+        return val == OPT_PORT || val == OPT_BIND;
+    return false;
+}
+
+/* Fills opts with the options command takes: what getopt_long is given. */
+static void options_for(const char *command, struct option *opts, strbuf *shorts)
+{
+    size_t n = 0;
+    strbuf_puts(shorts, ":"); /* a missing value is reported as ':' */
+    for (const struct option *o = all_options; o->name; o++) {
+        if (!command_takes(command, o->val))
+            continue;
+        opts[n++] = *o;
+        if (o->val < 256) {
+            strbuf_putc(shorts, (char)o->val);
+            if (o->has_arg == required_argument)
+                strbuf_putc(shorts, ':');
+        }
+    }
+    opts[n] = (struct option){NULL, 0, NULL, 0};
+}
+
+/* Applies one option and its value; returns -1 to go on, else an exit status. */
+static int apply_option(cli *c, int val, const char *arg, const char *usage)
+{
+    char *end;
+    switch (val) {
+    case 'h': fputs(usage, stdout); return 0;
+    case 's': c->build.site_dir = arg; break;
+    case 'o': c->build.out_dir = arg; break;
+    case OPT_BASE_URL:
+        c->build.base_url = arg;
+        if (!base_url_usable(arg, usage))
+            return EXIT_USAGE;
+        break;
+    case OPT_DRAFTS: c->build.drafts = true; break;
+    case OPT_FUTURE: c->build.future = true; break;
+    case OPT_NO_LINK_CHECK: c->build.no_link_check = true; break;
+    case 'q': c->quiet = true; break;
+    case OPT_STRICT: c->build.strict = true; break;
+    case OPT_FORCE: c->build.force = true; break;
+    case OPT_BIND: c->bind = arg; break;
+    case 'j': {
+        long j = strtol(arg, &end, 10);
+        if (!*arg || *end || j < 1 || j > 256)
+            return usage_error("-j needs a number of threads from 1 to 256, not '%s'", arg, usage);
+        c->build.jobs = (int)j;
+        break;
+    }
+    case OPT_PORT: {
+        long port = strtol(arg, &end, 10);
+        if (!*arg || *end || port < 0 || port > 65535)
+            return usage_error("--port needs a port number from 0 to 65535, not '%s'", arg, usage);
+        c->port = (int)port;
+        break;
+    }
+    default: break;
+    }
+    return -1;
+}
+
+/* The option getopt_long could not take, as the user wrote it. */
+static void bad_option_name(char **argv, int optind_after, int optopt_seen, char *out, size_t cap)
+{
+    const char *word = argv[optind_after - 1];
+    if (optopt_seen && optopt_seen < 256 && strncmp(word, "--", 2) != 0)
+        snprintf(out, cap, "-%c", optopt_seen);
+    else
+        snprintf(out, cap, "%.*s", (int)strcspn(word, "="), word);
+}
+
+/* Parses argv after the command with getopt_long's conventions (-j4,
+ * --jobs=4, -qs DIR); returns -1 to go on, else an exit status. */
 static int parse_options(cli *c, int argc, char **argv)
 {
     const char *usage = usage_for(c->command);
-    bool is_build = !strcmp(c->command, "build"), is_new = !strcmp(c->command, "new");
-    bool is_serve = !strcmp(c->command, "serve");
-    for (int i = 2; i < argc; i++) {
-        const char *a = argv[i];
-        const char *next = i + 1 < argc ? argv[i + 1] : NULL;
-        bool takes_value = !strcmp(a, "-s") || !strcmp(a, "--source") || !strcmp(a, "-o") || !strcmp(a, "--output") ||
-                           !strcmp(a, "--base-url") || !strcmp(a, "-j") || !strcmp(a, "--jobs") ||
-                           !strcmp(a, "--port") || !strcmp(a, "--bind");
-        if (takes_value && !next)
-            return usage_error("%s needs a value", a, usage);
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            fputs(usage, stdout);
-            return 0;
-        } else if (!strcmp(a, "-s") || !strcmp(a, "--source")) {
-            c->build.site_dir = argv[++i];
-        } else if (is_build && (!strcmp(a, "-o") || !strcmp(a, "--output"))) {
-            c->build.out_dir = argv[++i];
-        } else if (!is_new && !strcmp(a, "--base-url")) {
-            c->build.base_url = argv[++i];
-            if (!base_url_usable(c->build.base_url, usage))
-                return EXIT_USAGE;
-        } else if (!is_new && !strcmp(a, "--drafts")) {
-            c->build.drafts = true;
-        } else if (!is_new && (!strcmp(a, "-j") || !strcmp(a, "--jobs"))) {
-            char *end;
-            long j = strtol(argv[++i], &end, 10);
-            if (*end || j < 1 || j > 256)
-                return usage_error("-j needs a number of threads from 1 to 256, not '%s'", argv[i], usage);
-            c->build.jobs = (int)j;
-        } else if (is_build && (!strcmp(a, "-q") || !strcmp(a, "--quiet"))) {
-            c->quiet = true;
-        } else if (!is_new && !strcmp(a, "--strict")) {
-            c->build.strict = true;
-        } else if (is_serve && !strcmp(a, "--port")) {
-            char *end;
-            long port = strtol(argv[++i], &end, 10);
-            if (*end || port < 0 || port > 65535)
-                return usage_error("--port needs a port number from 0 to 65535, not '%s'", argv[i], usage);
-            c->port = (int)port;
-        } else if (is_serve && !strcmp(a, "--bind")) {
-            c->bind = argv[++i];
-        } else if (is_build && !strcmp(a, "--force")) {
-            c->build.force = true;
-        } else if (is_new && a[0] != '-' && !c->target) {
-            c->target = a;
+    struct option opts[sizeof all_options / sizeof *all_options];
+    strbuf shorts = STRBUF_INIT;
+    options_for(c->command, opts, &shorts);
+    int status = -1, val;
+    char name[64];
+    opterr = 0;
+    optind = 1;
+    /* argv + 1: the command stands where getopt expects the program name. */
+    while (status < 0 && (val = getopt_long(argc - 1, argv + 1, shorts.data, opts, NULL)) != -1) {
+        if (val == '?' || val == ':') {
+            bad_option_name(argv + 1, optind, optopt, name, sizeof name);
+            status = usage_error(val == '?' ? "unknown option '%s'" : "%s needs a value", name, usage);
         } else {
-            return usage_error("unknown option '%s'", a, usage);
+            status = apply_option(c, val, optarg, usage);
         }
     }
+    strbuf_free(&shorts);
+    if (status >= 0)
+        return status;
+    int rest = optind + 1; /* back to argv's numbering */
+    bool is_new = !strcmp(c->command, "new");
+    if (is_new && rest < argc)
+        c->target = argv[rest++];
+    if (rest < argc)
+        return usage_error("unexpected argument '%s'", argv[rest], usage);
     if (is_new && !c->target)
         return usage_error("%s", "new needs SECTION/SLUG, e.g. lumbar new treatments/heat-therapy", usage);
     return -1;
@@ -233,6 +325,17 @@ static void print_failure(const diag_list *dl, bool wrote)
             warnings == 1 ? "" : "s", wrote ? "; the output folder was not changed" : "");
 }
 
+/* One line each for the pages a build left out by their dates. */
+static void print_left_out(FILE *to, const build_stats *stats)
+{
+    if (stats->scheduled)
+        fprintf(to, "lumbar: %zu page%s scheduled for later, left out: --future to include\n", stats->scheduled,
+                stats->scheduled == 1 ? "" : "s");
+    if (stats->expired)
+        fprintf(to, "lumbar: %zu page%s past %s expires date, left out\n", stats->expired,
+                stats->expired == 1 ? "" : "s", stats->expired == 1 ? "its" : "their");
+}
+
 static int run_build(cli *c)
 {
     build_stats stats;
@@ -246,12 +349,15 @@ static int run_build(cli *c)
         print_some_diags(&diags, BUILD_WARNINGS_SHOWN);
     if (!ok)
         print_failure(&diags, c->build.write);
-    else if (c->build.write && !c->quiet)
+    else if (c->build.write && !c->quiet) {
         printf("lumbar: built %zu pages (%zu sections, %zu tags, %zu aliases) and copied %zu assets in %.0f ms\n",
                stats.pages, stats.sections, stats.tags, stats.aliases, stats.assets, stats.ms);
-    else if (!c->build.write)
+        print_left_out(stdout, &stats);
+    } else if (!c->build.write) {
         fprintf(stderr, "lumbar: checked %zu pages: %zu warning%s\n", stats.pages, diag_count(&diags, DIAG_WARNING),
                 diag_count(&diags, DIAG_WARNING) == 1 ? "" : "s");
+        print_left_out(stderr, &stats);
+    }
     diag_list_clear(&diags);
     return ok ? 0 : EXIT_SITE_ERRORS;
 }
@@ -298,7 +404,8 @@ static void title_from_slug(const char *slug, strbuf *out)
     }
 }
 
-static int run_new(cli *c)
+/* Writes the page `lumbar new` starts; returns the exit status. */
+static int write_new_page(cli *c)
 {
     const char *slash = strchr(c->target, '/');
     const char *slug = slash ? slash + 1 : c->target;
@@ -355,6 +462,18 @@ static int run_new(cli *c)
     strbuf_free(&day);
     strbuf_free(&path);
     strbuf_free(&text);
+    return status;
+}
+
+static int run_new(cli *c)
+{
+    /* "treatments/heat-therapy.md" names the file it makes: take it as
+       "treatments/heat-therapy". */
+    size_t len = strlen(c->target);
+    char *target = xstrndup(c->target, len > 3 && !strcmp(c->target + len - 3, ".md") ? len - 3 : len);
+    c->target = target;
+    int status = write_new_page(c);
+    free(target);
     return status;
 }
 

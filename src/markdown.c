@@ -371,6 +371,13 @@ static void resolve_content_link(render_state *st, cmark_node *link, const char 
     } else if (found == MD_TARGET_DRAFT) {
         diag_add(st->diags, DIAG_ERROR, st->file, line, col,
                  "link to '%s': it is a draft, left out unless the build has --drafts (content/%s)", path, target.data);
+    } else if (found == MD_TARGET_SCHEDULED) {
+        diag_add(st->diags, DIAG_ERROR, st->file, line, col,
+                 "link to '%s': it is scheduled for a later date, left out unless the build has --future (content/%s)",
+                 path, target.data);
+    } else if (found == MD_TARGET_EXPIRED) {
+        diag_add(st->diags, DIAG_ERROR, st->file, line, col,
+                 "link to '%s': its expires date has passed, so it is left out (content/%s)", path, target.data);
     } else if (found == MD_TARGET_NONE) {
         diag_add(st->diags, DIAG_ERROR, st->file, line, col, "link to '%s': no such page (looked for content/%s)",
                  path, target.data);
@@ -389,12 +396,14 @@ static cmark_node *positioned(cmark_node *node)
     return node;
 }
 
-static void record_link(render_state *st, cmark_node *link)
+/* written is the URL as the editor wrote it, before rewriting, for messages. */
+static void record_link(render_state *st, cmark_node *link, const char *written)
 {
     const char *url = cmark_node_get_url(link);
     cmark_node *at = positioned(link);
     value *rec = value_map();
     value_map_set(rec, "url", value_str(url ? url : ""));
+    value_map_set(rec, "written", value_str(written));
     value_map_set(rec, "line", value_num(file_line(st, at)));
     value_map_set(rec, "col", value_num(cmark_node_get_start_column(at)));
     value_list_push(st->doc->links, rec);
@@ -735,9 +744,11 @@ static void render_image(render_state *st, cmark_node *image)
     } else {
         /* Another site's image, or no store to look in: cmark writes the
            tag, with its escaping and its refusal of javascript: URLs. */
+        char *written = st->env->record_links ? xstrdup(url) : NULL;
         rewrite_link(st, image);
-        if (st->env->record_links)
-            record_link(st, image);
+        if (written)
+            record_link(st, image, written);
+        free(written);
         if (figure)
             cmark_node_set_title(image, "");
         plain_img_html(st, image, alt, &html);
@@ -1050,11 +1061,15 @@ static void transform(render_state *st, cmark_node *root)
             if (st->may_cite)
                 expand_citations(st, node);
             break;
-        case CMARK_NODE_LINK:
+        case CMARK_NODE_LINK: {
+            const char *url = cmark_node_get_url(node);
+            char *written = st->env->record_links ? xstrdup(url ? url : "") : NULL;
             rewrite_link(st, node);
-            if (st->env->record_links)
-                record_link(st, node);
+            if (written)
+                record_link(st, node, written);
+            free(written);
             break;
+        }
         case CMARK_NODE_IMAGE:
             if (inside_image(node))
                 break; /* its text is part of the outer image's alt */

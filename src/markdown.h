@@ -35,6 +35,8 @@ typedef enum md_target {
     MD_TARGET_PAGE,   /* a page: its URL is given */
     MD_TARGET_NONE,   /* no such file */
     MD_TARGET_DRAFT,  /* a draft this build leaves out */
+    MD_TARGET_SCHEDULED, /* a page dated after today, left out (no --future) */
+    MD_TARGET_EXPIRED,   /* a page whose expires date has come, left out */
     MD_TARGET_FAILED, /* a file that failed to load, with its own error */
 } md_target;
 

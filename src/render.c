@@ -31,6 +31,8 @@ typedef struct shared {
     output *out;
     bool keep_ids;
     img_store *images;
+    bool scan_links;
+    links_index *links; /* what exists, for scan_links */
     page **order; /* the pages, lists first */
     atomic_size_t next;
     atomic_size_t bytes;
@@ -71,6 +73,10 @@ static md_target env_find_page(void *ctx, const char *content_path, const char *
     }
     if (path_list_has(&s->unloaded, content_path))
         return MD_TARGET_FAILED;
+    if (path_list_has(&s->scheduled, content_path))
+        return MD_TARGET_SCHEDULED;
+    if (path_list_has(&s->expired, content_path))
+        return MD_TARGET_EXPIRED;
     return path_list_has(&s->drafts, content_path) ? MD_TARGET_DRAFT : MD_TARGET_NONE;
 }
 
@@ -354,7 +360,7 @@ static bool page_locals(const shared *sh, page *p, arena *tree_mem, value *local
         diag_list repeated = DIAG_LIST_INIT;
         diag_list *body_diags = p->owns_fm ? diags : &repeated;
         size_t errors = diag_count(body_diags, DIAG_ERROR);
-        md_doc *doc = render_body(s, p, sh->images, tree_mem, !sh->out, body_diags); /* links for `lumbar check` */
+        md_doc *doc = render_body(s, p, sh->images, tree_mem, sh->scan_links, body_diags);
         diag_list_clear(&repeated);
         if (!doc)
             return false;
@@ -474,15 +480,18 @@ static void render_one(shared *sh, worker *w, page *p, strbuf *html)
     bool ok = page_locals(sh, p, w->tree_mem, local, &body_links, diags);
     const value *stack[] = {sh->s->site_ctx, p->fm ? p->fm->all : sh->s->site_ctx, p->ctx, local};
     strbuf_reset(html);
+    /* A page whose body has errors still renders when links are checked,
+       unwritten, so that its broken links show in the same run. */
     tpl_failure why;
-    if (ok && !tpl_render_checked(sh->tpl, p->layout, stack, 4, html, &why)) {
+    bool rendered = (ok || sh->scan_links) && tpl_render_checked(sh->tpl, p->layout, stack, 4, html, &why);
+    if (ok && !rendered) {
         note_failure(sh, p, &why);
         ok = false;
     }
     if (ok && sh->out && output_write(sh->out, p->out_path, strbuf_cstr(html), html->len, diags))
         atomic_fetch_add(&sh->bytes, html->len);
-    if (ok && !sh->out)
-        links_scan(p, strbuf_cstr(html), html->len, body_links);
+    if (rendered && sh->scan_links)
+        links_scan(p, strbuf_cstr(html), html->len, body_links, sh->links);
     value_free(body_links);
     value_free(local);
     p->rendered = ok;
@@ -576,7 +585,10 @@ bool render_pages(site *s, const tpl_set *tpl, const render_options *opts, rende
     if (!check_layouts(s, tpl, diags))
         return false;
     int jobs = opts->jobs;
-    shared sh = {.s = s, .tpl = tpl, .out = opts->out, .keep_ids = opts->keep_ids, .images = opts->images, .order = lists_first(s)};
+    shared sh = {.s = s, .tpl = tpl, .out = opts->out, .keep_ids = opts->keep_ids, .images = opts->images,
+                 .scan_links = opts->scan_links, .order = lists_first(s)};
+    if (opts->scan_links)
+        sh.links = links_index_new(s);
     atomic_init(&sh.next, 0);
     atomic_init(&sh.bytes, 0);
     pthread_mutex_init(&sh.failures_lock, NULL);
@@ -603,6 +615,7 @@ bool render_pages(site *s, const tpl_set *tpl, const render_options *opts, rende
     report_failures(&sh, diags);
     pthread_mutex_destroy(&sh.failures_lock);
     stats->bytes = atomic_load(&sh.bytes);
+    links_index_free(sh.links);
     free(workers);
     free(sh.order);
     return ok;

@@ -30,6 +30,8 @@ typedef struct render_options {
     int jobs;      /* threads, the calling one included */
     bool keep_ids; /* keep each page's ids (p->ids): link checks and rebuild caches need them */
     img_store *images; /* measures and resizes the images pages show; NULL: unchecked */
+    bool scan_links; /* record every page's links (p->links) for links_check, even from a
+                        page whose body has errors, so one run reports them all */
     /* Run on the calling thread once the other threads are rendering,
      * before it renders too: work that needs the site model but not the
      * rendered pages (the sitemap, the feed). It must only read the site,

@@ -20,9 +20,13 @@
 
 /* One content file to read; its reports are kept apart and added in scan
  * order, so a build reports the same whatever -j is. */
+/* Why a file that loaded without errors is not a page of this build. */
+typedef enum { LEFT_IN, LEFT_DRAFT, LEFT_SCHEDULED, LEFT_EXPIRED } left_out;
+
 typedef struct load_job {
     char *content_path, *section, *stem;
     page *page;
+    left_out why; /* when page is NULL without errors */
     diag_list diags;
 } load_job;
 
@@ -123,10 +127,25 @@ static void check_review(const loader *ld, const page *p, const fm_parts *parts,
         fm_check_placeholder(parts, p->src_path, diags);
 }
 
-/* Reads one content file into a page; NULL when it is a draft left out or
- * broken. Touches nothing shared: several threads load at once. */
+/* Whether a loaded page is left out of this build, and why: a draft, a
+ * page dated after today (unless --future) or one whose expires date has
+ * come. Today follows SOURCE_DATE_EPOCH, so builds stay reproducible. */
+static left_out leaves_out(const loader *ld, const fm_fields *fm)
+{
+    date today = date_from_unix(ld->opts->today_unix);
+    if (fm->draft && !ld->opts->drafts)
+        return LEFT_DRAFT;
+    if (!ld->opts->future && date_is_set(fm->date) && date_cmp(fm->date, today) > 0)
+        return LEFT_SCHEDULED;
+    if (date_is_set(fm->expires) && date_cmp(fm->expires, today) <= 0)
+        return LEFT_EXPIRED;
+    return LEFT_IN;
+}
+
+/* Reads one content file into a page; NULL when it is broken or left out
+ * (*why says why). Touches nothing shared: several threads load at once. */
 static page *load_page(const loader *ld, const char *content_path, const char *section, const char *stem,
-                       diag_list *diags)
+                       left_out *why, diag_list *diags)
 {
     page *p = xcalloc(1, sizeof *p);
     p->content_path = xstrdup(content_path);
@@ -153,10 +172,13 @@ static page *load_page(const loader *ld, const char *content_path, const char *s
         p->owns_fm = true;
         ok = p->fm != NULL;
     }
-    if (ok && (!p->fm->draft || ld->opts->drafts))
+    if (ok && (!p->fm->draft || ld->opts->drafts)) {
         check_review(ld, p, &parts, diags);
+        fm_check_keys(p->fm, &parts, ld->cfg->fm_keys, ld->cfg->nfm_keys, p->src_path, diags);
+    }
     strbuf_free(&text);
-    if (ok && p->fm->draft && !ld->opts->drafts)
+    *why = ok ? leaves_out(ld, p->fm) : LEFT_IN;
+    if (*why != LEFT_IN)
         ok = false;
     ok = ok && place_page(ld, p, section, stem, diags);
     if (ok)
@@ -254,7 +276,7 @@ static void load_one(void *arg, size_t i)
 {
     loader *ld = arg;
     load_job *job = &ld->jobs[i];
-    job->page = load_page(ld, job->content_path, job->section, job->stem, &job->diags);
+    job->page = load_page(ld, job->content_path, job->section, job->stem, &job->why, &job->diags);
 }
 
 static void path_list_add(path_list *l, const char *content_path)
@@ -285,8 +307,13 @@ static void run_jobs(loader *ld, diag_list *diags)
         load_job *job = &ld->jobs[i];
         if (job->page)
             add_page(ld, job->page);
-        else /* no page: it failed (and said why), or it is a draft left out */
-            path_list_add(diag_count(&job->diags, DIAG_ERROR) ? &ld->s->unloaded : &ld->s->drafts, job->content_path);
+        else if (diag_count(&job->diags, DIAG_ERROR)) /* it failed, and said why */
+            path_list_add(&ld->s->unloaded, job->content_path);
+        else
+            path_list_add(job->why == LEFT_SCHEDULED ? &ld->s->scheduled
+                          : job->why == LEFT_EXPIRED ? &ld->s->expired
+                                                     : &ld->s->drafts,
+                          job->content_path);
         diag_move(diags, &job->diags);
         free(job->content_path);
         free(job->section);
@@ -297,6 +324,8 @@ static void run_jobs(loader *ld, diag_list *diags)
     ld->njobs = 0;
     xqsort(ld->s->unloaded.items, ld->s->unloaded.len, sizeof(char *), cmp_cstr);
     xqsort(ld->s->drafts.items, ld->s->drafts.len, sizeof(char *), cmp_cstr);
+    xqsort(ld->s->scheduled.items, ld->s->scheduled.len, sizeof(char *), cmp_cstr);
+    xqsort(ld->s->expired.items, ld->s->expired.len, sizeof(char *), cmp_cstr);
 }
 
 static void scan_file(loader *ld, const char *section, const char *name)
@@ -1417,6 +1446,8 @@ void site_free(site *s)
     free(s->newest);
     path_list_free(&s->unloaded);
     path_list_free(&s->drafts);
+    path_list_free(&s->scheduled);
+    path_list_free(&s->expired);
     value_free(s->site_ctx);
     value_free(s->aliases);
     if (s->content_fd >= 0)

@@ -73,6 +73,7 @@ typedef struct site_tag {
 typedef struct site_options {
     const char *site_dir;
     bool drafts;
+    bool future;          /* build pages whose date is after today too */
     long long today_unix; /* "now" for overdue reviews: SOURCE_DATE_EPOCH or the clock */
     int jobs;             /* threads to read content files with */
     bool hashes;          /* fill fm_hash, body_hash and content_hash, for a rebuild cache */
@@ -103,6 +104,8 @@ typedef struct site {
     size_t nby_path;
     path_list unloaded; /* content files that failed to load (their errors are in diags) */
     path_list drafts;   /* drafts this build leaves out (no --drafts) */
+    path_list scheduled; /* pages dated after today, left out (no --future) */
+    path_list expired;   /* pages whose expires date has come, left out */
     value *site_ctx; /* the bottom of every context stack: {site: {...}} */
     value **section_shared; /* per section, the last for pages outside one: names its pages share */
     value *aliases;  /* list of {from (output path), target (url), file, line, col} */

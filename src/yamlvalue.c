@@ -38,6 +38,15 @@ static void offset_position(const loader *ld, size_t offset, int *line, int *col
     utf8_position(ld->src, offset < ld->len ? offset : ld->len, 1 + ld->line_offset, line, col);
 }
 
+/* libyaml's words for a second ": " in a plain value, as in
+ * `title: Back pain: what helps`; editors meet it often. */
+static const char *colon_hint(const char *problem)
+{
+    return !strcmp(problem, "mapping values are not allowed in this context")
+               ? " (hint: a value with \": \" in it needs quotes, e.g. title: \"Back pain: what helps\")"
+               : "";
+}
+
 /* Reads the next event; on a syntax error reports it and returns 0. */
 static int next_event(loader *ld, yaml_event_t *ev)
 {
@@ -56,7 +65,7 @@ static int next_event(loader *ld, yaml_event_t *ev)
                  line_of(ld, p->context_mark));
     else
         diag_add(ld->diags, DIAG_ERROR, ld->file, line_of(ld, p->problem_mark), col_of(p->problem_mark),
-                 "YAML syntax error: %s", problem);
+                 "YAML syntax error: %s%s", problem, colon_hint(problem));
     return 0;
 }
 

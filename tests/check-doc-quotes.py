@@ -136,7 +136,7 @@ def run_block(setup, lines, lumbar):
             else:
                 shutil.copy(src, site)
         script = 'lumbar() { "$LUMBAR" "$@"; }\n' + setup + '\n' + '\n'.join(commands) + '\n'
-        env = dict(os.environ, LUMBAR=lumbar, SOURCE_DATE_EPOCH='1795478400')
+        env = dict(os.environ, LUMBAR=lumbar, SOURCE_DATE_EPOCH='1798761600')
         done = subprocess.run(['sh', '-c', script], cwd=site, env=env, stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT, timeout=120)
         return done.stdout.decode('utf-8', 'replace').splitlines()

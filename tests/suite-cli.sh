@@ -12,6 +12,9 @@ passed=0
 failed=0
 SOURCE_DATE_EPOCH=1795478400 # 2026-11-24
 export SOURCE_DATE_EPOCH
+# The bundled site's pages are dated up to the day they were written, and a
+# page dated after "today" is left out as scheduled: its tests run later.
+bundled_today=1798761600 # 2027-01-01
 golden=tests/sites/basic
 
 ok() { passed=$((passed + 1)); echo "ok   $1"; }
@@ -38,6 +41,37 @@ check "unknown command is a usage error (2)" status_is 2 "$LUMBAR" frobnicate
 check "unknown option is a usage error (2)" status_is 2 "$LUMBAR" build --bogus
 check "-j needs a number (2)" status_is 2 "$LUMBAR" build -j lots
 check "--help exits 0" status_is 0 "$LUMBAR" --help
+# getopt_long conventions, for every command.
+check "-j4 (value attached) is taken" status_is 0 "$LUMBAR" check -j4 -s "$golden"
+check "--jobs=2 and --source=DIR are taken" status_is 0 "$LUMBAR" check --jobs=2 --source="$golden"
+check "clustered short flags: -qs DIR" status_is 0 "$LUMBAR" build -qs "$golden" -o "$work/clustered"
+check "--output=DIR is taken" sh -c '"$0" build -q --output="$1" -s "$2" && test -f "$1/.lumbar"' "$LUMBAR" "$work/out-eq" "$golden"
+check "-j with a bad attached value is a usage error (2)" status_is 2 "$LUMBAR" build -jlots
+check "an unknown flag inside a cluster is a usage error (2)" status_is 2 "$LUMBAR" build -qz
+check "an option with no value is a usage error (2)" status_is 2 "$LUMBAR" check --source
+check "a stray argument is a usage error (2)" status_is 2 "$LUMBAR" check extra
+check "serve refuses build's --output (2)" status_is 2 "$LUMBAR" serve --output=x
+check "check --help exits 0" status_is 0 "$LUMBAR" check --help
+check "new takes SECTION/SLUG.md as SECTION/SLUG" sh -c 'mkdir -p "$1/content/s" && "$0" new -s "$1" s/with-ext.md && test -f "$1/content/s/with-ext.md" && test ! -e "$1/content/s/with-ext.md.md"' "$LUMBAR" "$work/newsite-md"
+check "new -s=DIR style works with the slug after options" sh -c 'mkdir -p "$1/content/s" && "$0" new --source="$1" s/x && test -f "$1/content/s/x.md"' "$LUMBAR" "$work/newsite"
+# Scheduled publishing (tests/sites/scheduled; today is 2026-11-24 here).
+sched=tests/sites/scheduled
+check "a build names the pages it left out by date" sh -c '"$0" build -s "$1" -o "$2" >"$2.out" && grep -qx "lumbar: 1 page scheduled for later, left out: --future to include" "$2.out" && grep -qx "lumbar: 1 page past its expires date, left out" "$2.out"' "$LUMBAR" "$sched" "$work/sched"
+check "a page dated after today is left out" test ! -e "$work/sched/news/later/index.html"
+check "--future includes it" sh -c '"$0" build -q --future -s "$1" -o "$2" && test -f "$2/news/later/index.html" && grep -q "news/later/" "$2/sitemap.xml"' "$LUMBAR" "$sched" "$work/sched-future"
+check "--future does not bring back an expired page" test ! -e "$work/sched-future/news/gone/index.html"
+check "SOURCE_DATE_EPOCH decides today: on 2026-12-01 the page is out and today.md has expired" sh -c 'SOURCE_DATE_EPOCH=1796083200 "$0" build -q -s "$1" -o "$2" && test -f "$2/news/later/index.html" && test ! -e "$2/news/today/index.html"' "$LUMBAR" "$sched" "$work/sched-later"
+# Every check in one pass, in build as well as check.
+check "build checks links (error, exit 1)" sh -c '"$0" build -q -s tests/errors/check-links -o "$1" 2>&1 | grep -q "no element with id .who-we-are."' "$LUMBAR" "$work/never-links"
+check "build --no-link-check leaves links unchecked" sh -c '"$0" build -q --no-link-check -s tests/errors/check-links -o "$1" 2>&1 | grep -q "points to no page" && exit 1 || exit 0' "$LUMBAR" "$work/no-links"
+check "check --no-link-check exits 0 on a site whose only faults are links" status_is 0 "$LUMBAR" check --no-link-check -s tests/errors/check-links
+# A theme's own links are lumbar check's to judge: a build checks the links
+# editors write, so a site without a page the theme links to still builds.
+theme_links=$work/theme-links
+rm -rf "$theme_links" && cp -r "$golden" "$theme_links" && rm -rf "$theme_links/expected"
+sed -i 's|</nav>|<a href="/no-such-theme-page/">x</a></nav>|' "$theme_links/layouts/partials/nav.html"
+check "build passes a broken link written by a layout" status_is 0 "$LUMBAR" build -q -s "$theme_links" -o "$work/theme-links-out"
+check "check reports a broken link written by a layout" sh -c '"$0" check -s "$1" 2>&1 | grep -q "^layouts/article.html: error: link to ./no-such-theme-page/. points to no page"' "$LUMBAR" "$theme_links"
 check "build --help exits 0" status_is 0 "$LUMBAR" build --help
 check "--version prints the version" sh -c '"$LUMBAR" --version | grep -q "^lumbar [0-9]"'
 check "a site with errors exits 1" status_is 1 "$LUMBAR" build -q -s tests/errors/duplicate-key -o "$work/never"
@@ -112,11 +146,11 @@ check "and left alone" grep -q mine "$work/.noex.lumbar-staging.old/notes.txt"
 check "-j 1 and -j 4 give byte-identical output" diff -r "$work/j1" "$work/j4"
 check "two builds are byte-identical" diff -r "$work/j1" "$out"
 rm -rf "$work/bundled1" "$work/bundled2"
-"$LUMBAR" build -q -j 1 -o "$work/bundled1" >/dev/null 2>&1
-"$LUMBAR" build -q -j 4 -o "$work/bundled2" >/dev/null 2>&1
+SOURCE_DATE_EPOCH=$bundled_today "$LUMBAR" build -q -j 1 -o "$work/bundled1" >/dev/null 2>&1
+SOURCE_DATE_EPOCH=$bundled_today "$LUMBAR" build -q -j 4 -o "$work/bundled2" >/dev/null 2>&1
 check "the bundled site builds the same with -j 1 and -j 4" diff -r "$work/bundled1" "$work/bundled2"
 check "every bundled article has valid MedicalWebPage JSON-LD" python3 tests/check-jsonld.py "$work/bundled1" content
-check "lumbar check --strict passes on the bundled site with no warnings" sh -c '"$0" check --strict 2>&1 | grep -qx "lumbar: checked [0-9]* pages: 0 warnings"' "$LUMBAR"
+check "lumbar check --strict passes on the bundled site with no warnings" sh -c 'SOURCE_DATE_EPOCH=$1 "$0" check --strict 2>&1 | grep -qx "lumbar: checked [0-9]* pages: 0 warnings"' "$LUMBAR" "$bundled_today"
 
 # -- make install ---------------------------------------------------------------
 check "make install puts the binary and the man page under DESTDIR/PREFIX" sh -c 'make -s install BUILD="$0" DESTDIR="$1" PREFIX=/opt/x >/dev/null && test -x "$1/opt/x/bin/lumbar" && test -f "$1/opt/x/share/man/man1/lumbar.1" && "$1/opt/x/bin/lumbar" --version | grep -q "^lumbar [0-9]"' "${BUILD:-build}" "$work/dest"
@@ -194,6 +228,7 @@ check "a next_review on a page pending review is an error at its line" sh -c '"$
 sed -i 's/^next_review: 2020-01-01$/reviewed_by: {name: Sam Patel, role: physiotherapist}\nlast_reviewed: 2026-01-02\nnext_review: 2026-06-01/' "$review_site/content/about.md"
 check "a reviewed standalone page can be overdue, named at its next_review" sh -c '"$0" check -s "$1" 2>&1 | grep -q "^content/about.md:7:14: warning: review overdue: next review was due on 2026-06-01$"' "$LUMBAR" "$review_site"
 check "the bundled site is pending review: no overdue review, ever" sh -c 'SOURCE_DATE_EPOCH=1900000000 "$0" check 2>&1 | grep -c "review" | grep -qx 0' "$LUMBAR"
+SOURCE_DATE_EPOCH=$bundled_today # the rest is about the bundled site
 # --strict fails on a published page pending review only when config.ini
 # says reviews are required.
 check "check --strict passes on the pending bundled site ([review] required = false)" status_is 0 "$LUMBAR" check --strict

@@ -46,7 +46,8 @@ cp -R config.ini content layouts assets "$site/"
 # A marker no response may ever contain: config.ini lives outside the output.
 secret=serve-suite-secret-7f3a9c
 printf '; %s\n' "$secret" >>"$site/config.ini"
-export SOURCE_DATE_EPOCH=1795478400
+# After every bundled page's date: a page dated later is left out as scheduled.
+export SOURCE_DATE_EPOCH=1798761600
 
 # wait_for FILE PATTERN SECONDS: true once FILE has a line matching PATTERN.
 wait_for() {
@@ -246,6 +247,18 @@ check "fixed: event: reload within 10 s" wait_count "$work/events" '^event: relo
 get "${base}causes/weak-core/"
 check "fixed: the overlay is gone" body_lacks '<div id="lumbar-overlay"'
 check "fixed: the page is the fixed one" body_lacks "Serve suite edit"
+
+# Broken links and citations fail a rebuild too, and show in the overlay.
+printf '\nSee [nowhere](/no-such-page/), [a typo](../symptoms/sciatica.md#no-such-heading) and [@nokey2099].\n' >>"$site/$article"
+check "links: event: errors within 10 s" wait_count "$work/events" '^event: errors' 2 10
+get "${base}causes/weak-core/"
+check "links: the overlay lists the broken link" body_has "no-such-page/.* points to no page or file of the site"
+check "links: ... the bad fragment as the editor wrote it" body_has "symptoms/sciatica.md#no-such-heading"
+check "links: ... the unknown citation" body_has "unknown citation key"
+cp "$work/article.good" "$site/$article"
+check "links fixed: event: reload within 10 s" wait_count "$work/events" '^event: reload' 3 10
+get "${base}causes/weak-core/"
+check "links fixed: the overlay is gone" body_lacks '<div id="lumbar-overlay"'
 
 # Editor noise does not rebuild: once the server has read the events and
 # waits idle again, no build has been logged (a build would have been, before

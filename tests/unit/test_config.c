@@ -138,8 +138,29 @@ static void test_base_url_and_duplicates(void)
     strbuf_free(&sb);
 }
 
+static void test_frontmatter_keys(void)
+{
+    diag_list dl = DIAG_LIST_INIT;
+    const char *ini = "[site]\ntitle = T\nbase_url = https://example.org/\n"
+                      "[frontmatter]\nkeys = key_points, red_flag_notice ,tree,mood\n";
+    config *cfg = config_parse(ini, strlen(ini), "config.ini", &dl);
+    CHECK(cfg != NULL);
+    CHECK_INT(dl.len, 0);
+    CHECK_INT(cfg->nfm_keys, 4);
+    CHECK_STR(cfg->fm_keys[0], "key_points");
+    CHECK_STR(cfg->fm_keys[1], "red_flag_notice");
+    CHECK_STR(cfg->fm_keys[2], "tree");
+    CHECK_STR(cfg->fm_keys[3], "mood");
+    config_free(cfg);
+    const char *bad = "[site]\ntitle = T\nbase_url = https://example.org/\n[frontmatter]\nkeys = a.b\n";
+    CHECK(config_parse(bad, strlen(bad), "config.ini", &dl) == NULL);
+    CHECK_INT(diag_count(&dl, DIAG_ERROR), 1);
+    diag_list_clear(&dl);
+}
+
 int main(void)
 {
+    test_frontmatter_keys();
     test_config();
     test_base_url_and_duplicates();
     test_refs();

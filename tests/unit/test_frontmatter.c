@@ -293,8 +293,34 @@ static void test_placeholder(void)
     strbuf_free(&sb);
 }
 
+static void test_unknown_keys(void)
+{
+    diag_list dl = DIAG_LIST_INIT;
+    strbuf sb = STRBUF_INIT;
+    const char *yaml = "title: T\ndescription: D\nnext_reveiw: 2027-01-01\nmood: calm\ntree:\n  start: a\ncolour: blue\n";
+    fm_parts parts = {.yaml = yaml, .yaml_len = strlen(yaml), .yaml_line = 2};
+    fm_fields *f = fm_read(&parts, FM_PAGE, "a.md", true, &dl);
+    CHECK(f != NULL);
+    diag_list_clear(&dl);
+    char *declared[] = {"mood"};
+    CHECK_INT(fm_check_keys(f, &parts, declared, 1, "a.md", &dl), 2);
+    for (size_t i = 0; i < dl.len; i++)
+        diag_format(&dl.items[i], &sb);
+    CHECK_STR(strbuf_cstr(&sb),
+              "a.md:4:1: warning: unknown front-matter key 'next_reveiw': did you mean 'next_review'?\n"
+              "a.md:8:1: warning: unknown front-matter key 'colour': if your layouts use it, declare it in "
+              "config.ini ([frontmatter] keys = colour)\n");
+    /* Undeclared, mood warns too. */
+    diag_list_clear(&dl);
+    CHECK_INT(fm_check_keys(f, &parts, NULL, 0, "a.md", &dl), 3);
+    fm_fields_free(f);
+    diag_list_clear(&dl);
+    strbuf_free(&sb);
+}
+
 int main(void)
 {
+    test_unknown_keys();
     test_split();
     test_fields();
     test_computed_names();

@@ -83,7 +83,7 @@ static void test_scan(void)
     value_list_push(body, body_link("/i.png", 3, 4));
     value_list_push(body, body_link("/a/", 2, 5));
     strbuf sb = STRBUF_INIT;
-    links_scan(&p, html, strlen(html), body);
+    links_scan(&p, html, strlen(html), body, NULL);
     CHECK_STR(scanned_ids(&p, &sb), "top|Sec's");
     CHECK_STR(scanned_links(&p, &sb), "/x/?a=1&b=\"2\"|/i.png@3:4|/a/@1:1|/a/@2:5|/a/");
     /* cmark percent-encodes href and src, and writes ' as &#x27;: the body's
@@ -95,11 +95,11 @@ static void test_scan(void)
     value_list_push(written, body_link("/caf\xc3\xa9/", 4, 20));
     value_list_push(written, body_link("/it's/", 5, 1));
     value_list_push(written, body_link("/a%20b/", 6, 1));
-    links_scan(&p, encoded, strlen(encoded), written);
+    links_scan(&p, encoded, strlen(encoded), written, NULL);
     CHECK_STR(scanned_links(&p, &sb), "/no%20such/@4:1|/caf%C3%A9/@4:20|/it's/@5:1|/a%20b/@6:1");
     value_free(written);
     /* A second scan replaces what the first recorded. */
-    links_scan(&p, "<b id=\"only\">", 13, NULL);
+    links_scan(&p, "<b id=\"only\">", 13, NULL, NULL);
     CHECK_STR(scanned_ids(&p, &sb), "only");
     CHECK_STR(scanned_links(&p, &sb), "");
     value_free(p.ids);
@@ -157,21 +157,19 @@ static tpl_set *layouts(diag_list *dl)
 }
 
 static const char *const want_diags =
-    "content/guide/_index.md:4:5: error: link to '/sub/nowhere-list/' points to no page or file of the site\n"
-    "content/guide/first.md:12:6: error: link to '/sub/nowhere/' points to no page or file of the site\n"
-    "content/guide/first.md:12:25: error: link to '/sub/about/#nope': no element with id 'nope' on /sub/about/\n"
+    "content/guide/_index.md:4:5: error: link to '/nowhere-list/' points to no page or file of the site\n"
+    "content/guide/first.md:12:6: error: link to '/nowhere/' points to no page or file of the site\n"
+    "content/guide/first.md:12:25: error: link to '/about/#nope': no element with id 'nope' on /sub/about/; the closest id there is '#who-we-are'\n"
     "content/guide/first.md:12:43: error: link to '../../../x/' leads outside the site's base path /sub/\n"
-    "content/guide/first.md:14:7: error: link to '#missing': no element with id 'missing' on /sub/guide/first/\n"
-    "content/guide/first.md:14:21: error: link to '../second/#gone': no element with id 'gone' on "
-    "/sub/guide/second/\n"
-    "content/guide/first.md:14:42: error: link to '/sub/about' needs a trailing slash: /sub/about/\n"
-    "content/guide/first.md:14:54: error: link to '/sub/img/none.png' points to no page or file of the site\n"
-    "content/guide/first.md:14:74: error: link to '/sub/about/index.html#nope': no element with id 'nope' on "
-    "/sub/about/\n"
-    "content/guide/first.md:19:10: error: link to '/sub/no such/' points to no page or file of the site\n"
-    "content/guide/first.md:19:27: error: link to '/sub/caf\xc3\xa9/' points to no page or file of the site\n"
-    "content/guide/first.md:19:40: error: link to '/sub/it's/' points to no page or file of the site\n"
-    "content/guide/first.md:19:52: error: link to '/sub/a[z]/' points to no page or file of the site\n"
+    "content/guide/first.md:14:7: error: link to '#missing': no element with id 'missing' on /sub/guide/first/; the closest id there is '#intro'\n"
+    "content/guide/first.md:14:21: error: link to '../second/#gone': no element with id 'gone' on /sub/guide/second/; the closest id there is '#part'\n"
+    "content/guide/first.md:14:42: error: link to '/about' needs a trailing slash: /sub/about/\n"
+    "content/guide/first.md:14:54: error: link to '/img/none.png' points to no page or file of the site\n"
+    "content/guide/first.md:14:74: error: link to '/about/index.html#nope': no element with id 'nope' on /sub/about/; the closest id there is '#who-we-are'\n"
+    "content/guide/first.md:19:10: error: link to '/no such/' points to no page or file of the site\n"
+    "content/guide/first.md:19:27: error: link to '/caf\xc3\xa9/' points to no page or file of the site\n"
+    "content/guide/first.md:19:40: error: link to '/it's/' points to no page or file of the site\n"
+    "content/guide/first.md:19:52: error: link to '/a[z]/' points to no page or file of the site\n"
     "layouts/article.html: error: link to '/elsewhere/' leads outside the site's base path /sub/ (on 2 pages)\n"
     "layouts/article.html: error: link to '/sub/gone/' points to no page or file of the site (on 2 pages)\n";
 
@@ -179,13 +177,13 @@ static void check_site(site *s, const tpl_set *tpl, diag_list *dl)
 {
     strbuf sb = STRBUF_INIT;
     render_stats rs = {0, 0};
-    render_options ro = {.out = NULL, .jobs = 2, .keep_ids = true};
+    render_options ro = {.out = NULL, .jobs = 2, .keep_ids = true, .scan_links = true};
     CHECK(render_pages(s, tpl, &ro, &rs, dl));
     CHECK_INT(rs.pages, 7); /* home, about, guide and its page 2, first, second, 404 */
     CHECK_STR(fx_diags(dl, &sb), "");
     const page *about = site_page_by_path(s, "about.md");
     CHECK(about && about->ids && about->ids->u.list.len == 1);
-    links_check(s, dl);
+    links_check(s, NULL, true, dl);
     diag_sort(dl);
     CHECK_STR(fx_diags(dl, &sb), want_diags);
     strbuf_free(&sb);

@@ -29,7 +29,8 @@
 static char root[200];
 
 static const char *const ini = "[site]\ntitle = Site test\nbase_url = https://example.org/\n"
-                               "[build]\npage_size = 2\n[review]\ninterval_months = 6\n";
+                               "[build]\npage_size = 2\n[review]\ninterval_months = 6\n"
+                               "[frontmatter]\nkeys = red_flag_notice, shown\n";
 
 #define TODAY_2025_01_01 1735689600LL
 #define REVIEWED "reviewed_by: {name: Ann Lee, role: GP}\nlast_reviewed: 2024-12-01\n"
@@ -463,6 +464,40 @@ static void test_review_rules(void)
     strbuf_free(&sb);
 }
 
+/* Scheduled publishing: a page dated after today waits (unless future),
+ * one whose expires date has come is gone; both are listed, not built. */
+static void test_scheduled(void)
+{
+    char dir[260];
+    snprintf(dir, sizeof dir, "%s/scheduled", root);
+    mkdir(dir, 0755);
+    fx_mkdir(dir, "content");
+    fx_mkdir(dir, "content/news");
+    fx_put(dir, "content/_index.md", "---\ntitle: Home\n---\n");
+    fx_put(dir, "content/news/_index.md", "---\ntitle: News\n---\n");
+    fx_put(dir, "content/news/now.md", "---\ntitle: Now\ndescription: d\ndate: 2025-01-01\nexpires: 2025-01-02\n---\nB.\n");
+    fx_put(dir, "content/news/later.md", "---\ntitle: Later\ndescription: d\ndate: 2025-01-02\n---\nB.\n");
+    fx_put(dir, "content/news/gone.md", "---\ntitle: Gone\ndescription: d\ndate: 2024-01-01\nexpires: 2025-01-01\n---\nB.\n");
+    const char *site_ini = "[site]\ntitle = T\nbase_url = https://example.org/\n";
+    diag_list dl = DIAG_LIST_INIT;
+    config *cfg = config_parse(site_ini, strlen(site_ini), "config.ini", &dl);
+    refs *bib = refs_new();
+    for (int future = 0; cfg && future <= 1; future++) {
+        site_options so = {.site_dir = dir, .future = future, .today_unix = TODAY_2025_01_01, .jobs = 2};
+        site *s = site_load(&so, cfg, bib, &dl);
+        CHECK(s && diag_count(&dl, DIAG_ERROR) == 0);
+        CHECK(s && site_page_by_path(s, "news/now.md") != NULL);
+        CHECK(s && (site_page_by_path(s, "news/later.md") != NULL) == (future == 1));
+        CHECK(s && path_list_has(&s->scheduled, "news/later.md") == (future == 0));
+        CHECK(s && !site_page_by_path(s, "news/gone.md") && path_list_has(&s->expired, "news/gone.md"));
+        CHECK_INT(s ? s->expired.len : 0, 1);
+        site_free(s);
+    }
+    config_free(cfg);
+    refs_free(bib);
+    diag_list_clear(&dl);
+}
+
 int main(void)
 {
     CHECK(write_site());
@@ -471,6 +506,7 @@ int main(void)
     run();
     test_many_tags();
     test_review_rules();
+    test_scheduled();
     CHECK(output_remove_tree(root));
     TEST_END("site");
 }
