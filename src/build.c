@@ -228,8 +228,7 @@ static refs *load_refs(const build_options *opts, uint64_t *hash, diag_list *dia
 static void push_keys(const value *list, const char ***keys, size_t *n, size_t *cap)
 {
     for (size_t k = 0; list && k < list->u.list.len; k++) {
-        if (*n == *cap)
-            *keys = xrealloc(*keys, (*cap = *cap ? *cap * 2 : 64) * sizeof **keys);
+        XGROW(*keys, *cap, *n + 1, 64);
         (*keys)[(*n)++] = list->u.list.items[k]->u.str.ptr;
     }
 }

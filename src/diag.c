@@ -19,10 +19,7 @@ static char *scrubbed(char *s)
 void diag_vadd(diag_list *dl, diag_level level, const char *file, int line, int col,
                const char *fmt, va_list ap)
 {
-    if (dl->len == dl->cap) {
-        dl->cap = dl->cap ? dl->cap * 2 : 8;
-        dl->items = xrealloc(dl->items, dl->cap * sizeof *dl->items);
-    }
+    XGROW(dl->items, dl->cap, dl->len + 1, 8);
     strbuf msg = STRBUF_INIT;
     strbuf_vprintf(&msg, fmt, ap);
     diag *d = &dl->items[dl->len++];
@@ -45,10 +42,7 @@ void diag_add(diag_list *dl, diag_level level, const char *file, int line, int c
 void diag_move(diag_list *dst, diag_list *src)
 {
     for (size_t i = 0; i < src->len; i++) {
-        if (dst->len == dst->cap) {
-            dst->cap = dst->cap ? dst->cap * 2 : 8;
-            dst->items = xrealloc(dst->items, dst->cap * sizeof *dst->items);
-        }
+        XGROW(dst->items, dst->cap, dst->len + 1, 8);
         dst->items[dst->len++] = src->items[i];
     }
     free(src->items);

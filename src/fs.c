@@ -105,8 +105,7 @@ static char **list_dir(const char *dir, bool hidden, size_t *n, fs_kind **kinds)
     while ((e = readdir(d)) != NULL) {
         if (e->d_name[0] == '.' && (!hidden || !strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")))
             continue;
-        if (*n == cap)
-            found = xrealloc(found, (cap = cap ? cap * 2 : 32) * sizeof *found);
+        XGROW(found, cap, *n + 1, 32);
         found[(*n)++] = (named_kind){xstrdup(e->d_name), kind_of(e->d_type)};
     }
     closedir(d);

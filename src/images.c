@@ -608,8 +608,7 @@ img_status img_store_get(img_store *st, const char *path, const img_info **info,
     if (!e) {
         e = xcalloc(1, sizeof *e);
         e->path = xstrdup(path);
-        if (st->len == st->cap)
-            st->entries = xrealloc(st->entries, (st->cap = st->cap ? 2 * st->cap : 16) * sizeof *st->entries);
+        XGROW(st->entries, st->cap, st->len + 1, 16);
         st->entries[st->len++] = e;
         pthread_mutex_unlock(&st->lock);
         process(st, e);

@@ -1017,8 +1017,7 @@ static void transform(render_state *st, cmark_node *root)
     while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
         if (ev != CMARK_EVENT_ENTER)
             continue;
-        if (count == cap)
-            nodes = xrealloc(nodes, (cap *= 2) * sizeof *nodes);
+        XGROW(nodes, cap, count + 1, 1);
         nodes[count++] = cmark_iter_get_node(it);
     }
     cmark_iter_free(it);
@@ -1058,8 +1057,7 @@ static void transform(render_state *st, cmark_node *root)
         case CMARK_NODE_IMAGE:
             if (inside_image(node))
                 break; /* its text is part of the outer image's alt */
-            if (nimages == images_cap)
-                images = xrealloc(images, (images_cap = images_cap ? 2 * images_cap : 8) * sizeof *images);
+            XGROW(images, images_cap, nimages + 1, 8);
             images[nimages++] = node;
             break;
         case CMARK_NODE_HTML_BLOCK:

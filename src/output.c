@@ -312,10 +312,7 @@ static bool make_private(const char *path)
 
 static void add_listed(output *out, const char *rel, bool is_dir)
 {
-    if (out->nlisted == out->listed_cap) {
-        out->listed_cap = out->listed_cap ? out->listed_cap * 2 : 1024;
-        out->listed = xrealloc(out->listed, out->listed_cap * sizeof *out->listed);
-    }
+    XGROW(out->listed, out->listed_cap, out->nlisted + 1, 1024);
     out->listed[out->nlisted++] = (listed){xstrdup(rel), is_dir};
 }
 
@@ -605,10 +602,7 @@ static void record_written(output *out, const char *relpath)
         return;
     char *copy = xstrdup(relpath);
     pthread_mutex_lock(&out->written_lock);
-    if (out->nwritten == out->written_cap) {
-        out->written_cap = out->written_cap ? out->written_cap * 2 : 256;
-        out->written = xrealloc(out->written, out->written_cap * sizeof *out->written);
-    }
+    XGROW(out->written, out->written_cap, out->nwritten + 1, 256);
     out->written[out->nwritten++] = copy;
     pthread_mutex_unlock(&out->written_lock);
 }
@@ -1000,8 +994,7 @@ void output_claims_free(output_claims *c)
 
 void output_claim(output_claims *c, const char *relpath, const char *what, const char *file, int line, int col)
 {
-    if (c->n == c->cap)
-        c->items = xrealloc(c->items, (c->cap = c->cap ? c->cap * 2 : 256) * sizeof *c->items);
+    XGROW(c->items, c->cap, c->n + 1, 256);
     c->items[c->n] = (claim){xstrdup(relpath), xstrdup(what), xstrdup(file), line, col, c->n, false};
     c->n++;
 }

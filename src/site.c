@@ -48,10 +48,7 @@ static const char *const is_kind_names[] = {"is_home", "is_section", "is_article
 static void add_page(loader *ld, page *p)
 {
     site *s = ld->s;
-    if (s->npages == ld->cap) {
-        ld->cap = ld->cap ? ld->cap * 2 : 64;
-        s->pages = xrealloc(s->pages, ld->cap * sizeof *s->pages);
-    }
+    XGROW(s->pages, ld->cap, s->npages + 1, 64);
     s->pages[s->npages++] = p;
 }
 
@@ -241,10 +238,7 @@ static bool name_left_out(loader *ld, const char *rel, const char *name)
 
 static load_job *add_job(loader *ld)
 {
-    if (ld->njobs == ld->jobs_cap) {
-        ld->jobs_cap = ld->jobs_cap ? ld->jobs_cap * 2 : 64;
-        ld->jobs = xrealloc(ld->jobs, ld->jobs_cap * sizeof *ld->jobs);
-    }
+    XGROW(ld->jobs, ld->jobs_cap, ld->njobs + 1, 64);
     load_job *job = &ld->jobs[ld->njobs++];
     *job = (load_job){0};
     return job;
@@ -259,8 +253,7 @@ static void load_one(void *arg, size_t i)
 
 static void path_list_add(path_list *l, const char *content_path)
 {
-    if (l->len == l->cap)
-        l->items = xrealloc(l->items, (l->cap = l->cap ? l->cap * 2 : 16) * sizeof *l->items);
+    XGROW(l->items, l->cap, l->len + 1, 16);
     l->items[l->len++] = xstrdup(content_path);
 }
 
@@ -715,8 +708,7 @@ static void add_tag_entries(site *s, const tag_ref *pairs, size_t from, size_t t
             seen = !strcmp(s->tag_entries[e].name, pairs[k].name);
         if (seen)
             continue;
-        if (s->ntag_entries == *cap)
-            s->tag_entries = xrealloc(s->tag_entries, (*cap = *cap ? *cap * 2 : 16) * sizeof *s->tag_entries);
+        XGROW(s->tag_entries, *cap, s->ntag_entries + 1, 16);
         value *entry = value_map();
         value_map_set(entry, "name", value_str(pairs[k].name));
         strbuf url = STRBUF_INIT;
@@ -809,8 +801,7 @@ static void collect_tags(site *s)
     for (size_t i = 0; i < s->nnewest; i++) {
         page *p = s->newest[i];
         for (size_t t = 0; p->fm->tags && t < p->fm->tags->u.list.len; t++) {
-            if (n == cap)
-                pairs = xrealloc(pairs, (cap = cap ? cap * 2 : 64) * sizeof *pairs);
+            XGROW(pairs, cap, n + 1, 64);
             const char *slug = p->fm->tag_slugs[t];
             size_t group = slug_table_group(&table, slug);
             table.groups[group].count++;

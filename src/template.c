@@ -164,10 +164,7 @@ static void parse_error(parser *p, size_t at, const char *fmt, ...)
 
 static token *push_token(parser *p, tok_kind kind, size_t start, size_t end)
 {
-    if (p->ntoks == p->cap) {
-        p->cap = p->cap ? p->cap * 2 : 64;
-        p->toks = xrealloc(p->toks, p->cap * sizeof *p->toks);
-    }
+    XGROW(p->toks, p->cap, p->ntoks + 1, 64);
     token *t = &p->toks[p->ntoks++];
     memset(t, 0, sizeof *t);
     t->kind = kind;
@@ -736,10 +733,7 @@ static void node_free(node *nd)
 
 static void add_kid(frame *f, node nd)
 {
-    if (f->len == f->cap) {
-        f->cap = f->cap ? f->cap * 2 : 8;
-        f->kids = xrealloc(f->kids, f->cap * sizeof *f->kids);
-    }
+    XGROW(f->kids, f->cap, f->len + 1, 8);
     f->kids[f->len++] = nd;
 }
 
@@ -943,10 +937,7 @@ static void insert_tpl(tpl_set *set, tpl *t)
         set->items[set->slots[s] - 1] = t;
         return;
     }
-    if (set->len == set->cap) {
-        set->cap = set->cap ? set->cap * 2 : 16;
-        set->items = xrealloc(set->items, set->cap * sizeof *set->items);
-    }
+    XGROW(set->items, set->cap, set->len + 1, 16);
     set->items[set->len++] = t;
     set->slots[s] = set->len;
 }

@@ -109,10 +109,7 @@ void value_free(value *v)
 
 void value_list_push(value *list, value *item)
 {
-    if (list->u.list.len == list->u.list.cap) {
-        list->u.list.cap = list->u.list.cap ? list->u.list.cap * 2 : 4;
-        list->u.list.items = xrealloc(list->u.list.items, list->u.list.cap * sizeof(value *));
-    }
+    XGROW(list->u.list.items, list->u.list.cap, list->u.list.len + 1, 4);
     list->u.list.items[list->u.list.len++] = item;
 }
 
@@ -142,10 +139,7 @@ void value_map_set(value *map, const char *key, value *v)
         map->u.map.items[at].val = v;
         return;
     }
-    if (map->u.map.len == map->u.map.cap) {
-        map->u.map.cap = map->u.map.cap ? map->u.map.cap * 2 : 8;
-        map->u.map.items = xrealloc(map->u.map.items, map->u.map.cap * sizeof *map->u.map.items);
-    }
+    XGROW(map->u.map.items, map->u.map.cap, map->u.map.len + 1, 8);
     map->u.map.seen |= value_key_bit(key, n);
     struct value_entry *e = &map->u.map.items[map->u.map.len++];
     e->key_len = n;
