@@ -185,8 +185,7 @@ static bool link_inside(const char *site_dir, const char *path, int *err)
 {
     char *site_real = realpath(site_dir, NULL), *target = realpath(path, NULL);
     *err = target ? 0 : errno;
-    size_t n = site_real ? strlen(site_real) : 0;
-    bool inside = site_real && target && !strncmp(target, site_real, n) && (target[n] == '/' || target[n] == '\0');
+    bool inside = site_real && target && fs_path_within(target, site_real);
     free(site_real);
     free(target);
     return inside;

@@ -77,22 +77,13 @@ static char *canonical(const char *p)
     return strbuf_detach(&out);
 }
 
-/* True when path is dir or inside it (both canonical). */
-static bool is_within(const char *path, const char *dir)
-{
-    size_t n = strlen(dir);
-    if (n == 1 && dir[0] == '/')
-        return true;
-    return !strncmp(path, dir, n) && (path[n] == '\0' || path[n] == '/');
-}
-
 static bool output_dir_safe(const char *site_dir, const char *out_dir, diag_list *diags)
 {
     char *site = canonical(site_dir);
     char *out = canonical(out_dir);
     bool ok = true;
     static const char *const sources[] = {"content", "layouts", "assets", NULL};
-    if (!strcmp(out, "/") || is_within(site, out)) {
+    if (!strcmp(out, "/") || fs_path_within(site, out)) {
         diag_add(diags, DIAG_ERROR, "", 0, 0, "refusing to build into '%s': it is the site folder or contains it",
                  out_dir);
         ok = false;
@@ -100,7 +91,7 @@ static bool output_dir_safe(const char *site_dir, const char *out_dir, diag_list
     for (const char *const *s = sources; ok && *s; s++) {
         strbuf src = STRBUF_INIT;
         strbuf_printf(&src, "%s/%s", site, *s);
-        if (is_within(out, src.data)) {
+        if (fs_path_within(out, src.data)) {
             diag_add(diags, DIAG_ERROR, "", 0, 0, "refusing to build into '%s': it is inside the site's %s/ folder",
                      out_dir, *s);
             ok = false;

@@ -181,7 +181,6 @@ static bool stat_inside(loader *ld, const char *rel, struct stat *st)
     bool ok = lstat(full, st) == 0;
     if (ok && S_ISLNK(st->st_mode)) {
         char *real = realpath(full, NULL);
-        size_t n = strlen(ld->site_real);
         if (!real && errno == ELOOP) {
             diag_add(ld->diags, DIAG_ERROR, rel, 0, 0, "symbolic link loop: it leads back to itself; replace it with "
                      "the file itself");
@@ -189,7 +188,7 @@ static bool stat_inside(loader *ld, const char *rel, struct stat *st)
         } else if (!real && errno == ENOENT) {
             diag_add(ld->diags, DIAG_ERROR, rel, 0, 0, "symbolic link to nothing: what it points at does not exist");
             ok = false;
-        } else if (!real || strncmp(real, ld->site_real, n) != 0 || (real[n] != '/' && real[n] != '\0')) {
+        } else if (!real || !fs_path_within(real, ld->site_real)) {
             diag_add(ld->diags, DIAG_ERROR, rel, 0, 0, "symbolic link points outside the site folder: refused");
             ok = false;
         } else {
