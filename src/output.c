@@ -953,8 +953,8 @@ bool output_remove_tree(const char *path)
 
 /* NAME_MAX on every file system lumbar writes to. */
 #define NAME_BYTES_MAX 255
-/* How much of an over-long name a message quotes. */
-#define NAME_QUOTED 40
+/* How much of an over-long name a message quotes, with its "...". */
+#define NAME_QUOTED 43
 
 typedef struct claim {
     char *path, *what, *file;
@@ -1060,12 +1060,11 @@ static void report_long_name(claim *cl, diag_list *diags)
     for (const char *seg = cl->path; *seg;) {
         size_t len = strcspn(seg, "/");
         if (len > NAME_BYTES_MAX) {
-            size_t shown = NAME_QUOTED;
-            while (shown && ((unsigned char)seg[shown] & 0xC0) == 0x80)
-                shown--;
+            strbuf quoted = STRBUF_INIT;
+            diag_quote(&quoted, seg, len, NAME_QUOTED);
             diag_add(diags, DIAG_ERROR, cl->file, cl->line, cl->col,
-                     "name of %zu bytes ('%.*s...'): file systems allow %d; shorten it", len, (int)shown, seg,
-                     NAME_BYTES_MAX);
+                     "name of %zu bytes ('%s'): file systems allow %d; shorten it", len, quoted.data, NAME_BYTES_MAX);
+            strbuf_free(&quoted);
             cl->reported = true;
             return;
         }

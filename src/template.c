@@ -9,7 +9,7 @@
 
 /* Longest piece of a tag quoted in a message: a runaway comment must not
  * flood the terminal. */
-#define QUOTE_MAX 60
+#define QUOTE_MAX 63
 
 
 /* ---------------------------------------------------------------------------
@@ -159,8 +159,11 @@ static void parse_error(parser *p, size_t at, const char *fmt, ...)
     p->errors++;
 }
 
-/* printf arguments quoting n bytes at s, cut to QUOTE_MAX. */
-#define QUOTE(s, n) (int)((n) > QUOTE_MAX ? QUOTE_MAX : (n)), (s), ((n) > QUOTE_MAX ? "..." : "")
+/* printf arguments quoting n bytes at s, cut to fit QUOTE_MAX with the
+ * "...", never inside a character (diag_quote_len). */
+#define QUOTE(s, n)                                                               \
+    (int)diag_quote_len((s), (size_t)(n), QUOTE_MAX), (s),                          \
+        (diag_quote_len((s), (size_t)(n), QUOTE_MAX) < (size_t)(n) ? "..." : "")
 
 static token *push_token(parser *p, tok_kind kind, size_t start, size_t end)
 {
