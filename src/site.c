@@ -120,6 +120,8 @@ static void check_review(const loader *ld, const page *p, const fm_parts *parts,
         fm_check_placeholder(parts, p->src_path, diags);
 }
 
+static void page_free(page *p);
+
 /* Reads one content file into a page; NULL when it is a draft left out or
  * broken. Touches nothing shared: several threads load at once. */
 static page *load_page(const loader *ld, const char *content_path, const char *section, const char *stem,
@@ -159,14 +161,7 @@ static page *load_page(const loader *ld, const char *content_path, const char *s
     if (ok)
         p->sort_date = p->fm->date;
     if (!ok) {
-        fm_fields_free(p->fm);
-        free(p->content_path);
-        free(p->src_path);
-        free(p->section);
-        free(p->rel_url);
-        free(p->url);
-        free(p->out_path);
-        free(p);
+        page_free(p);
         return NULL;
     }
     return p;
@@ -1351,8 +1346,11 @@ page *site_page_by_path(const site *s, const char *content_path)
     return NULL;
 }
 
+/* Frees a page and all it owns; accepts NULL. */
 static void page_free(page *p)
 {
+    if (!p)
+        return;
     if (p->owns_fm)
         fm_fields_free(p->fm);
     free(p->src_path);
