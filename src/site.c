@@ -14,6 +14,7 @@
 #include "hash.h"
 #include "parallel.h"
 #include "strbuf.h"
+#include "strtab.h"
 #include "xalloc.h"
 
 #define HOME_RECENT 10
@@ -732,37 +733,20 @@ typedef struct slug_group {
 
 typedef struct slug_table {
     slug_group *groups;
-    size_t ngroups;
-    size_t *slots; /* a group's index + 1; 0 for an empty slot */
-    size_t cap;    /* slots: a power of two, kept at least twice ngroups */
+    size_t ngroups, cap;
+    strtab index; /* slug (borrowed from the pages) -> its group */
 } slug_table;
-
-static void slug_table_insert(slug_table *t, size_t g)
-{
-    size_t at = (size_t)hash_str(HASH_SEED, t->groups[g].slug) & (t->cap - 1);
-    while (t->slots[at])
-        at = (at + 1) & (t->cap - 1);
-    t->slots[at] = g + 1;
-}
 
 /* Returns the index of slug's group, adding an empty one when new. */
 static size_t slug_table_group(slug_table *t, const char *slug)
 {
-    if (2 * (t->ngroups + 1) > t->cap) {
-        t->cap = t->cap ? t->cap * 2 : 64;
-        free(t->slots);
-        t->slots = xcalloc(t->cap, sizeof *t->slots);
-        t->groups = xrealloc(t->groups, t->cap / 2 * sizeof *t->groups);
-        for (size_t g = 0; g < t->ngroups; g++)
-            slug_table_insert(t, g);
+    bool added;
+    strtab_entry *e = strtab_add(&t->index, slug, strlen(slug), t->ngroups, &added);
+    if (added) {
+        XGROW(t->groups, t->cap, t->ngroups + 1, 32);
+        t->groups[t->ngroups++] = (slug_group){slug, 0, 0};
     }
-    size_t at = (size_t)hash_str(HASH_SEED, slug) & (t->cap - 1);
-    for (; t->slots[at]; at = (at + 1) & (t->cap - 1))
-        if (!strcmp(t->groups[t->slots[at] - 1].slug, slug))
-            return t->slots[at] - 1;
-    t->groups[t->ngroups] = (slug_group){slug, 0, 0};
-    t->slots[at] = ++t->ngroups;
-    return t->ngroups - 1;
+    return e->val;
 }
 
 static int cmp_group_slug(const void *a, const void *b)
@@ -791,7 +775,7 @@ static void collect_tags(site *s)
 {
     size_t n = 0, cap = 0;
     tag_ref *pairs = NULL;
-    slug_table table = {NULL, 0, NULL, 0};
+    slug_table table = {NULL, 0, 0, STRTAB_INIT};
     for (size_t i = 0; i < s->nnewest; i++) {
         page *p = s->newest[i];
         for (size_t t = 0; p->fm->tags && t < p->fm->tags->u.list.len; t++) {
@@ -822,7 +806,7 @@ static void collect_tags(site *s)
     free(next);
     free(by_slug);
     free(table.groups);
-    free(table.slots);
+    strtab_free(&table.index);
     free(pairs);
 }
 
