@@ -1039,17 +1039,20 @@ static void transform(render_state *st, cmark_node *root)
     for (size_t i = 0; i < nimages; i++)
         render_image(st, images[i]);
     free(images);
-    /* Callouts move their children, which stay valid; tables and headings
-       are replaced and freed with their children, and hold no blocks. */
+    /* Callouts move their children, which stay valid, and free the quote
+       itself, so its entry is cleared; tables and headings are replaced and
+       freed with their children, and hold no blocks. */
     for (size_t i = 0; i < blocks; i++)
-        if (cmark_node_get_type(nodes[i]) == CMARK_NODE_BLOCK_QUOTE)
+        if (cmark_node_get_type(nodes[i]) == CMARK_NODE_BLOCK_QUOTE) {
             make_callout(st, nodes[i]);
+            nodes[i] = NULL;
+        }
     for (size_t i = 0; i < ntables; i++)
         render_table(st, tables[i]);
     free(tables);
     for (size_t i = 0; i < blocks; i++) {
         cmark_node *node = nodes[i];
-        if (cmark_node_get_type(node) != CMARK_NODE_HEADING)
+        if (!node || cmark_node_get_type(node) != CMARK_NODE_HEADING)
             continue;
         int level = cmark_node_get_heading_level(node);
         if (level == 1 && !st->warned_h1) {
