@@ -1314,20 +1314,16 @@ site *site_load(const site_options *opts, const config *cfg, const refs *bib, di
     return s;
 }
 
+/* bsearch's comparator: a content path against an entry of by_path. */
+static int cmp_path_page(const void *content_path, const void *entry)
+{
+    return strcmp(content_path, (*(page *const *)entry)->content_path);
+}
+
 page *site_page_by_path(const site *s, const char *content_path)
 {
-    size_t lo = 0, hi = s->nby_path;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(content_path, s->by_path[mid]->content_path);
-        if (c == 0)
-            return s->by_path[mid];
-        if (c < 0)
-            hi = mid;
-        else
-            lo = mid + 1;
-    }
-    return NULL;
+    page **hit = xbsearch(content_path, s->by_path, s->nby_path, sizeof *s->by_path, cmp_path_page);
+    return hit ? *hit : NULL;
 }
 
 /* Frees a page and all it owns; accepts NULL. */
