@@ -463,6 +463,20 @@ static void check_bodies(build_state *b, diag_list *diags)
     img_store_free(images);
 }
 
+void build_recover_output(const build_options *opts, diag_list *diags)
+{
+    uint64_t unused_hash = HASH_SEED;
+    diag_list config_diags = DIAG_LIST_INIT; /* the first build reports them */
+    config *cfg = load_config(opts, &unused_hash, &config_diags);
+    diag_list_clear(&config_diags);
+    if (!cfg && !opts->out_dir)
+        return;
+    char *dir = output_dir(opts, cfg);
+    output_recover(dir, diags);
+    free(dir);
+    config_free(cfg);
+}
+
 bool build_run(const build_options *opts, build_stats *stats, diag_list *diags)
 {
     struct timespec start;

@@ -49,5 +49,10 @@ typedef struct build_stats {
 /* Runs the build described by opts. Returns true on success; every error
  * and warning found is added to diags. */
 bool build_run(const build_options *opts, build_stats *stats, diag_list *diags);
+/* Puts back the configured output folder when a build killed between the
+ * two renames of the fallback swap left it aside (output_recover), as
+ * build_run does first: for lumbar serve, which builds elsewhere. Adds an
+ * error to diags when it cannot; config errors are left to the build. */
+void build_recover_output(const build_options *opts, diag_list *diags);
 
 #endif

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "utf8.h"
 #include "xalloc.h"
 
 /* inih gives handlers no line numbers in Debian's build, so the reader
@@ -18,6 +19,9 @@ typedef struct parse_state {
     config *cfg;
     diag_list *diags;
     bool seen_title, seen_base_url;
+    bool indented;     /* the line handed over starts with a space or tab */
+    value *seen_keys;  /* "section]key" -> the line it was first set on */
+    strbuf last_key;   /* "section]key" of the handler's previous call */
 } parse_state;
 
 static char *read_line(char *buf, int size, void *stream)
@@ -33,6 +37,7 @@ static char *read_line(char *buf, int size, void *stream)
     buf[copy] = '\0';
     st->pos += len;
     st->line++;
+    st->indented = len > 0 && (line[0] == ' ' || line[0] == '\t');
     /* inih's line buffer is fixed when the library is built; a longer line
        would be cut short without a word, so it is an error instead. */
     size_t text_len = len;
@@ -197,9 +202,42 @@ static void images_key(parse_state *st, const char *key, const char *val)
         diag_add(st->diags, DIAG_WARNING, st->file, st->line, 0, "unknown key '%s' in [images]", key);
 }
 
+/* True, after an error at this line, when section and key were set
+ * before. inih hands an indented line after a key over as that key again
+ * (a continuation line): that is not a second setting. */
+static bool is_duplicate(parse_state *st, const char *section, const char *key)
+{
+    strbuf *full = &st->last_key; /* becomes this call's "section]key" */
+    size_t last_len = full->len;
+    bool same = false;
+    if (st->indented && last_len) { /* only a continuation line can repeat the key just set */
+        size_t section_len = strlen(section);
+        same = !strncmp(full->data, section, section_len) && full->data[section_len] == ']' &&
+               !strcmp(full->data + section_len + 1, key);
+    }
+    if (same)
+        return false;
+    strbuf_reset(full);
+    strbuf_puts(full, section);
+    strbuf_putc(full, ']');
+    strbuf_puts(full, key);
+    /* [params] can hold a million keys: its own map, whose values keep their
+       lines, says whether a key was set, without a second map beside it. */
+    bool params = !strcmp(section, "params");
+    const value *first = value_map_get(params ? st->cfg->params : st->seen_keys, params ? key : full->data);
+    if (first)
+        diag_add(st->diags, DIAG_ERROR, st->file, st->line, 0, "duplicate key '%s' in [%s] (first set on line %d)",
+                 key, section, first->line);
+    else if (!params)
+        value_map_set(st->seen_keys, full->data, value_at(value_null(), st->line, 0));
+    return first != NULL;
+}
+
 static int on_entry(void *user, const char *section, const char *key, const char *val)
 {
     parse_state *st = user;
+    if (is_duplicate(st, section, key))
+        return 1;
     if (!strcmp(section, "site"))
         site_key(st, key, val);
     else if (!strcmp(section, "build"))
@@ -240,9 +278,21 @@ static config *config_defaults(void)
 
 config *config_parse_lenient(const char *src, size_t n, const char *file, diag_list *diags)
 {
-    parse_state st = {.src = src, .end = src + n, .pos = src, .file = file, .diags = diags};
+    parse_state st = {.src = src, .end = src + n, .pos = src, .file = file, .diags = diags,
+                      .seen_keys = value_map(), .last_key = STRBUF_INIT};
     st.cfg = config_defaults();
+    if (n > CONFIG_MAX_BYTES) {
+        int line, col;
+        utf8_position(src, CONFIG_MAX_BYTES, 1, &line, &col);
+        diag_add(diags, DIAG_ERROR, file, line, col,
+                 "config.ini longer than %zu MiB (%.1f MiB in all) is not read; the limit falls here",
+                 CONFIG_MAX_BYTES >> 20, (double)n / (1 << 20));
+        value_free(st.seen_keys);
+        return st.cfg;
+    }
     int rc = ini_parse_stream(read_line, &st, on_entry, &st);
+    value_free(st.seen_keys);
+    strbuf_free(&st.last_key);
     if (rc > 0)
         diag_add(diags, DIAG_ERROR, file, rc, 0, "not valid INI syntax (expected [section] or key = value)");
     if (!st.seen_title)
@@ -265,8 +315,36 @@ config *config_parse(const char *src, size_t n, const char *file, diag_list *dia
     return cfg;
 }
 
-/* Accepts http(s)://host[:port][/path]; stores it with a trailing slash. */
-bool config_set_base_url(config *cfg, const char *url, const char *origin, int line, diag_list *diags)
+/* The problem with the authority (host[:port]) of n bytes at host, or
+ * NULL. User names and passwords would be published in every page's
+ * links, and a port must be a number a browser accepts. */
+static const char *authority_problem(const char *host, size_t n)
+{
+    if (memchr(host, '@', n))
+        return "must not hold a user name or password (user:pass@)";
+    const char *port = NULL;
+    if (host[0] == '[') { /* an IPv6 literal: [::1]:8080 */
+        const char *close = memchr(host, ']', n);
+        if (!close || close == host + 1)
+            return "has an unclosed or empty [IPv6] host";
+        if (close + 1 < host + n && close[1] != ':')
+            return "has something other than :PORT after its [IPv6] host";
+        port = close + 1 < host + n ? close + 1 : NULL;
+    } else {
+        port = memchr(host, ':', n);
+        if (port == host)
+            return "has no host before its port";
+    }
+    if (!port)
+        return NULL;
+    size_t digits = n - (size_t)(port + 1 - host);
+    if (digits == 0 || digits > 5 || strspn(port + 1, "0123456789") < digits)
+        return "has a port that is not a number from 1 to 65535";
+    long number = strtol(port + 1, NULL, 10);
+    return number < 1 || number > 65535 ? "has a port that is not a number from 1 to 65535" : NULL;
+}
+
+bool config_check_base_url(const char *url, const char *origin, int line, diag_list *diags)
 {
     const char *rest = !strncmp(url, "https://", 8) ? url + 8 : !strncmp(url, "http://", 7) ? url + 7 : NULL;
     size_t host_len = rest ? strcspn(rest, "/?#") : 0;
@@ -275,18 +353,35 @@ bool config_set_base_url(config *cfg, const char *url, const char *origin, int l
                  "base_url must be an absolute http:// or https:// URL such as https://example.org/, not '%s'", url);
         return false;
     }
+    const char *problem = authority_problem(rest, host_len);
+    if (problem) {
+        diag_add(diags, DIAG_ERROR, origin, line, 0, "base_url %s: '%s'", problem, url);
+        return false;
+    }
+    const char *path = rest + host_len;
+    size_t path_len = strlen(path);
+    bool dot_end = (path_len >= 2 && !strcmp(path + path_len - 2, "/.")) ||
+                   (path_len >= 3 && !strcmp(path + path_len - 3, "/.."));
+    if (strstr(path, "/../") || strstr(path, "/./") || strstr(path, "//") || dot_end) {
+        diag_add(diags, DIAG_ERROR, origin, line, 0, "base_url path must not contain '.', '..' or empty segments: '%s'", url);
+        return false;
+    }
+    return true;
+}
+
+/* Accepts http(s)://host[:port][/path]; stores it with a trailing slash. */
+bool config_set_base_url(config *cfg, const char *url, const char *origin, int line, diag_list *diags)
+{
+    if (!config_check_base_url(url, origin, line, diags))
+        return false;
     strbuf full = STRBUF_INIT;
     strbuf_puts(&full, url);
     if (full.data[full.len - 1] != '/')
         strbuf_putc(&full, '/');
-    const char *path = full.data + (rest - url) + host_len;
-    if (strstr(path, "/../") || strstr(path, "/./") || strstr(path, "//")) {
-        diag_add(diags, DIAG_ERROR, origin, line, 0, "base_url path must not contain '.', '..' or empty segments: '%s'", url);
-        strbuf_free(&full);
-        return false;
-    }
+    const char *rest = strstr(full.data, "://") + 3;
+    const char *path = rest + strcspn(rest, "/");
     free(cfg->base_path);
-    cfg->base_path = xstrdup(*path ? path : "/");
+    cfg->base_path = xstrdup(path);
     free(cfg->base_url);
     cfg->base_url = strbuf_detach(&full);
     return true;

@@ -12,6 +12,9 @@
 #include "value.h"
 
 #define CONFIG_IMAGE_WIDTHS 8
+/* config.ini longer than this is refused before it is read: a million
+ * [params] keys are 17 MB and take 137 MB; a real one is under 1 KB. */
+#define CONFIG_MAX_BYTES ((size_t)24 << 20)
 
 typedef struct config {
     char *title;
@@ -46,6 +49,10 @@ config *config_parse(const char *src, size_t n, const char *file, diag_list *dia
  * keeps its default, and the errors in diags say which. For a build that
  * goes on to check content after config errors, writing nothing. */
 config *config_parse_lenient(const char *src, size_t n, const char *file, diag_list *diags);
+/* Returns true when url is an absolute http(s) URL that base_url accepts
+ * (no user:pass@, a port from 1 to 65535, no '.', '..' or empty path
+ * segments); otherwise adds an error at origin:line and returns false. */
+bool config_check_base_url(const char *url, const char *origin, int line, diag_list *diags);
 /* Replaces base_url (and base_path) with url, as --base-url does; returns
  * false and adds an error when url is not an absolute http(s) URL. */
 bool config_set_base_url(config *cfg, const char *url, const char *origin, int line, diag_list *diags);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "build.h"
+#include "config.h"
 #include "date.h"
 #include "diag.h"
 #include "frontmatter.h"
@@ -133,6 +134,18 @@ static const char *usage_for(const char *command)
     return usage_new;
 }
 
+/* True when --base-url's url is one config.ini's base_url would accept;
+ * otherwise prints why, with the usage, as for any bad option. */
+static bool base_url_usable(const char *url, const char *usage)
+{
+    diag_list problems = DIAG_LIST_INIT;
+    bool ok = config_check_base_url(url, "--base-url", 0, &problems);
+    if (!ok)
+        usage_error("--base-url: %s", problems.items[0].msg, usage);
+    diag_list_clear(&problems);
+    return ok;
+}
+
 /* Parses argv after the command; returns -1 to go on, else an exit status. */
 static int parse_options(cli *c, int argc, char **argv)
 {
@@ -156,6 +169,8 @@ static int parse_options(cli *c, int argc, char **argv)
             c->build.out_dir = argv[++i];
         } else if (!is_new && !strcmp(a, "--base-url")) {
             c->build.base_url = argv[++i];
+            if (!base_url_usable(c->build.base_url, usage))
+                return EXIT_USAGE;
         } else if (!is_new && !strcmp(a, "--drafts")) {
             c->build.drafts = true;
         } else if (!is_new && (!strcmp(a, "-j") || !strcmp(a, "--jobs"))) {

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,9 +15,15 @@
 #include "links.h"
 #include "markdown.h"
 #include "parallel.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 #define EXCERPT_BYTES 600
+/* A page's Markdown longer than this is refused before cmark parses it:
+ * rendering takes up to some sixty times the text in memory, on each
+ * thread (16 MB of headings and links took 0.9 GB), and the longest real
+ * article is some 50 KB. */
+#define BODY_MAX_BYTES ((size_t)4 << 20)
 #define WORDS_PER_MINUTE 200
 
 typedef struct shared {
@@ -28,7 +35,22 @@ typedef struct shared {
     page **order; /* the pages, lists first */
     struct worker *workers; /* one per thread parallel_run may start */
     atomic_size_t bytes;
+    pthread_mutex_t failures_lock;
+    struct render_failure *failures; /* one per distinct layout failure */
+    size_t nfailures;
 } shared;
+
+/* A layout that failed to render: reported once, at the layout's line,
+ * however many pages it failed for. */
+typedef struct render_failure {
+    char *path;       /* the template file, or the first page's source */
+    int line, col;
+    tpl_fail_kind kind;
+    char *msg;        /* as the first page's render said it */
+    char *first_page; /* the first page it failed for, by name */
+    char *chain;      /* the templates it went through there */
+    size_t pages;
+} render_failure;
 
 typedef struct worker {
     arena *tree_mem; /* for md_render's parse trees on this thread */
@@ -302,7 +324,16 @@ static md_doc *render_body(site *s, page *p, img_store *images, arena *tree_mem,
     text.len = fm_normalise(text.data, text.len);
     fm_parts parts;
     md_doc *doc = NULL;
-    if (fm_split(text.data, text.len, p->src_path, &parts, diags)) {
+    bool split = fm_split(text.data, text.len, p->src_path, &parts, diags);
+    if (split && parts.body_len > BODY_MAX_BYTES) {
+        int line, col;
+        utf8_position(parts.body, BODY_MAX_BYTES, parts.body_line, &line, &col);
+        diag_add(diags, DIAG_ERROR, p->src_path, line, col,
+                 "Markdown longer than %zu MiB (%.1f MiB in all) is not rendered; the limit falls here: "
+                 "split the page", BODY_MAX_BYTES >> 20, (double)parts.body_len / (1 << 20));
+        split = false;
+    }
+    if (split) {
         md_env env = make_env(s, images);
         env.arena = tree_mem;
         env.record_links = record_links;
@@ -359,6 +390,81 @@ static bool page_locals(const shared *sh, page *p, arena *tree_mem, value *local
     return ok;
 }
 
+/* Content files before made-up pages (tags, 404), then by name. */
+static bool page_before(const char *a, const char *b)
+{
+    if ((a[0] == '/') != (b[0] == '/'))
+        return b[0] == '/';
+    return strcmp(a, b) < 0;
+}
+
+/* Notes that page p failed to render, for report_failures. */
+static void note_failure(shared *sh, const page *p, const tpl_failure *why)
+{
+    strbuf msg = STRBUF_INIT, chain = STRBUF_INIT;
+    tpl_failure_describe(why, p->layout, &msg);
+    tpl_failure_chain(why, p->layout, &chain);
+    const char *where = p->src_path ? p->src_path : p->url;
+    const char *path = why->path && *why->path ? why->path : where;
+    pthread_mutex_lock(&sh->failures_lock);
+    render_failure *f = NULL;
+    for (size_t i = 0; i < sh->nfailures && !f; i++) {
+        render_failure *g = &sh->failures[i];
+        if (g->line == why->line && g->col == why->col && g->kind == why->kind && !strcmp(g->path, path))
+            f = g;
+    }
+    if (!f) {
+        sh->failures = xrealloc(sh->failures, (sh->nfailures + 1) * sizeof *sh->failures);
+        f = &sh->failures[sh->nfailures++];
+        *f = (render_failure){xstrdup(path), why->line, why->col, why->kind, strbuf_detach(&msg),
+                              xstrdup(where), strbuf_detach(&chain), 0};
+    } else if (page_before(where, f->first_page)) { /* the same page named whatever the threads did */
+        free(f->first_page);
+        free(f->chain);
+        free(f->msg);
+        f->first_page = xstrdup(where);
+        f->chain = strbuf_detach(&chain);
+        f->msg = strbuf_detach(&msg);
+    }
+    f->pages++;
+    pthread_mutex_unlock(&sh->failures_lock);
+    strbuf_free(&msg);
+    strbuf_free(&chain);
+}
+
+/* Adds one error per distinct layout failure, in a stable order. */
+static int cmp_failure(const void *a, const void *b)
+{
+    const render_failure *x = a, *y = b;
+    int c = strcmp(x->path, y->path);
+    if (c)
+        return c;
+    if (x->line != y->line)
+        return x->line < y->line ? -1 : 1;
+    if (x->col != y->col)
+        return x->col < y->col ? -1 : 1;
+    return (int)x->kind - (int)y->kind;
+}
+
+static void report_failures(shared *sh, diag_list *diags)
+{
+    xqsort(sh->failures, sh->nfailures, sizeof *sh->failures, cmp_failure);
+    for (size_t i = 0; i < sh->nfailures; i++) {
+        render_failure *f = &sh->failures[i];
+        if (f->pages == 1)
+            diag_add(diags, DIAG_ERROR, f->path, f->line, f->col, "%s; rendering %s for %s", f->msg, f->chain,
+                     f->first_page);
+        else
+            diag_add(diags, DIAG_ERROR, f->path, f->line, f->col, "%s; rendering %s for %s (and %zu other page%s)",
+                     f->msg, f->chain, f->first_page, f->pages - 1, f->pages == 2 ? "" : "s");
+        free(f->path);
+        free(f->chain);
+        free(f->msg);
+        free(f->first_page);
+    }
+    free(sh->failures);
+}
+
 static void render_one(shared *sh, worker *w, page *p, strbuf *html)
 {
     diag_list *diags = &w->diags;
@@ -368,11 +474,9 @@ static void render_one(shared *sh, worker *w, page *p, strbuf *html)
     bool ok = page_locals(sh, p, w->tree_mem, local, &body_links, diags);
     const value *stack[] = {sh->s->site_ctx, p->fm ? p->fm->all : sh->s->site_ctx, p->ctx, local};
     strbuf_reset(html);
-    if (ok && !tpl_render(sh->tpl, p->layout, stack, 4, html)) {
-        diag_add(diags, DIAG_ERROR, p->src_path ? p->src_path : "layouts", 0, 0,
-                 "layout '%s' could not be rendered: a layout it uses has errors, includes itself, "
-                 "or loops past the render budget (TPL_MAX_DEPTH, TPL_MAX_STEPS in src/template.h)",
-                 p->layout);
+    tpl_failure why;
+    if (ok && !tpl_render_checked(sh->tpl, p->layout, stack, 4, html, &why)) {
+        note_failure(sh, p, &why);
         ok = false;
     }
     if (ok && sh->out && output_write(sh->out, p->out_path, strbuf_cstr(html), html->len, diags))
@@ -484,6 +588,7 @@ bool render_pages(site *s, const tpl_set *tpl, const render_options *opts, rende
     shared sh = {.s = s, .tpl = tpl, .out = opts->out, .keep_ids = opts->keep_ids, .images = opts->images,
                  .order = lists_first(s), .workers = workers};
     atomic_init(&sh.bytes, 0);
+    pthread_mutex_init(&sh.failures_lock, NULL);
     /* One page at a time: a list page can take a hundred times as long as
        an article, and a chunk would leave one thread with several. */
     parallel_work work = {.setup = worker_setup, .fn = render_index, .teardown = worker_teardown,
@@ -495,6 +600,9 @@ bool render_pages(site *s, const tpl_set *tpl, const render_options *opts, rende
         stats->pages += workers[i].pages;
         diag_move(diags, &workers[i].diags);
     }
+    ok = ok && sh.nfailures == 0;
+    report_failures(&sh, diags);
+    pthread_mutex_destroy(&sh.failures_lock);
     stats->bytes = atomic_load(&sh.bytes);
     free(workers);
     free(sh.order);

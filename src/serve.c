@@ -1213,6 +1213,13 @@ int serve_run(const serve_options *opts)
 {
     server s = {.opts = opts, .build = opts->build, .listen_fd = -1};
     s.build.base_url = NULL;
+    /* The output folder is not served, but a build killed mid-swap must
+       not leave it missing until the next lumbar build. */
+    diag_list recover = DIAG_LIST_INIT;
+    build_recover_output(&opts->build, &recover);
+    for (size_t i = 0; i < recover.len; i++)
+        report(&s, "%s", recover.items[i].msg);
+    diag_list_clear(&recover);
     /* Rebuilds reuse every page whose text did not change. */
     s.build.cache = build_cache_new();
     sigset_t blocked, old;

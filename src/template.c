@@ -6,6 +6,7 @@
 
 #include "escape.h"
 #include "strtab.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 /* Longest piece of a tag quoted in a message: a runaway comment must not
@@ -911,6 +912,16 @@ bool tpl_set_add(tpl_set *set, const char *name, const char *path, const char *s
     tpl *t = xcalloc(1, sizeof *t);
     t->name = xstrdup(name);
     t->path = xstrdup(path ? path : name);
+    if (n > TPL_MAX_SOURCE) {
+        int line, col;
+        utf8_position(src, TPL_MAX_SOURCE, 1, &line, &col);
+        diag_add(diags, DIAG_ERROR, t->path, line, col,
+                 "template longer than %zu MiB (%.1f MiB in all) is not read; the limit falls here",
+                 TPL_MAX_SOURCE >> 20, (double)n / (1 << 20));
+        t->src = xstrdup(""); /* kept, broken, so that what includes it is not reported missing */
+        insert_tpl(set, t);
+        return false;
+    }
     /* Parsing stops at a NUL byte: a template is text. */
     t->src = xstrndup(src, n);
     parse(t, diags);
@@ -941,6 +952,7 @@ typedef struct indent_frame {
 
 typedef struct block_frame {
     const node *parent; /* an N_PARENT whose kids are block arguments */
+    const struct tpl *owner; /* the template the parent tag is in */
     const struct block_frame *up;
 } block_frame;
 
@@ -954,6 +966,7 @@ typedef struct {
     const indent_frame *indent; /* standalone partials, parents and blocks */
     const block_frame *blocks;  /* parents being expanded, innermost first */
     const arg_frame *args;      /* block arguments being expanded */
+    const tpl *cur;             /* the template the nodes being rendered are in */
 } scope;
 
 typedef struct {
@@ -963,10 +976,39 @@ typedef struct {
     const value *const *base; /* the caller's stack, bottom first */
     size_t nbase;
     int depth;    /* partials, parents and blocks being expanded */
-    size_t steps; /* nodes rendered so far, against TPL_MAX_STEPS */
+    size_t steps; /* nodes rendered so far, against max_steps */
+    size_t max_steps, max_bytes; /* the budget, which lists walked outside lists raise */
+    int in_lists; /* list sections being walked */
+    const node *outer_list;     /* the outermost list section being walked... */
+    const tpl *outer_list_tpl;  /* ...and its template */
+    tpl_failure *why;
 } render_state;
 
+/* Records why the render stops, at node nd of the current template (the
+ * innermost cause: outer frames only add to the chain), and returns false. */
+static bool fail(render_state *st, const scope *sc, const node *nd, tpl_fail_kind kind)
+{
+    tpl_failure *why = st->why;
+    if (why->kind == TPL_FAIL_NONE) {
+        /* Work and output run out wherever they do; the list being walked
+           outermost is where they multiply, and the same on every page. */
+        const tpl *t = sc->cur;
+        if ((kind == TPL_FAIL_STEPS || kind == TPL_FAIL_OUTPUT) && st->outer_list) {
+            nd = st->outer_list;
+            t = st->outer_list_tpl;
+        }
+        why->kind = kind;
+        why->path = t ? t->path : "";
+        why->line = nd ? nd->line : 0;
+        why->col = nd ? nd->col : 0;
+        why->steps = st->max_steps;
+        why->bytes = st->max_bytes;
+    }
+    return false;
+}
+
 static bool render_nodes(render_state *st, const node *nodes, size_t n, const scope *sc);
+static bool include(render_state *st, const node *nd, const scope *sc, const tpl *t);
 
 /* Finds the first part of a dotted name, from the top of the stack down. */
 static const value *lookup_first(const render_state *st, const scope *sc, const char *s,
@@ -1051,12 +1093,22 @@ static bool render_section(render_state *st, const node *nd, const scope *sc)
     inner.ctx = &f;
     if (v->kind != V_LIST)
         return render_nodes(st, nd->kids, nd->nkids, &inner);
-    for (size_t i = 0; i < v->u.list.len; i++) {
-        f.v = v->u.list.items[i];
-        if (!render_nodes(st, nd->kids, nd->nkids, &inner))
-            return false;
+    size_t items = v->u.list.len;
+    if (st->in_lists == 0) { /* a list walked inside another adds nothing: that is how work multiplies */
+        st->max_steps += items <= SIZE_MAX / 4 / TPL_STEPS_PER_ITEM ? items * TPL_STEPS_PER_ITEM : 0;
+        st->max_bytes += items <= SIZE_MAX / 4 / TPL_BYTES_PER_ITEM ? items * TPL_BYTES_PER_ITEM : 0;
+        st->outer_list = nd;
+        st->outer_list_tpl = sc->cur;
     }
-    return true;
+    st->in_lists++;
+    bool ok = true;
+    for (size_t i = 0; i < items && ok; i++) {
+        f.v = v->u.list.items[i];
+        ok = render_nodes(st, nd->kids, nd->nkids, &inner);
+    }
+    if (--st->in_lists == 0 && ok)
+        st->outer_list = NULL;
+    return ok;
 }
 
 /* The template a partial or parent tag names; a dynamic name is the string
@@ -1071,11 +1123,13 @@ static const tpl *target_of(const render_state *st, const node *nd, const scope 
     return lookup_tpl(st->set, v->u.str.ptr, v->u.str.len);
 }
 
-/* Runs the expansion of a partial, parent or block under the depth cap. */
-static bool expand(render_state *st, const node *nodes, size_t n, const scope *sc)
+/* Runs the expansion of a partial, parent or block (the tag tag, in the
+ * template the outer scope renders) under the depth cap. */
+static bool expand(render_state *st, const node *tag, const scope *outer, const node *nodes, size_t n,
+                   const scope *sc)
 {
     if (st->depth >= TPL_MAX_DEPTH)
-        return false;
+        return fail(st, outer, tag, TPL_FAIL_DEPTH);
     st->depth++;
     bool ok = render_nodes(st, nodes, n, sc);
     st->depth--;
@@ -1089,18 +1143,31 @@ static bool render_include(render_state *st, const node *nd, const scope *sc)
     const tpl *t = target_of(st, nd, sc);
     if (!t)
         return true;
-    if (!t->ok)
-        return false;
+    bool ok = t->ok ? true : fail(st, sc, nd, TPL_FAIL_BROKEN);
+    if (ok) {
+        ok = include(st, nd, sc, t);
+        if (ok)
+            return true;
+    }
+    tpl_failure *why = st->why; /* unwinding: innermost first, turned round at the end */
+    if (why->chain_len < sizeof why->chain / sizeof *why->chain)
+        why->chain[why->chain_len++] = (tpl_include){t->name, sc->cur ? sc->cur->path : "", nd->line, nd->col};
+    return false;
+}
+
+static bool include(render_state *st, const node *nd, const scope *sc, const tpl *t)
+{
     scope inner = *sc;
+    inner.cur = t;
     indent_frame indent = {nd->indent, nd->indent_len, sc->indent};
     if (!nd->standalone)
         inner.indent = NULL;
     else if (nd->indent_len)
         inner.indent = &indent;
-    block_frame blocks = {nd, sc->blocks};
+    block_frame blocks = {nd, sc->cur, sc->blocks};
     if (nd->kind == N_PARENT)
         inner.blocks = &blocks;
-    return expand(st, t->kids, t->nkids, &inner);
+    return expand(st, nd, sc, t->kids, t->nkids, &inner);
 }
 
 static bool expanding(const scope *sc, const node *arg)
@@ -1127,35 +1194,41 @@ static const node *argument_in(const node *parent, const node *nd)
  * itself: {{$main}}<div>{{$main}}{{/main}}</div>{{/main}} wraps what an outer
  * template passes, or the default, instead of recursing without end. Returns
  * NULL when the default applies. */
-static const node *block_argument(const scope *sc, const node *nd)
+static const node *block_argument(const scope *sc, const node *nd, const tpl **owner)
 {
     const node *found = NULL;
     for (const block_frame *b = sc->blocks; b; b = b->up) {
         const node *arg = argument_in(b->parent, nd);
-        if (arg && !expanding(sc, arg))
+        if (arg && !expanding(sc, arg)) {
             found = arg;
+            *owner = b->owner;
+        }
     }
     return found;
 }
 
 static bool render_block(render_state *st, const node *nd, const scope *sc)
 {
-    const node *arg = block_argument(sc, nd);
+    const tpl *owner = sc->cur;
+    const node *arg = block_argument(sc, nd, &owner);
     const node *content = arg ? arg : nd;
     scope inner = *sc;
+    inner.cur = owner;
     indent_frame indent = {nd->indent, nd->indent_len, sc->indent};
     if (nd->standalone && nd->indent_len)
         inner.indent = &indent;
     arg_frame active = {arg, sc->args};
     if (arg)
         inner.args = &active;
-    return expand(st, content->kids, content->nkids, &inner);
+    return expand(st, nd, sc, content->kids, content->nkids, &inner);
 }
 
 static bool render_node(render_state *st, const node *nd, const scope *sc)
 {
-    if (++st->steps > TPL_MAX_STEPS || st->out->len - st->out_start > TPL_MAX_OUTPUT)
-        return false;
+    if (++st->steps > st->max_steps)
+        return fail(st, sc, nd, TPL_FAIL_STEPS);
+    if (st->out->len - st->out_start > st->max_bytes)
+        return fail(st, sc, nd, TPL_FAIL_OUTPUT);
     switch (nd->kind) {
     case N_TEXT:
         strbuf_append(st->out, nd->str, nd->len);
@@ -1187,20 +1260,91 @@ static bool render_nodes(render_state *st, const node *nodes, size_t n, const sc
     return true;
 }
 
-bool tpl_render(const tpl_set *set, const char *name, const value *const *stack, size_t depth,
-                strbuf *out)
+bool tpl_render_checked(const tpl_set *set, const char *name, const value *const *stack, size_t depth,
+                        strbuf *out, tpl_failure *why)
 {
+    memset(why, 0, offsetof(tpl_failure, chain));
+    why->chain_len = 0;
     const tpl *t = lookup_tpl(set, name, strlen(name));
-    if (!t || !t->ok)
+    if (!t || !t->ok) {
+        why->kind = t ? TPL_FAIL_BROKEN : TPL_FAIL_MISSING;
+        why->path = t ? t->path : "";
         return false;
-    render_state st = {set, out, out->len, stack, depth, 0, 0};
-    scope sc = {NULL, NULL, NULL, NULL};
+    }
+    render_state st = {.set = set, .out = out, .out_start = out->len, .base = stack, .nbase = depth,
+                       .max_steps = TPL_MAX_STEPS, .max_bytes = TPL_MAX_OUTPUT, .why = why};
+    scope sc = {.cur = t};
     if (render_nodes(&st, t->kids, t->nkids, &sc))
         return true;
     out->len = st.out_start;
     if (out->data)
         out->data[out->len] = '\0';
+    for (size_t i = 0, j = why->chain_len; i + 1 < j; i++, j--) {
+        tpl_include swap = why->chain[i];
+        why->chain[i] = why->chain[j - 1];
+        why->chain[j - 1] = swap;
+    }
     return false;
+}
+
+bool tpl_render(const tpl_set *set, const char *name, const value *const *stack, size_t depth,
+                strbuf *out)
+{
+    tpl_failure why;
+    return tpl_render_checked(set, name, stack, depth, out, &why);
+}
+
+/* The first template the chain includes twice, or NULL. */
+static const tpl_include *first_repeat(const tpl_failure *why)
+{
+    for (size_t i = 0; i < why->chain_len; i++)
+        for (size_t k = 0; k < i; k++)
+            if (!strcmp(why->chain[k].name, why->chain[i].name))
+                return &why->chain[i];
+    return NULL;
+}
+
+void tpl_failure_describe(const tpl_failure *why, const char *layout, strbuf *msg)
+{
+    const tpl_include *repeat = first_repeat(why);
+    switch (why->kind) {
+    case TPL_FAIL_MISSING:
+        strbuf_printf(msg, "layout '%s' not found", layout);
+        break;
+    case TPL_FAIL_BROKEN:
+        strbuf_printf(msg, "'%s' cannot be rendered: it has errors (reported above)",
+                      why->chain_len ? why->chain[why->chain_len - 1].name : layout);
+        break;
+    case TPL_FAIL_DEPTH:
+        if (repeat)
+            strbuf_printf(msg, "'%s' includes itself without end", repeat->name);
+        else
+            strbuf_printf(msg, "partials, parents and blocks nest more than %d deep", TPL_MAX_DEPTH);
+        break;
+    case TPL_FAIL_STEPS:
+        strbuf_printf(msg, "render budget exceeded: more than %zu steps (a list walked inside this one?)",
+                      why->steps);
+        break;
+    case TPL_FAIL_OUTPUT:
+        strbuf_printf(msg, "output size cap exceeded: the page would be over %zu MiB", why->bytes >> 20);
+        break;
+    case TPL_FAIL_NONE:
+        strbuf_printf(msg, "layout '%s' could not be rendered", layout);
+        break;
+    }
+}
+
+void tpl_failure_chain(const tpl_failure *why, const char *layout, strbuf *msg)
+{
+    const tpl_include *repeat = first_repeat(why);
+    strbuf_puts(msg, layout);
+    for (size_t i = 0; i < why->chain_len; i++) {
+        strbuf_printf(msg, " > %s", why->chain[i].name);
+        if (&why->chain[i] == repeat) {
+            strbuf_puts(msg, " > ...");
+            return;
+        }
+    }
 }
 
 /* ---------------------------------------------------------------------------

@@ -251,6 +251,13 @@ static bool text_ok(loader *ld)
 value *yaml_load(const char *src, size_t n, const char *file, int line_offset, diag_list *diags)
 {
     loader ld = {.src = src, .len = n, .file = file, .line_offset = line_offset, .diags = diags};
+    if (n > YAML_MAX_BYTES) {
+        int line, col;
+        utf8_position(src, YAML_MAX_BYTES, 1 + line_offset, &line, &col);
+        diag_add(diags, DIAG_ERROR, file, line, col, "YAML longer than %zu MiB (%.1f MiB in all) is not read; "
+                 "the limit falls here", YAML_MAX_BYTES >> 20, (double)n / (1 << 20));
+        return NULL;
+    }
     if (!text_ok(&ld))
         return NULL;
     if (!yaml_parser_initialize(&ld.parser)) {

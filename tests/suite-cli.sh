@@ -135,7 +135,7 @@ check "sub-path: root-relative Markdown links get the base path" grep -q 'href="
 check "sub-path: canonical URLs are absolute under the sub-path" grep -q 'href="https://example.org/backpain/guide/first/"' "$sub/guide/first/index.html"
 check "sub-path: the sitemap lists sub-path URLs" grep -q '<loc>https://example.org/backpain/tags/sleep/</loc>' "$sub/sitemap.xml"
 check "sub-path: aliases redirect under the sub-path" grep -q 'url=/backpain/about/' "$sub/old-about/index.html"
-check "--base-url must be absolute (exit 1)" status_is 1 "$LUMBAR" build -q -s "$golden" -o "$work/x" --base-url example.org
+check "--base-url must be absolute (exit 2, bad usage)" status_is 2 "$LUMBAR" build -q -s "$golden" -o "$work/x" --base-url example.org
 
 # -- sitemap and feed parse as XML ---------------------------------------------
 check "sitemap.xml is well-formed XML" xmllint --noout "$out/sitemap.xml"

@@ -438,4 +438,21 @@ else
     cat "$work/early.err"
 fi
 
+# A build killed between the two renames of the fallback swap leaves the
+# site's output folder aside as .public.lumbar-staging.old: serve builds
+# elsewhere, but puts it back before anything else, as a build does.
+"$LUMBAR" build -q -s "$site" || fail "recover: the site builds into public/"
+snapshot_public() { (cd "$site/public" && find . -type f | sort | xargs cat | cksum); }
+before=$(snapshot_public)
+mv "$site/public" "$site/.public.lumbar-staging.old"
+if start_server recover; then
+    check "recover: serve puts back the output folder left aside" test -d "$site/public"
+    check "recover: it is the output that was left aside" test "$(snapshot_public 2>/dev/null)" = "$before"
+    check "recover: nothing is left aside" test ! -e "$site/.public.lumbar-staging.old"
+    stop_server INT
+else
+    fail "recover: serve starts"
+    cat "$work/recover.err"
+fi
+
 finish

@@ -103,9 +103,45 @@ static void test_refs(void)
     strbuf_free(&sb);
 }
 
+/* What base_url accepts, and that a key set twice is an error at the second
+ * (also in a [params] of 100,000 keys), while a continuation line is not. */
+static void test_base_url_and_duplicates(void)
+{
+    static const char *const good[] = {"https://example.org", "http://127.0.0.1:1313/", "https://[::1]:8443/a/",
+                                       "https://example.org:65535/x/"};
+    static const char *const bad[] = {"https://user:pass@example.org/", "https://user@example.org/",
+                                      "https://example.org:0/", "https://example.org:65536/",
+                                      "https://example.org:/", "https://example.org:8o80/", "https://:80/",
+                                      "https://[::1/", "https://[::1]x/", "https://x/a/..", "https://x/a/."};
+    diag_list dl = DIAG_LIST_INIT;
+    for (size_t i = 0; i < sizeof good / sizeof *good; i++)
+        CHECK(config_check_base_url(good[i], "t", 1, &dl));
+    CHECK_INT(dl.len, 0);
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        CHECK(!config_check_base_url(bad[i], "t", 1, &dl));
+    CHECK_INT(dl.len, sizeof bad / sizeof *bad);
+    diag_list_clear(&dl);
+
+    strbuf ini = STRBUF_INIT, sb = STRBUF_INIT;
+    strbuf_puts(&ini, "[site]\ntitle = T\n  continued\nbase_url = https://e.org/\n[params]\n");
+    for (int i = 0; i < 100000; i++)
+        strbuf_printf(&ini, "p%d = %d\n", i, i);
+    strbuf_puts(&ini, "p77777 = again\n[site]\ntitle = Again\n");
+    config *cfg = config_parse(ini.data, ini.len, "config.ini", &dl);
+    CHECK(cfg == NULL);
+    for (size_t i = 0; i < dl.len; i++)
+        diag_format(&dl.items[i], &sb);
+    CHECK_STR(sb.data, "config.ini:100006: error: duplicate key 'p77777' in [params] (first set on line 77783)\n"
+                       "config.ini:100008: error: duplicate key 'title' in [site] (first set on line 2)\n");
+    diag_list_clear(&dl);
+    strbuf_free(&ini);
+    strbuf_free(&sb);
+}
+
 int main(void)
 {
     test_config();
+    test_base_url_and_duplicates();
     test_refs();
     TEST_END("config");
 }

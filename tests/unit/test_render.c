@@ -175,9 +175,8 @@ static void test_budget(void)
     CHECK(strstr(before.data, "<title>") != NULL);
     CHECK(!render_site(tpl, 2, true, &rs, &dl));
     CHECK_STR(fx_diags(&dl, &sb),
-              "content/about.md: error: layout 'page' could not be rendered: a layout it uses has errors, "
-              "includes itself, or loops past the render budget (TPL_MAX_DEPTH, TPL_MAX_STEPS in "
-              "src/template.h)\n");
+              "layouts/page.html:1:2: error: 'page' includes itself without end; rendering page > page > page > "
+              "... for content/about.md\n");
     CHECK_STR(read_out("about/index.html", &sb), before.data); /* the last good output stays */
     tpl_set_free(tpl);
     diag_list_clear(&dl);

@@ -444,20 +444,22 @@ static void test_review_rules(void)
     diag_list_clear(&dl);
 
     /* The contact lands in an href: only an email address or an http(s) URL. */
-    review_ini = "[site]\ntitle = T\nbase_url = https://example.org/\ncontact = x\" onclick=\"alert(1)@e.org\n"
-                 "contact = javascript:alert(1)\ncontact = someone\n[review]\nrequire_names = maybe\n";
-    config *bad = config_parse(review_ini, strlen(review_ini), "config.ini", &dl);
-    CHECK(bad == NULL);
-    CHECK_STR(fx_diags(&dl, &sb),
-              "config.ini:4: error: contact must be an email address or an http(s) URL where readers report a "
-              "problem, not 'x\" onclick=\"alert(1)@e.org'\n"
-              "config.ini:5: error: contact must be an email address or an http(s) URL where readers report a "
-              "problem, not 'javascript:alert(1)'\n"
-              "config.ini:6: error: contact must be an email address or an http(s) URL where readers report a "
-              "problem, not 'someone'\n"
-              "config.ini:8: error: require_names must be true or false, not 'maybe'\n");
-    config_free(bad);
-    diag_list_clear(&dl);
+    static const char *const bad_contacts[] = {"x\" onclick=\"alert(1)@e.org", "javascript:alert(1)", "someone"};
+    for (size_t i = 0; i < sizeof bad_contacts / sizeof *bad_contacts; i++) {
+        strbuf bad_ini = STRBUF_INIT, want = STRBUF_INIT;
+        strbuf_printf(&bad_ini, "[site]\ntitle = T\nbase_url = https://example.org/\ncontact = %s\n[review]\n"
+                            "require_names = maybe\n", bad_contacts[i]);
+        strbuf_printf(&want, "config.ini:4: error: contact must be an email address or an http(s) URL where readers "
+                             "report a problem, not '%s'\nconfig.ini:6: error: require_names must be true or false, "
+                             "not 'maybe'\n", bad_contacts[i]);
+        config *bad = config_parse(bad_ini.data, bad_ini.len, "config.ini", &dl);
+        CHECK(bad == NULL);
+        CHECK_STR(fx_diags(&dl, &sb), want.data);
+        config_free(bad);
+        diag_list_clear(&dl);
+        strbuf_free(&bad_ini);
+        strbuf_free(&want);
+    }
     strbuf_free(&sb);
 }
 

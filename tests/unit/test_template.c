@@ -307,6 +307,103 @@ static void test_work_budget(void)
     strbuf_free(&out);
 }
 
+static value *list_of(size_t n)
+{
+    value *list = value_list();
+    for (size_t i = 0; i < n; i++)
+        value_list_push(list, value_num((double)i));
+    return list;
+}
+
+/* The budget grows with the lists a render walks outside other lists: a
+ * list long enough to need more than TPL_MAX_STEPS renders, and the same
+ * list walked inside itself, which a fixed budget of the same size would
+ * allow, is refused at the outer section. */
+static void test_budget_scales_with_lists(void)
+{
+    size_t n = 150000; /* 150,000 items of 20 steps: 3 million steps */
+    value *data = value_map();
+    value_map_set(data, "items", list_of(n));
+    value_map_set(data, "few", list_of(2000));
+    strbuf src = STRBUF_INIT, out = STRBUF_INIT;
+    strbuf_puts(&src, "<ul>\n{{#items}}");
+    for (int i = 0; i < 9; i++)
+        strbuf_puts(&src, "<li>{{.}}</li>");
+    strbuf_puts(&src, "{{/items}}\n</ul>\n");
+    tpl_set *set = tpl_set_new();
+    CHECK(add(set, "long", src.data, NULL));
+    CHECK(add(set, "product", "<ul>\n  {{#few}}{{#few}}<li>{{.}}</li>{{/few}}{{/few}}\n</ul>\n", NULL));
+    CHECK(add(set, "page", "<main>\n{{>product}}\n</main>\n", NULL));
+    const value *stack[] = {data};
+    tpl_failure why;
+    CHECK(tpl_render_checked(set, "long", stack, 1, &out, &why));
+    CHECK(strstr(out.data, "<li>149999</li>") != NULL);
+    strbuf_reset(&out);
+    /* 2,000 x 2,000 is 4 million items: over the 2.4 million steps 2,000 items earn */
+    CHECK(!tpl_render_checked(set, "page", stack, 1, &out, &why));
+    CHECK_INT(why.kind, TPL_FAIL_STEPS);
+    CHECK_STR(why.path, "layouts/product.html");
+    CHECK_INT(why.line, 2);
+    CHECK_INT(why.col, 3);
+    CHECK_INT(why.steps, TPL_MAX_STEPS + 2000 * TPL_STEPS_PER_ITEM);
+    strbuf msg = STRBUF_INIT;
+    tpl_failure_describe(&why, "page", &msg);
+    tpl_failure_chain(&why, "page", &msg);
+    CHECK_STR(msg.data, "render budget exceeded: more than 2400000 steps (a list walked inside this one?)"
+                        "page > product");
+    tpl_set_free(set);
+    value_free(data);
+    strbuf_free(&src);
+    strbuf_free(&out);
+    strbuf_free(&msg);
+}
+
+/* A failed render says why and where: a partial that includes itself is
+ * named once, at its own tag, however the render reached it; an output
+ * over the cap says so. */
+static void test_failure_reports(void)
+{
+    tpl_set *set = tpl_set_new();
+    CHECK(add(set, "base", "<body>\n{{>nav}}\n</body>\n", NULL));
+    CHECK(add(set, "nav", "<nav>\n  {{#yes}}{{>item}}{{/yes}}\n</nav>\n", NULL));
+    CHECK(add(set, "item", "<a>\n {{>item}}\n</a>\n", NULL));
+    strbuf big = STRBUF_INIT;
+    strbuf_puts(&big, "{{#ten}}{{#ten}}{{#ten}}{{#ten}}");
+    for (int i = 0; i < 20000; i++)
+        strbuf_puts(&big, "0123456789");
+    strbuf_puts(&big, "{{/ten}}{{/ten}}{{/ten}}{{/ten}}");
+    CHECK(add(set, "huge", big.data, NULL));
+    value *data = value_map();
+    value_map_set(data, "yes", value_bool(true));
+    value_map_set(data, "ten", list_of(10));
+    const value *stack[] = {data};
+    strbuf out = STRBUF_INIT, msg = STRBUF_INIT;
+    tpl_failure why;
+    CHECK(!tpl_render_checked(set, "base", stack, 1, &out, &why));
+    CHECK_INT(why.kind, TPL_FAIL_DEPTH);
+    CHECK_STR(why.path, "layouts/item.html");
+    CHECK_INT(why.line, 2);
+    CHECK_INT(why.col, 2);
+    tpl_failure_describe(&why, "base", &msg);
+    strbuf_puts(&msg, "; ");
+    tpl_failure_chain(&why, "base", &msg);
+    CHECK_STR(msg.data, "'item' includes itself without end; base > nav > item > item > ...");
+    strbuf_reset(&msg);
+    /* 10,000 copies of 200 KB: the cap, not the step budget, stops it */
+    CHECK(!tpl_render_checked(set, "huge", stack, 1, &out, &why));
+    CHECK_INT(why.kind, TPL_FAIL_OUTPUT);
+    CHECK_INT(why.line, 1);
+    CHECK_INT(why.col, 1);
+    tpl_failure_describe(&why, "huge", &msg);
+    CHECK_STR(msg.data, "output size cap exceeded: the page would be over 128 MiB");
+    CHECK_INT(out.len, 0);
+    tpl_set_free(set);
+    value_free(data);
+    strbuf_free(&big);
+    strbuf_free(&out);
+    strbuf_free(&msg);
+}
+
 static void test_block_wrapping(void)
 {
     strbuf out = STRBUF_INIT;
@@ -491,6 +588,8 @@ int main(void)
     test_missing_refs();
     test_recursion_cap();
     test_work_budget();
+    test_budget_scales_with_lists();
+    test_failure_reports();
     test_block_wrapping();
     test_escaping_and_lookup();
     test_names_with_slash();

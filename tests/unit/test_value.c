@@ -55,6 +55,65 @@ static void test_maps_and_refs(void)
     value_free(NULL);
 }
 
+/* Fills a map with n keys of mixed lengths (inline and heap), then checks
+ * that every key is found, a second set of each replaces instead of
+ * adding, and keys it does not hold are missing: at sizes below, at and
+ * far above the one where the map starts to keep an index. */
+static void check_map_of(size_t n, size_t reserve)
+{
+    value *m = value_map();
+    if (reserve)
+        value_map_reserve(m, reserve);
+    char key[64];
+    for (size_t i = 0; i < n; i++) {
+        snprintf(key, sizeof key, i % 3 ? "k%zu" : "a-much-longer-key-%zu", i);
+        value_map_set(m, key, value_num((double)i));
+    }
+    size_t found = 0, replaced = 0, missing = 0;
+    for (size_t i = 0; i < n; i++) {
+        snprintf(key, sizeof key, i % 3 ? "k%zu" : "a-much-longer-key-%zu", i);
+        const value *v = value_map_get(m, key);
+        found += v && v->u.num == (double)i;
+        value_map_set(m, key, value_num(-1.0));
+        replaced += value_map_get(m, key)->u.num == -1.0;
+        snprintf(key, sizeof key, i % 3 ? "a-much-longer-key-%zu" : "k%zu", i);
+        missing += value_map_get(m, key) == NULL;
+    }
+    CHECK_INT(found, n);
+    CHECK_INT(replaced, n);
+    CHECK_INT(missing, n);
+    CHECK_INT(m->u.map.len, n);
+    CHECK(value_map_get(m, "") == NULL);
+    value_map_set(m, "", value_null());
+    CHECK(value_map_get(m, "") != NULL);
+    CHECK_INT(m->u.map.len, n + 1);
+    /* insertion order is kept whatever the index does */
+    snprintf(key, sizeof key, n > 1 ? "k%d" : "a-much-longer-key-%d", n > 1 ? 1 : 0);
+    if (n)
+        CHECK_STR(value_entry_key(&m->u.map.items[n > 1 ? 1 : 0]), key);
+    value_free(m);
+}
+
+static void test_maps_at_every_size(void)
+{
+    for (size_t n = 0; n <= 300; n++)
+        check_map_of(n, 0);
+    check_map_of(100000, 0);
+    check_map_of(50, 20);
+    check_map_of(1000, 5000);
+    value *copy_src = value_map();
+    for (int i = 0; i < 100; i++) {
+        char key[16];
+        snprintf(key, sizeof key, "c%d", i);
+        value_map_set(copy_src, key, value_num(i));
+    }
+    value *copy = value_copy(copy_src);
+    CHECK(value_map_get(copy, "c99") && value_map_get(copy, "c99")->u.num == 99);
+    CHECK_INT(copy->u.map.len, 100);
+    value_free(copy);
+    value_free(copy_src);
+}
+
 static void test_truthiness(void)
 {
     value *v[] = {value_null(), value_bool(false), value_str(""), value_list(),
@@ -136,6 +195,7 @@ int main(void)
 {
     test_numbers();
     test_maps_and_refs();
+    test_maps_at_every_size();
     test_truthiness();
     test_escapes();
     test_diags();

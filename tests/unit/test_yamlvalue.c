@@ -91,10 +91,36 @@ static void test_encoding_positions(void)
     strbuf_free(&sb);
 }
 
+/* A duplicate is found however large the map, also when the map keeps an
+ * index, and at the second key's own line and column. */
+static void test_duplicates_in_large_maps(void)
+{
+    static const size_t sizes[] = {2, 31, 32, 33, 63, 64, 65, 200, 70000};
+    for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++) {
+        size_t n = sizes[s];
+        strbuf src = STRBUF_INIT;
+        for (size_t i = 0; i < n; i++)
+            strbuf_printf(&src, "key%zu: %zu\n", i, i);
+        strbuf_printf(&src, "  \nkey%zu: again\n", n / 2);
+        diag_list dl = DIAG_LIST_INIT;
+        value *v = yaml_load(src.data, src.len, "t.yaml", 1, &dl);
+        CHECK(v == NULL);
+        strbuf want = STRBUF_INIT, got = STRBUF_INIT;
+        strbuf_printf(&want, "t.yaml:%zu:1: error: duplicate key 'key%zu'\n", n + 3, n / 2); /* the text starts on line 2 */
+        CHECK_STR(first_msg(&dl, &got), want.data);
+        strbuf_free(&want);
+        strbuf_free(&got);
+        value_free(v);
+        diag_list_clear(&dl);
+        strbuf_free(&src);
+    }
+}
+
 int main(void)
 {
     test_types_and_positions();
     test_refusals();
     test_encoding_positions();
+    test_duplicates_in_large_maps();
     TEST_END("yamlvalue");
 }
