@@ -332,12 +332,12 @@ static void check_tag_names(const site *s, diag_list *diags)
         for (size_t k = 0; p->fm && p->fm->tags && k < p->fm->tags->u.list.len && !written; k++)
             if (!strcmp(p->fm->tag_slugs[k], tag->slug))
                 written = p->fm->tags->u.list.items[k];
-        size_t shown = strlen(tag->name) < 40 ? strlen(tag->name) : 40; /* whole characters of the name */
-        while (shown && ((unsigned char)tag->name[shown] & 0xC0) == 0x80)
-            shown--;
+        strbuf quoted = STRBUF_INIT;
+        diag_quote(&quoted, tag->name, strlen(tag->name), 43); /* 40 bytes and "..." */
         diag_add(diags, DIAG_ERROR, p->src_path ? p->src_path : "content", written ? written->line : 0,
-                 written ? written->col : 0, "tag '%.*s...' makes a folder name of %zu bytes: file systems allow 255; "
-                 "shorten it", (int)shown, tag->name, len);
+                 written ? written->col : 0, "tag '%s' makes a folder name of %zu bytes: file systems allow 255; "
+                 "shorten it", quoted.data, len);
+        strbuf_free(&quoted);
     }
 }
 
