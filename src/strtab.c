@@ -31,7 +31,7 @@ static void grow(strtab *t)
     if (2 * (t->len + 1) <= t->cap)
         return;
     strtab old = *t;
-    t->cap = old.cap ? old.cap * 2 : 16;
+    t->cap = old.cap ? old.cap * 2 : 64;
     t->slots = xcalloc(t->cap, sizeof *t->slots);
     for (size_t i = 0; i < old.cap; i++)
         if (old.slots[i].key)
