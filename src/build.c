@@ -189,8 +189,7 @@ static bool link_inside(const char *site_dir, const char *path, int *err)
 {
     char *site_real = realpath(site_dir, NULL), *target = realpath(path, NULL);
     *err = target ? 0 : errno;
-    size_t n = site_real ? strlen(site_real) : 0;
-    bool inside = site_real && target && !strncmp(target, site_real, n) && (target[n] == '/' || target[n] == '\0');
+    bool inside = site_real && target && fs_path_within(target, site_real);
     free(site_real);
     free(target);
     return inside;
@@ -232,8 +231,7 @@ static refs *load_refs(const build_options *opts, uint64_t *hash, diag_list *dia
 static void push_keys(const value *list, const char ***keys, size_t *n, size_t *cap)
 {
     for (size_t k = 0; list && k < list->u.list.len; k++) {
-        if (*n == *cap)
-            *keys = xrealloc(*keys, (*cap = *cap ? *cap * 2 : 64) * sizeof **keys);
+        XGROW(*keys, *cap, *n + 1, 64);
         (*keys)[(*n)++] = list->u.list.items[k]->u.str.ptr;
     }
 }
@@ -338,12 +336,12 @@ static void check_tag_names(const site *s, diag_list *diags)
         for (size_t k = 0; p->fm && p->fm->tags && k < p->fm->tags->u.list.len && !written; k++)
             if (!strcmp(p->fm->tag_slugs[k], tag->slug))
                 written = p->fm->tags->u.list.items[k];
-        size_t shown = strlen(tag->name) < 40 ? strlen(tag->name) : 40; /* whole characters of the name */
-        while (shown && ((unsigned char)tag->name[shown] & 0xC0) == 0x80)
-            shown--;
+        strbuf quoted = STRBUF_INIT;
+        diag_quote(&quoted, tag->name, strlen(tag->name), 43); /* 40 bytes and "..." */
         diag_add(diags, DIAG_ERROR, p->src_path ? p->src_path : "content", written ? written->line : 0,
-                 written ? written->col : 0, "tag '%.*s...' makes a folder name of %zu bytes: file systems allow 255; "
-                 "shorten it", (int)shown, tag->name, len);
+                 written ? written->col : 0, "tag '%s' makes a folder name of %zu bytes: file systems allow 255; "
+                 "shorten it", quoted.data, len);
+        strbuf_free(&quoted);
     }
 }
 

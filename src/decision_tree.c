@@ -91,20 +91,8 @@ static void error_at(loader *ld, const value *v, const char *fmt, ...)
     va_end(ap);
 }
 
-/* Appends s for a message: at most 60 bytes, control characters as '?', so a
- * hostile value cannot break the one-line diagnostic format. A cut never
- * splits a UTF-8 sequence. */
-static void put_shown(strbuf *out, const char *s)
-{
-    size_t n = strlen(s);
-    size_t shown = n > 60 ? 57 : n;
-    while (shown < n && shown > 0 && ((unsigned char)s[shown] & 0xC0) == 0x80)
-        shown--;
-    for (size_t i = 0; i < shown; i++)
-        strbuf_putc(out, (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i]);
-    if (shown < n)
-        strbuf_puts(out, "...");
-}
+/* Appends s for a message: at most 60 bytes, safe for the one-line format. */
+static void put_shown(strbuf *out, const char *s) { diag_quote(out, s, strlen(s), 60); }
 
 /* Returns a message-safe copy of s the caller owns. */
 static char *shown(const char *s)

@@ -19,10 +19,7 @@ static char *scrubbed(char *s)
 void diag_vadd(diag_list *dl, diag_level level, const char *file, int line, int col,
                const char *fmt, va_list ap)
 {
-    if (dl->len == dl->cap) {
-        dl->cap = dl->cap ? dl->cap * 2 : 8;
-        dl->items = xrealloc(dl->items, dl->cap * sizeof *dl->items);
-    }
+    XGROW(dl->items, dl->cap, dl->len + 1, 8);
     strbuf msg = STRBUF_INIT;
     strbuf_vprintf(&msg, fmt, ap);
     diag *d = &dl->items[dl->len++];
@@ -42,13 +39,29 @@ void diag_add(diag_list *dl, diag_level level, const char *file, int line, int c
     va_end(ap);
 }
 
+size_t diag_quote_len(const char *text, size_t len, size_t max_bytes)
+{
+    if (len <= max_bytes)
+        return len;
+    size_t shown = max_bytes > 3 ? max_bytes - 3 : 0;
+    while (shown > 0 && ((unsigned char)text[shown] & 0xC0) == 0x80)
+        shown--; /* text[shown] continues a character: cut before it */
+    return shown;
+}
+
+void diag_quote(strbuf *out, const char *text, size_t len, size_t max_bytes)
+{
+    size_t shown = diag_quote_len(text, len, max_bytes);
+    for (size_t i = 0; i < shown; i++)
+        strbuf_putc(out, (unsigned char)text[i] < 0x20 || text[i] == 0x7f ? '?' : text[i]);
+    if (shown < len)
+        strbuf_puts(out, "...");
+}
+
 void diag_move(diag_list *dst, diag_list *src)
 {
     for (size_t i = 0; i < src->len; i++) {
-        if (dst->len == dst->cap) {
-            dst->cap = dst->cap ? dst->cap * 2 : 8;
-            dst->items = xrealloc(dst->items, dst->cap * sizeof *dst->items);
-        }
+        XGROW(dst->items, dst->cap, dst->len + 1, 8);
         dst->items[dst->len++] = src->items[i];
     }
     free(src->items);

@@ -46,6 +46,14 @@ void diag_sort(diag_list *dl);
 void diag_promote_warnings(diag_list *dl);
 /* Appends "file:line:col: level: message\n" for one diagnostic, GCC style. */
 void diag_format(const diag *d, strbuf *out);
+/* How many bytes of text (len bytes) a message quotes so that the quote,
+ * with the "..." that marks a cut, fits in max_bytes: len when it fits,
+ * else at most max_bytes - 3, never splitting a UTF-8 character. */
+size_t diag_quote_len(const char *text, size_t len, size_t max_bytes);
+/* Appends text (len bytes) to out for a message: cut as diag_quote_len says,
+ * "..." after a cut, control characters as '?' so that a hostile value
+ * cannot break the one-line diagnostic format. */
+void diag_quote(strbuf *out, const char *text, size_t len, size_t max_bytes);
 /* Frees the diagnostics; the list itself may be reused. Accepts NULL. */
 void diag_list_clear(diag_list *dl);
 

@@ -20,6 +20,59 @@ char *fs_join(const char *a, const char *b)
     return joined;
 }
 
+/* Returns path with "." and empty segments dropped and ".." applied: "/"
+ * for the root, "" for a relative path that names the starting folder.
+ * The caller frees it. */
+static char *normal_path(const char *path)
+{
+    size_t n = strlen(path);
+    char *out = xmalloc(n + 2);
+    size_t len = 0, keep = 0; /* keep: leading ".." a relative path keeps */
+    bool absolute = path[0] == '/';
+    if (absolute)
+        out[len++] = '/';
+    for (const char *seg = path; *seg;) {
+        size_t seg_len = strcspn(seg, "/");
+        if (seg_len == 2 && seg[0] == '.' && seg[1] == '.' && len > keep + (absolute ? 1u : 0u)) {
+            while (len > keep && out[len - 1] != '/')
+                len--;
+            if (len > (absolute ? 1u : 0u))
+                len--; /* the slash before the dropped segment */
+        } else if (seg_len == 2 && seg[0] == '.' && seg[1] == '.' && absolute) {
+            /* ".." at the root stays at the root */
+        } else if (seg_len && !(seg_len == 1 && seg[0] == '.')) {
+            if (len > (absolute ? 1u : 0u))
+                out[len++] = '/';
+            memcpy(out + len, seg, seg_len);
+            len += seg_len;
+            if (seg_len == 2 && seg[0] == '.' && seg[1] == '.')
+                keep = len;
+        }
+        seg += seg_len;
+        seg += *seg == '/';
+    }
+    out[len] = '\0';
+    return out;
+}
+
+bool fs_path_within(const char *path, const char *dir)
+{
+    char *p = normal_path(path), *d = normal_path(dir);
+    size_t n = strlen(d);
+    bool within;
+    if ((p[0] == '/') != (d[0] == '/'))
+        within = false;
+    else if (!strcmp(d, "/"))
+        within = true;
+    else if (!n) /* the starting folder: all but what climbs out of it */
+        within = strncmp(p, "..", 2) != 0 || (p[2] != '\0' && p[2] != '/');
+    else
+        within = !strncmp(p, d, n) && (p[n] == '\0' || p[n] == '/');
+    free(p);
+    free(d);
+    return within;
+}
+
 bool fs_read_file(const char *path, bool follow_links, strbuf *out)
 {
     return fs_read_file_at(AT_FDCWD, path, follow_links, out);
@@ -105,8 +158,7 @@ static char **list_dir(const char *dir, bool hidden, size_t *n, fs_kind **kinds)
     while ((e = readdir(d)) != NULL) {
         if (e->d_name[0] == '.' && (!hidden || !strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")))
             continue;
-        if (*n == cap)
-            found = xrealloc(found, (cap = cap ? cap * 2 : 32) * sizeof *found);
+        XGROW(found, cap, *n + 1, 32);
         found[(*n)++] = (named_kind){xstrdup(e->d_name), kind_of(e->d_type)};
     }
     closedir(d);

@@ -11,6 +11,12 @@
 
 /* Returns "a/b"; the caller frees it. */
 char *fs_join(const char *a, const char *b);
+/* True when path is dir itself or inside it, compared segment by segment:
+ * "/a/bc" is not inside "/a/b". Repeated and trailing slashes and "."
+ * segments do not count, and ".." takes away the segment before it. It
+ * reads only the strings: resolve symbolic links first (realpath). An
+ * absolute path is never inside a relative dir, nor the other way round. */
+bool fs_path_within(const char *path, const char *dir);
 /* errno after fs_read_file refused a named pipe, socket or device. */
 #define FS_ENOTREG 4096
 

@@ -559,8 +559,7 @@ static char *resize(img_store *st, const strbuf *src, const char *path, img_info
 static bool inside(const char *dir, const char *file)
 {
     char *real_dir = realpath(dir, NULL), *real_file = realpath(file, NULL);
-    size_t n = real_dir ? strlen(real_dir) : 0;
-    bool ok = real_dir && real_file && !strncmp(real_dir, real_file, n) && real_file[n] == '/';
+    bool ok = real_dir && real_file && strcmp(real_dir, real_file) && fs_path_within(real_file, real_dir);
     free(real_dir);
     free(real_file);
     return ok;
@@ -608,8 +607,7 @@ img_status img_store_get(img_store *st, const char *path, const img_info **info,
     if (!e) {
         e = xcalloc(1, sizeof *e);
         e->path = xstrdup(path);
-        if (st->len == st->cap)
-            st->entries = xrealloc(st->entries, (st->cap = st->cap ? 2 * st->cap : 16) * sizeof *st->entries);
+        XGROW(st->entries, st->cap, st->len + 1, 16);
         st->entries[st->len++] = e;
         pthread_mutex_unlock(&st->lock);
         process(st, e);

@@ -223,8 +223,7 @@ struct known {
 
 static void add_path(known *k, const char *base_path, const char *rel)
 {
-    if (k->len == k->cap)
-        k->paths = xrealloc(k->paths, (k->cap = k->cap ? k->cap * 2 : 256) * sizeof(char *));
+    XGROW(k->paths, k->cap, k->len + 1, 256);
     strbuf sb = STRBUF_INIT;
     strbuf_printf(&sb, "%s%s", base_path, rel);
     k->paths[k->len++] = strbuf_detach(&sb);

@@ -11,7 +11,7 @@
 
 #include "escape.h"
 #include "frontmatter.h"
-#include "hash.h"
+#include "strtab.h"
 #include "scan.h"
 #include "utf8.h"
 #include "xalloc.h"
@@ -35,19 +35,9 @@ static const char *const reserved_ids[] = {
  * the bibliography says which keys exist. */
 static const char *const reserved_prefixes[] = {"index-", "fn-", "fnref-", NULL};
 
-/* The ids a body defines, in a hash set, each with the next number to try
- * for ids made from it: with a list, n headings of the same text cost n^3
+/* ids and hints below are hash tables (the ids a body defines, and the
+ * next number to try for ids made from each): with a list, n headings of the same text cost n^3
  * string comparisons (8,000 lines "## a" took nine minutes). */
-typedef struct id_slot {
-    const char *id; /* in ids: owned by doc->ids; in hints: owned by the set */
-    size_t next;    /* in hints: every suffix below it is taken */
-} id_slot;
-
-typedef struct id_set {
-    id_slot *slots;
-    size_t cap, len;
-} id_set;
-
 typedef struct render_state {
     const md_env *env;
     const char *file;
@@ -62,8 +52,8 @@ typedef struct render_state {
     bool may_footnote; /* the source holds "[^" */
     bool has_tasks;    /* the tree has task-list items */
     bool may_cite_lookalike; /* the source holds "[" and "@" */
-    id_set ids;   /* every id in doc->ids */
-    id_set hints; /* "FIRST:BASE" (owned) -> the next suffix to try for BASE */
+    strtab ids;   /* every id in doc->ids (keys owned by doc->ids) */
+    strtab hints; /* "FIRST:BASE" (keys owned here) -> the next suffix to try */
     cmark_mem *mem; /* the parse tree's allocator: nodes we add use it too */
     cmark_llist *extensions; /* the parser's, for rendering parts of the tree */
 } render_state;
@@ -73,17 +63,7 @@ static int file_line(const render_state *st, cmark_node *node)
     return cmark_node_get_start_line(node) + st->line_offset;
 }
 
-/* Returns the slot holding id, or the empty slot where it would go; the
- * set is never empty (md_render starts it at 64 slots). */
-static id_slot *id_find(const id_set *set, const char *id)
-{
-    size_t i = (size_t)hash_str(HASH_SEED, id) & (set->cap - 1);
-    while (set->slots[i].id && strcmp(set->slots[i].id, id))
-        i = (i + 1) & (set->cap - 1);
-    return &set->slots[i];
-}
-
-static bool id_taken(const render_state *st, const char *id) { return id_find(&st->ids, id)->id != NULL; }
+static bool id_taken(const render_state *st, const char *id) { return strtab_get(&st->ids, id, strlen(id)) != NULL; }
 
 /* For headings, also "ref-KEY" of every key in the bibliography: the
  * reference list beside the body holds one for each key the page cites or
@@ -96,32 +76,12 @@ static bool heading_id_taken(const render_state *st, const char *id)
     return !strncmp(id, "ref-", 4) && env->has_reference && env->has_reference(env->ctx, id + 4);
 }
 
-/* Adds id to set, growing it; returns its slot. */
-static id_slot *id_insert(id_set *set, const char *id)
-{
-    if (2 * (set->len + 1) > set->cap) {
-        size_t cap = set->cap * 2;
-        id_set bigger = {xcalloc(cap, sizeof(id_slot)), cap, set->len};
-        for (size_t i = 0; i < set->cap; i++)
-            if (set->slots[i].id)
-                *id_find(&bigger, set->slots[i].id) = set->slots[i];
-        free(set->slots);
-        *set = bigger;
-    }
-    id_slot *slot = id_find(set, id);
-    if (!slot->id) {
-        slot->id = id;
-        set->len++;
-    }
-    return slot;
-}
-
 /* Records id, which the document takes ownership of. */
 static void add_id(render_state *st, char *id)
 {
     value *v = value_str_take(id);
     value_list_push(st->doc->ids, v);
-    id_insert(&st->ids, v->u.str.ptr);
+    strtab_add(&st->ids, v->u.str.ptr, strlen(v->u.str.ptr), 0, NULL);
 }
 
 /* Returns the first id of: base itself (when bare), then base-N for N
@@ -135,16 +95,18 @@ static char *free_id(render_state *st, const char *base, bool bare, size_t first
         return xstrdup(base);
     strbuf key = STRBUF_INIT;
     strbuf_printf(&key, "%zu:%s", first, base);
-    id_slot *hint = id_find(&st->hints, key.data);
-    size_t n = hint->id ? hint->next : first;
+    strtab_entry *hint = strtab_get(&st->hints, key.data, key.len);
+    size_t n = hint ? hint->val : first;
     strbuf id = STRBUF_INIT;
     do {
         strbuf_reset(&id);
         strbuf_printf(&id, "%s-%zu", base, n++);
     } while (taken(st, id.data));
-    if (!hint->id)
-        hint = id_insert(&st->hints, strbuf_detach(&key));
-    hint->next = n;
+    if (!hint) {
+        size_t len = key.len;
+        hint = strtab_add(&st->hints, strbuf_detach(&key), len, n, NULL);
+    }
+    hint->val = n;
     strbuf_free(&key);
     return strbuf_detach(&id);
 }
@@ -1028,8 +990,7 @@ static void transform(render_state *st, cmark_node *root)
     while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
         if (ev != CMARK_EVENT_ENTER)
             continue;
-        if (count == cap)
-            nodes = xrealloc(nodes, (cap *= 2) * sizeof *nodes);
+        XGROW(nodes, cap, count + 1, 1);
         nodes[count++] = cmark_iter_get_node(it);
     }
     cmark_iter_free(it);
@@ -1073,8 +1034,7 @@ static void transform(render_state *st, cmark_node *root)
         case CMARK_NODE_IMAGE:
             if (inside_image(node))
                 break; /* its text is part of the outer image's alt */
-            if (nimages == images_cap)
-                images = xrealloc(images, (images_cap = images_cap ? 2 * images_cap : 8) * sizeof *images);
+            XGROW(images, images_cap, nimages + 1, 8);
             images[nimages++] = node;
             break;
         case CMARK_NODE_HTML_BLOCK:
@@ -1094,17 +1054,20 @@ static void transform(render_state *st, cmark_node *root)
     for (size_t i = 0; i < nimages; i++)
         render_image(st, images[i]);
     free(images);
-    /* Callouts move their children, which stay valid; tables and headings
-       are replaced and freed with their children, and hold no blocks. */
+    /* Callouts move their children, which stay valid, and free the quote
+       itself, so its entry is cleared; tables and headings are replaced and
+       freed with their children, and hold no blocks. */
     for (size_t i = 0; i < blocks; i++)
-        if (cmark_node_get_type(nodes[i]) == CMARK_NODE_BLOCK_QUOTE)
+        if (cmark_node_get_type(nodes[i]) == CMARK_NODE_BLOCK_QUOTE) {
             make_callout(st, nodes[i]);
+            nodes[i] = NULL;
+        }
     for (size_t i = 0; i < ntables; i++)
         render_table(st, tables[i]);
     free(tables);
     for (size_t i = 0; i < blocks; i++) {
         cmark_node *node = nodes[i];
-        if (cmark_node_get_type(node) != CMARK_NODE_HEADING)
+        if (!node || cmark_node_get_type(node) != CMARK_NODE_HEADING)
             continue;
         int level = cmark_node_get_heading_level(node);
         if (level == 1 && !st->warned_h1) {
@@ -1243,8 +1206,6 @@ md_doc *md_render(const char *text, size_t n, int first_line, const char *file, 
     doc->links = value_list();
     render_state st = {.env = env, .file = file, .content_path = content_path, .line_offset = first_line - 1,
                        .diags = diags, .doc = doc};
-    st.ids = (id_set){xcalloc(64, sizeof(id_slot)), 64, 0};
-    st.hints = (id_set){xcalloc(64, sizeof(id_slot)), 64, 0};
     for (const char *const *r = reserved_ids; *r; r++)
         add_id(&st, xstrdup(*r));
     st.options = (env->smart_punctuation ? CMARK_OPT_SMART : 0) | (env->unsafe_html ? CMARK_OPT_UNSAFE : 0);
@@ -1295,10 +1256,10 @@ md_doc *md_render(const char *text, size_t n, int first_line, const char *file, 
     if (doc->toc->u.list.len)
         toc_html_list(doc->toc, &toc);
     doc->toc_html = strbuf_detach(&toc);
-    free(st.ids.slots);
+    strtab_free(&st.ids);
     for (size_t i = 0; i < st.hints.cap; i++)
-        free((char *)st.hints.slots[i].id);
-    free(st.hints.slots);
+        free((char *)st.hints.slots[i].key);
+    strtab_free(&st.hints);
     return doc;
 }
 

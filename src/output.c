@@ -77,22 +77,13 @@ static char *canonical(const char *p)
     return strbuf_detach(&out);
 }
 
-/* True when path is dir or inside it (both canonical). */
-static bool is_within(const char *path, const char *dir)
-{
-    size_t n = strlen(dir);
-    if (n == 1 && dir[0] == '/')
-        return true;
-    return !strncmp(path, dir, n) && (path[n] == '\0' || path[n] == '/');
-}
-
 static bool output_dir_safe(const char *site_dir, const char *out_dir, diag_list *diags)
 {
     char *site = canonical(site_dir);
     char *out = canonical(out_dir);
     bool ok = true;
     static const char *const sources[] = {"content", "layouts", "assets", NULL};
-    if (!strcmp(out, "/") || is_within(site, out)) {
+    if (!strcmp(out, "/") || fs_path_within(site, out)) {
         diag_add(diags, DIAG_ERROR, "", 0, 0, "refusing to build into '%s': it is the site folder or contains it",
                  out_dir);
         ok = false;
@@ -100,7 +91,7 @@ static bool output_dir_safe(const char *site_dir, const char *out_dir, diag_list
     for (const char *const *s = sources; ok && *s; s++) {
         strbuf src = STRBUF_INIT;
         strbuf_printf(&src, "%s/%s", site, *s);
-        if (is_within(out, src.data)) {
+        if (fs_path_within(out, src.data)) {
             diag_add(diags, DIAG_ERROR, "", 0, 0, "refusing to build into '%s': it is inside the site's %s/ folder",
                      out_dir, *s);
             ok = false;
@@ -312,10 +303,7 @@ static bool make_private(const char *path)
 
 static void add_listed(output *out, const char *rel, bool is_dir)
 {
-    if (out->nlisted == out->listed_cap) {
-        out->listed_cap = out->listed_cap ? out->listed_cap * 2 : 1024;
-        out->listed = xrealloc(out->listed, out->listed_cap * sizeof *out->listed);
-    }
+    XGROW(out->listed, out->listed_cap, out->nlisted + 1, 1024);
     out->listed[out->nlisted++] = (listed){xstrdup(rel), is_dir};
 }
 
@@ -605,10 +593,7 @@ static void record_written(output *out, const char *relpath)
         return;
     char *copy = xstrdup(relpath);
     pthread_mutex_lock(&out->written_lock);
-    if (out->nwritten == out->written_cap) {
-        out->written_cap = out->written_cap ? out->written_cap * 2 : 256;
-        out->written = xrealloc(out->written, out->written_cap * sizeof *out->written);
-    }
+    XGROW(out->written, out->written_cap, out->nwritten + 1, 256);
     out->written[out->nwritten++] = copy;
     pthread_mutex_unlock(&out->written_lock);
 }
@@ -968,8 +953,8 @@ bool output_remove_tree(const char *path)
 
 /* NAME_MAX on every file system lumbar writes to. */
 #define NAME_BYTES_MAX 255
-/* How much of an over-long name a message quotes. */
-#define NAME_QUOTED 40
+/* How much of an over-long name a message quotes, with its "...". */
+#define NAME_QUOTED 43
 
 typedef struct claim {
     char *path, *what, *file;
@@ -1000,8 +985,7 @@ void output_claims_free(output_claims *c)
 
 void output_claim(output_claims *c, const char *relpath, const char *what, const char *file, int line, int col)
 {
-    if (c->n == c->cap)
-        c->items = xrealloc(c->items, (c->cap = c->cap ? c->cap * 2 : 256) * sizeof *c->items);
+    XGROW(c->items, c->cap, c->n + 1, 256);
     c->items[c->n] = (claim){xstrdup(relpath), xstrdup(what), xstrdup(file), line, col, c->n, false};
     c->n++;
 }
@@ -1076,12 +1060,11 @@ static void report_long_name(claim *cl, diag_list *diags)
     for (const char *seg = cl->path; *seg;) {
         size_t len = strcspn(seg, "/");
         if (len > NAME_BYTES_MAX) {
-            size_t shown = NAME_QUOTED;
-            while (shown && ((unsigned char)seg[shown] & 0xC0) == 0x80)
-                shown--;
+            strbuf quoted = STRBUF_INIT;
+            diag_quote(&quoted, seg, len, NAME_QUOTED);
             diag_add(diags, DIAG_ERROR, cl->file, cl->line, cl->col,
-                     "name of %zu bytes ('%.*s...'): file systems allow %d; shorten it", len, (int)shown, seg,
-                     NAME_BYTES_MAX);
+                     "name of %zu bytes ('%s'): file systems allow %d; shorten it", len, quoted.data, NAME_BYTES_MAX);
+            strbuf_free(&quoted);
             cl->reported = true;
             return;
         }

@@ -172,20 +172,16 @@ refs *refs_load(const char *src, size_t n, const char *file, diag_list *diags)
     return r;
 }
 
+/* bsearch's comparator: a key against an entry of r->sorted. */
+static int cmp_key_entry(const void *key, const void *entry)
+{
+    return strcmp(key, value_cstr(value_map_get(*(value *const *)entry, "key")));
+}
+
 const value *refs_get(const refs *r, const char *key)
 {
-    size_t lo = 0, hi = r->len;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(key, value_cstr(value_map_get(r->sorted[mid], "key")));
-        if (c == 0)
-            return r->sorted[mid];
-        if (c < 0)
-            hi = mid;
-        else
-            lo = mid + 1;
-    }
-    return NULL;
+    value *const *hit = xbsearch(key, r->sorted, r->len, sizeof *r->sorted, cmp_key_entry);
+    return hit ? *hit : NULL;
 }
 
 size_t refs_count(const refs *r) { return r->len; }

@@ -14,6 +14,7 @@
 #include "fs.h"
 #include "links.h"
 #include "markdown.h"
+#include "parallel.h"
 #include "utf8.h"
 #include "xalloc.h"
 
@@ -34,7 +35,7 @@ typedef struct shared {
     bool scan_links;
     links_index *links; /* what exists, for scan_links */
     page **order; /* the pages, lists first */
-    atomic_size_t next;
+    struct worker *workers; /* one per thread parallel_run may start */
     atomic_size_t bytes;
     pthread_mutex_t failures_lock;
     struct render_failure *failures; /* one per distinct layout failure */
@@ -54,11 +55,10 @@ typedef struct render_failure {
 } render_failure;
 
 typedef struct worker {
-    shared *sh;
     arena *tree_mem; /* for md_render's parse trees on this thread */
+    strbuf html;
     diag_list diags;
     size_t pages;
-    pthread_t thread;
 } worker;
 
 /* ---- Markdown environment ----------------------------------------------- */
@@ -497,29 +497,35 @@ static void render_one(shared *sh, worker *w, page *p, strbuf *html)
     p->rendered = ok;
 }
 
-static void *work(void *arg)
+static void *worker_setup(void *arg, int n)
 {
-    worker *w = arg;
-    shared *sh = w->sh;
-    strbuf html = STRBUF_INIT;
+    shared *sh = arg;
+    worker *w = &sh->workers[n];
     w->tree_mem = arena_new();
-    for (;;) {
-        size_t i = atomic_fetch_add(&sh->next, 1);
-        if (i >= sh->s->npages)
-            break;
-        page *p = sh->order[i];
-        if (p->skip)
-            continue;
-        if (p->clean && sh->out && output_link_previous(sh->out, p->out_path))
-            p->rendered = true;
-        else
-            render_one(sh, w, p, &html);
-        w->pages++;
-    }
-    strbuf_free(&html);
+    return w;
+}
+
+static void render_index(void *arg, void *state, size_t i)
+{
+    shared *sh = arg;
+    worker *w = state;
+    page *p = sh->order[i];
+    if (p->skip)
+        return;
+    if (p->clean && sh->out && output_link_previous(sh->out, p->out_path))
+        p->rendered = true;
+    else
+        render_one(sh, w, p, &w->html);
+    w->pages++;
+}
+
+static void worker_teardown(void *arg, void *state)
+{
+    (void)arg;
+    worker *w = state;
+    strbuf_free(&w->html);
     arena_free(w->tree_mem);
     w->tree_mem = NULL;
-    return NULL;
 }
 
 static bool made_up(const page *p) { return p->kind == PAGE_TAG || p->kind == PAGE_TAGS || p->kind == PAGE_404; }
@@ -585,26 +591,20 @@ bool render_pages(site *s, const tpl_set *tpl, const render_options *opts, rende
     if (!check_layouts(s, tpl, diags))
         return false;
     int jobs = opts->jobs;
-    shared sh = {.s = s, .tpl = tpl, .out = opts->out, .keep_ids = opts->keep_ids, .images = opts->images,
-                 .scan_links = opts->scan_links, .order = lists_first(s)};
-    if (opts->scan_links)
-        sh.links = links_index_new(s);
-    atomic_init(&sh.next, 0);
-    atomic_init(&sh.bytes, 0);
-    pthread_mutex_init(&sh.failures_lock, NULL);
     if (jobs < 1)
         jobs = 1;
     worker *workers = xcalloc((size_t)jobs, sizeof *workers);
-    for (int i = 0; i < jobs; i++) {
-        workers[i].sh = &sh;
-        if (i > 0 && pthread_create(&workers[i].thread, NULL, work, &workers[i]) != 0)
-            jobs = i; /* fewer threads is slower, not wrong */
-    }
-    if (opts->alongside)
-        opts->alongside(opts->alongside_arg);
-    work(&workers[0]);
-    for (int i = 1; i < jobs; i++)
-        pthread_join(workers[i].thread, NULL);
+    shared sh = {.s = s, .tpl = tpl, .out = opts->out, .keep_ids = opts->keep_ids, .images = opts->images,
+                 .scan_links = opts->scan_links, .order = lists_first(s), .workers = workers};
+    if (opts->scan_links)
+        sh.links = links_index_new(s);
+    atomic_init(&sh.bytes, 0);
+    pthread_mutex_init(&sh.failures_lock, NULL);
+    /* One page at a time: a list page can take a hundred times as long as
+       an article, and a chunk would leave one thread with several. */
+    parallel_work work = {.setup = worker_setup, .fn = render_index, .teardown = worker_teardown,
+                          .alongside = opts->alongside, .alongside_arg = opts->alongside_arg, .chunk = 1};
+    jobs = parallel_run(s->npages, jobs, &work, &sh);
     bool ok = true;
     for (int i = 0; i < jobs; i++) {
         ok = ok && diag_count(&workers[i].diags, DIAG_ERROR) == 0;

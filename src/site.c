@@ -14,6 +14,7 @@
 #include "hash.h"
 #include "parallel.h"
 #include "strbuf.h"
+#include "strtab.h"
 #include "xalloc.h"
 
 #define HOME_RECENT 10
@@ -52,10 +53,7 @@ static const char *const is_kind_names[] = {"is_home", "is_section", "is_article
 static void add_page(loader *ld, page *p)
 {
     site *s = ld->s;
-    if (s->npages == ld->cap) {
-        ld->cap = ld->cap ? ld->cap * 2 : 64;
-        s->pages = xrealloc(s->pages, ld->cap * sizeof *s->pages);
-    }
+    XGROW(s->pages, ld->cap, s->npages + 1, 64);
     s->pages[s->npages++] = p;
 }
 
@@ -142,6 +140,8 @@ static left_out leaves_out(const loader *ld, const fm_fields *fm)
     return LEFT_IN;
 }
 
+static void page_free(page *p);
+
 /* Reads one content file into a page; NULL when it is broken or left out
  * (*why says why). Touches nothing shared: several threads load at once. */
 static page *load_page(const loader *ld, const char *content_path, const char *section, const char *stem,
@@ -184,14 +184,7 @@ static page *load_page(const loader *ld, const char *content_path, const char *s
     if (ok)
         p->sort_date = p->fm->date;
     if (!ok) {
-        fm_fields_free(p->fm);
-        free(p->content_path);
-        free(p->src_path);
-        free(p->section);
-        free(p->rel_url);
-        free(p->url);
-        free(p->out_path);
-        free(p);
+        page_free(p);
         return NULL;
     }
     return p;
@@ -206,7 +199,6 @@ static bool stat_inside(loader *ld, const char *rel, struct stat *st)
     bool ok = lstat(full, st) == 0;
     if (ok && S_ISLNK(st->st_mode)) {
         char *real = realpath(full, NULL);
-        size_t n = strlen(ld->site_real);
         if (!real && errno == ELOOP) {
             diag_add(ld->diags, DIAG_ERROR, rel, 0, 0, "symbolic link loop: it leads back to itself; replace it with "
                      "the file itself");
@@ -214,7 +206,7 @@ static bool stat_inside(loader *ld, const char *rel, struct stat *st)
         } else if (!real && errno == ENOENT) {
             diag_add(ld->diags, DIAG_ERROR, rel, 0, 0, "symbolic link to nothing: what it points at does not exist");
             ok = false;
-        } else if (!real || strncmp(real, ld->site_real, n) != 0 || (real[n] != '/' && real[n] != '\0')) {
+        } else if (!real || !fs_path_within(real, ld->site_real)) {
             diag_add(ld->diags, DIAG_ERROR, rel, 0, 0, "symbolic link points outside the site folder: refused");
             ok = false;
         } else {
@@ -263,10 +255,7 @@ static bool name_left_out(loader *ld, const char *rel, const char *name)
 
 static load_job *add_job(loader *ld)
 {
-    if (ld->njobs == ld->jobs_cap) {
-        ld->jobs_cap = ld->jobs_cap ? ld->jobs_cap * 2 : 64;
-        ld->jobs = xrealloc(ld->jobs, ld->jobs_cap * sizeof *ld->jobs);
-    }
+    XGROW(ld->jobs, ld->jobs_cap, ld->njobs + 1, 64);
     load_job *job = &ld->jobs[ld->njobs++];
     *job = (load_job){0};
     return job;
@@ -281,8 +270,7 @@ static void load_one(void *arg, size_t i)
 
 static void path_list_add(path_list *l, const char *content_path)
 {
-    if (l->len == l->cap)
-        l->items = xrealloc(l->items, (l->cap = l->cap ? l->cap * 2 : 16) * sizeof *l->items);
+    XGROW(l->items, l->cap, l->len + 1, 16);
     l->items[l->len++] = xstrdup(content_path);
 }
 
@@ -744,8 +732,7 @@ static void add_tag_entries(site *s, const tag_ref *pairs, size_t from, size_t t
             seen = !strcmp(s->tag_entries[e].name, pairs[k].name);
         if (seen)
             continue;
-        if (s->ntag_entries == *cap)
-            s->tag_entries = xrealloc(s->tag_entries, (*cap = *cap ? *cap * 2 : 16) * sizeof *s->tag_entries);
+        XGROW(s->tag_entries, *cap, s->ntag_entries + 1, 16);
         value *entry = value_map();
         value_map_set(entry, "name", value_str(pairs[k].name));
         strbuf url = STRBUF_INIT;
@@ -775,37 +762,20 @@ typedef struct slug_group {
 
 typedef struct slug_table {
     slug_group *groups;
-    size_t ngroups;
-    size_t *slots; /* a group's index + 1; 0 for an empty slot */
-    size_t cap;    /* slots: a power of two, kept at least twice ngroups */
+    size_t ngroups, cap;
+    strtab index; /* slug (borrowed from the pages) -> its group */
 } slug_table;
-
-static void slug_table_insert(slug_table *t, size_t g)
-{
-    size_t at = (size_t)hash_str(HASH_SEED, t->groups[g].slug) & (t->cap - 1);
-    while (t->slots[at])
-        at = (at + 1) & (t->cap - 1);
-    t->slots[at] = g + 1;
-}
 
 /* Returns the index of slug's group, adding an empty one when new. */
 static size_t slug_table_group(slug_table *t, const char *slug)
 {
-    if (2 * (t->ngroups + 1) > t->cap) {
-        t->cap = t->cap ? t->cap * 2 : 64;
-        free(t->slots);
-        t->slots = xcalloc(t->cap, sizeof *t->slots);
-        t->groups = xrealloc(t->groups, t->cap / 2 * sizeof *t->groups);
-        for (size_t g = 0; g < t->ngroups; g++)
-            slug_table_insert(t, g);
+    bool added;
+    strtab_entry *e = strtab_add(&t->index, slug, strlen(slug), t->ngroups, &added);
+    if (added) {
+        XGROW(t->groups, t->cap, t->ngroups + 1, 32);
+        t->groups[t->ngroups++] = (slug_group){slug, 0, 0};
     }
-    size_t at = (size_t)hash_str(HASH_SEED, slug) & (t->cap - 1);
-    for (; t->slots[at]; at = (at + 1) & (t->cap - 1))
-        if (!strcmp(t->groups[t->slots[at] - 1].slug, slug))
-            return t->slots[at] - 1;
-    t->groups[t->ngroups] = (slug_group){slug, 0, 0};
-    t->slots[at] = ++t->ngroups;
-    return t->ngroups - 1;
+    return e->val;
 }
 
 static int cmp_group_slug(const void *a, const void *b)
@@ -834,12 +804,11 @@ static void collect_tags(site *s)
 {
     size_t n = 0, cap = 0;
     tag_ref *pairs = NULL;
-    slug_table table = {NULL, 0, NULL, 0};
+    slug_table table = {NULL, 0, 0, STRTAB_INIT};
     for (size_t i = 0; i < s->nnewest; i++) {
         page *p = s->newest[i];
         for (size_t t = 0; p->fm->tags && t < p->fm->tags->u.list.len; t++) {
-            if (n == cap)
-                pairs = xrealloc(pairs, (cap = cap ? cap * 2 : 64) * sizeof *pairs);
+            XGROW(pairs, cap, n + 1, 64);
             const char *slug = p->fm->tag_slugs[t];
             size_t group = slug_table_group(&table, slug);
             table.groups[group].count++;
@@ -866,7 +835,7 @@ static void collect_tags(site *s)
     free(next);
     free(by_slug);
     free(table.groups);
-    free(table.slots);
+    strtab_free(&table.index);
     free(pairs);
 }
 
@@ -1374,24 +1343,23 @@ site *site_load(const site_options *opts, const config *cfg, const refs *bib, di
     return s;
 }
 
-page *site_page_by_path(const site *s, const char *content_path)
+/* bsearch's comparator: a content path against an entry of by_path. */
+static int cmp_path_page(const void *content_path, const void *entry)
 {
-    size_t lo = 0, hi = s->nby_path;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(content_path, s->by_path[mid]->content_path);
-        if (c == 0)
-            return s->by_path[mid];
-        if (c < 0)
-            hi = mid;
-        else
-            lo = mid + 1;
-    }
-    return NULL;
+    return strcmp(content_path, (*(page *const *)entry)->content_path);
 }
 
+page *site_page_by_path(const site *s, const char *content_path)
+{
+    page **hit = xbsearch(content_path, s->by_path, s->nby_path, sizeof *s->by_path, cmp_path_page);
+    return hit ? *hit : NULL;
+}
+
+/* Frees a page and all it owns; accepts NULL. */
 static void page_free(page *p)
 {
+    if (!p)
+        return;
     if (p->owns_fm)
         fm_fields_free(p->fm);
     free(p->src_path);

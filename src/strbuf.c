@@ -11,13 +11,7 @@ void strbuf_reserve(strbuf *sb, size_t n)
 {
     if (n > SIZE_MAX / 2 - sb->len) /* more than half the address space: xrealloc reports it */
         sb->data = xrealloc(sb->data, SIZE_MAX);
-    if (sb->len + n + 1 <= sb->cap)
-        return;
-    size_t cap = sb->cap ? sb->cap : 64;
-    while (cap < sb->len + n + 1)
-        cap *= 2;
-    sb->data = xrealloc(sb->data, cap);
-    sb->cap = cap;
+    XGROW(sb->data, sb->cap, sb->len + n + 1, 64);
 }
 
 void strbuf_put_uint(strbuf *sb, unsigned long long n, int min_digits)

@@ -5,12 +5,13 @@
 #include <string.h>
 
 #include "escape.h"
+#include "strtab.h"
 #include "utf8.h"
 #include "xalloc.h"
 
 /* Longest piece of a tag quoted in a message: a runaway comment must not
  * flood the terminal. */
-#define QUOTE_MAX 60
+#define QUOTE_MAX 63
 
 
 /* ---------------------------------------------------------------------------
@@ -57,8 +58,7 @@ typedef struct tpl {
 struct tpl_set {
     tpl **items; /* in the order they were added, for stable diagnostics */
     size_t len, cap;
-    size_t *slots; /* open-addressing index: item index + 1, 0 when free */
-    size_t nslots;
+    strtab index;  /* name (borrowed from its item) -> its index in items */
 };
 
 /* ---------------------------------------------------------------------------
@@ -160,15 +160,15 @@ static void parse_error(parser *p, size_t at, const char *fmt, ...)
     p->errors++;
 }
 
-/* printf arguments quoting n bytes at s, cut to QUOTE_MAX. */
-#define QUOTE(s, n) (int)((n) > QUOTE_MAX ? QUOTE_MAX : (n)), (s), ((n) > QUOTE_MAX ? "..." : "")
+/* printf arguments quoting n bytes at s, cut to fit QUOTE_MAX with the
+ * "...", never inside a character (diag_quote_len). */
+#define QUOTE(s, n)                                                               \
+    (int)diag_quote_len((s), (size_t)(n), QUOTE_MAX), (s),                          \
+        (diag_quote_len((s), (size_t)(n), QUOTE_MAX) < (size_t)(n) ? "..." : "")
 
 static token *push_token(parser *p, tok_kind kind, size_t start, size_t end)
 {
-    if (p->ntoks == p->cap) {
-        p->cap = p->cap ? p->cap * 2 : 64;
-        p->toks = xrealloc(p->toks, p->cap * sizeof *p->toks);
-    }
+    XGROW(p->toks, p->cap, p->ntoks + 1, 64);
     token *t = &p->toks[p->ntoks++];
     memset(t, 0, sizeof *t);
     t->kind = kind;
@@ -737,10 +737,7 @@ static void node_free(node *nd)
 
 static void add_kid(frame *f, node nd)
 {
-    if (f->len == f->cap) {
-        f->cap = f->cap ? f->cap * 2 : 8;
-        f->kids = xrealloc(f->kids, f->cap * sizeof *f->kids);
-    }
+    XGROW(f->kids, f->cap, f->len + 1, 8);
     f->kids[f->len++] = nd;
 }
 
@@ -863,50 +860,10 @@ static void parse(tpl *t, diag_list *diags)
  * The set.
  * ------------------------------------------------------------------------- */
 
-static size_t hash_name(const char *s, size_t n)
-{
-    uint64_t h = 1469598103934665603ull; /* FNV-1a */
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 1099511628211ull;
-    }
-    return (size_t)h;
-}
-
-/* The slot holding name, or the free slot where it would go. */
-static size_t find_slot(const tpl_set *set, const char *name, size_t n)
-{
-    size_t mask = set->nslots - 1;
-    for (size_t s = hash_name(name, n) & mask;; s = (s + 1) & mask) {
-        size_t idx = set->slots[s];
-        if (idx == 0)
-            return s;
-        const tpl *t = set->items[idx - 1];
-        if (strncmp(t->name, name, n) == 0 && t->name[n] == '\0')
-            return s;
-    }
-}
-
 static const tpl *lookup_tpl(const tpl_set *set, const char *name, size_t n)
 {
-    if (set->nslots == 0)
-        return NULL;
-    size_t idx = set->slots[find_slot(set, name, n)];
-    return idx ? set->items[idx - 1] : NULL;
-}
-
-/* Keeps the index at most half full so probes stay short. */
-static void grow_index(tpl_set *set)
-{
-    if (set->nslots >= 2 * (set->len + 1))
-        return;
-    free(set->slots);
-    set->nslots = set->nslots ? set->nslots * 2 : 16;
-    set->slots = xcalloc(set->nslots, sizeof *set->slots);
-    for (size_t i = 0; i < set->len; i++) {
-        const char *name = set->items[i]->name;
-        set->slots[find_slot(set, name, strlen(name))] = i + 1;
-    }
+    const strtab_entry *e = strtab_get(&set->index, name, n);
+    return e ? set->items[e->val] : NULL;
 }
 
 static void tpl_free(tpl *t)
@@ -931,25 +888,22 @@ void tpl_set_free(tpl_set *set)
     for (size_t i = 0; i < set->len; i++)
         tpl_free(set->items[i]);
     free(set->items);
-    free(set->slots);
+    strtab_free(&set->index);
     free(set);
 }
 
 static void insert_tpl(tpl_set *set, tpl *t)
 {
-    grow_index(set);
-    size_t s = find_slot(set, t->name, strlen(t->name));
-    if (set->slots[s]) {
-        tpl_free(set->items[set->slots[s] - 1]);
-        set->items[set->slots[s] - 1] = t;
+    bool added;
+    strtab_entry *e = strtab_add(&set->index, t->name, strlen(t->name), set->len, &added);
+    if (!added) {
+        tpl_free(set->items[e->val]);
+        set->items[e->val] = t;
+        e->key = t->name; /* the old item's name is freed */
         return;
     }
-    if (set->len == set->cap) {
-        set->cap = set->cap ? set->cap * 2 : 16;
-        set->items = xrealloc(set->items, set->cap * sizeof *set->items);
-    }
+    XGROW(set->items, set->cap, set->len + 1, 16);
     set->items[set->len++] = t;
-    set->slots[s] = set->len;
 }
 
 bool tpl_set_add(tpl_set *set, const char *name, const char *path, const char *src, size_t n,

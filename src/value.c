@@ -112,10 +112,7 @@ void value_free(value *v)
 
 void value_list_push(value *list, value *item)
 {
-    if (list->u.list.len == list->u.list.cap) {
-        list->u.list.cap = list->u.list.cap ? list->u.list.cap * 2 : 4;
-        list->u.list.items = xrealloc(list->u.list.items, list->u.list.cap * sizeof(value *));
-    }
+    XGROW(list->u.list.items, list->u.list.cap, list->u.list.len + 1, 4);
     list->u.list.items[list->u.list.len++] = item;
 }
 

@@ -55,8 +55,7 @@ static void watch_one(watcher *w, const char *path)
             w->dirs[i].path = xstrdup(path);
             return;
         }
-    if (w->len == w->cap)
-        w->dirs = xrealloc(w->dirs, (w->cap = w->cap ? w->cap * 2 : 16) * sizeof *w->dirs);
+    XGROW(w->dirs, w->cap, w->len + 1, 16);
     w->dirs[w->len++] = (watch_dir){wd, xstrdup(path)};
 }
 

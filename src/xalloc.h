@@ -6,6 +6,7 @@
 #ifndef LUMBAR_XALLOC_H
 #define LUMBAR_XALLOC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Returns n bytes the caller owns; never NULL. */
@@ -18,6 +19,22 @@ void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 /* Returns a NUL-terminated copy of the first n bytes of s; the caller owns it. */
 char *xstrndup(const char *s, size_t n);
+
+/* The capacity an array of cap items of size bytes grows to so that it holds
+ * n: cap doubled (from min_cap when cap is 0) until it is at least n. False
+ * when that many bytes would not fit in a size_t; *grown is then unset. */
+bool xgrow_cap(size_t cap, size_t n, size_t size, size_t min_cap, size_t *grown);
+/* Returns ptr (an array of *cap items of size bytes; may be NULL) resized to
+ * hold at least n items, updating *cap as xgrow_cap says; the caller owns the
+ * result. An overflow aborts as running out of memory does. */
+void *xgrow(void *ptr, size_t *cap, size_t n, size_t size, size_t min_cap);
+/* Makes array ptr, with capacity cap (a size_t lvalue), hold at least n
+ * items, as git's ALLOC_GROW does; min_cap is the first capacity. */
+#define XGROW(ptr, cap, n, min_cap)                                          \
+    do {                                                                     \
+        if ((n) > (cap))                                                     \
+            (ptr) = xgrow((ptr), &(cap), (n), sizeof *(ptr), (min_cap));     \
+    } while (0)
 
 /* qsort that accepts an empty array, which may be NULL (qsort may not be
  * given NULL even with no elements). */

@@ -1,7 +1,10 @@
 /* Unit tests for parallel.c: every index is handed out exactly once,
- * whatever the count and the number of threads. */
+ * whatever the count and the number of threads; with parallel_run, each
+ * worker's setup and teardown run once, on its own thread, around its
+ * indexes, and the alongside task once on the calling thread. */
 #include "harness.h"
 
+#include <pthread.h>
 #include <stdatomic.h>
 
 #include "parallel.h"
@@ -35,8 +38,90 @@ static void test_each_index_once(void)
     }
 }
 
+enum { MAX_WORKERS = 8 };
+
+typedef struct per_worker {
+    pthread_t thread;
+    int setups, teardowns;
+    size_t indexes, wrong_thread;
+} per_worker;
+
+typedef struct pool_run {
+    per_worker workers[MAX_WORKERS];
+    atomic_uint *calls;
+    atomic_int alongside;
+    pthread_t caller;
+    bool alongside_on_caller;
+} pool_run;
+
+static void *setup(void *arg, int w)
+{
+    pool_run *r = arg;
+    r->workers[w].thread = pthread_self();
+    r->workers[w].setups++;
+    return &r->workers[w];
+}
+
+static void one_index(void *arg, void *state, size_t i)
+{
+    pool_run *r = arg;
+    per_worker *me = state;
+    me->indexes++;
+    me->wrong_thread += !pthread_equal(me->thread, pthread_self()) || me->teardowns != 0;
+    atomic_fetch_add(&r->calls[i], 1);
+}
+
+static void teardown(void *arg, void *state)
+{
+    (void)arg;
+    per_worker *me = state;
+    me->wrong_thread += !pthread_equal(me->thread, pthread_self());
+    me->teardowns++;
+}
+
+static void alongside(void *arg)
+{
+    pool_run *r = arg;
+    atomic_fetch_add(&r->alongside, 1);
+    r->alongside_on_caller = pthread_equal(r->caller, pthread_self());
+}
+
+static void test_workers(void)
+{
+    static const size_t sizes[] = {0, 1, 17, 1000};
+    static const int jobs[] = {1, 3, MAX_WORKERS};
+    static const size_t chunks[] = {0, 1, 7};
+    for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++)
+        for (size_t j = 0; j < sizeof jobs / sizeof *jobs; j++)
+            for (size_t c = 0; c < sizeof chunks / sizeof *chunks; c++) {
+                size_t n = sizes[s];
+                pool_run *r = calloc(1, sizeof *r);
+                r->calls = calloc(n + 1, sizeof(atomic_uint));
+                r->caller = pthread_self();
+                parallel_work work = {setup, one_index, teardown, alongside, r, chunks[c]};
+                int ran = parallel_run(n, jobs[j], &work, r);
+                CHECK(ran >= 1 && ran <= jobs[j]);
+                size_t wrong = 0, total = 0;
+                for (size_t i = 0; i < n; i++)
+                    wrong += atomic_load(&r->calls[i]) != 1;
+                for (int w = 0; w < MAX_WORKERS; w++) {
+                    bool used = w < ran;
+                    wrong += r->workers[w].setups != used || r->workers[w].teardowns != used;
+                    wrong += r->workers[w].wrong_thread;
+                    total += r->workers[w].indexes;
+                }
+                wrong += !pthread_equal(r->workers[0].thread, r->caller); /* worker 0 is the caller */
+                CHECK_INT(wrong, 0);
+                CHECK_INT(total, n);
+                CHECK(atomic_load(&r->alongside) == 1 && r->alongside_on_caller);
+                free(r->calls);
+                free(r);
+            }
+}
+
 int main(void)
 {
     test_each_index_once();
+    test_workers();
     TEST_END("parallel");
 }

@@ -99,6 +99,10 @@ static void test_error_positions(void)
     CHECK_STR(errors_of("{{#aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa}}", &sb),
               "layouts/t.html:1:1: error: unclosed section "
               "'{{#aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...'\n");
+    /* The cut falls inside a two-byte letter, so it moves before it. */
+    CHECK_STR(errors_of("{{#aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\xc3\xa9\xc3\xa9\xc3\xa9}}", &sb),
+              "layouts/t.html:1:1: error: unclosed section "
+              "'{{#aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...'\n");
     strbuf_free(&sb);
 }
 

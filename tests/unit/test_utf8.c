@@ -1,5 +1,5 @@
 /* Unit tests for utf8.c and the small strbuf and fs helpers the build's
- * hot paths use (fs_read_file, fs_list_dir). */
+ * hot paths use (fs_read_file, fs_list_dir, fs_path_within). */
 #include "harness.h"
 
 #include <sys/stat.h>
@@ -150,6 +150,34 @@ static void test_list_dir_kinds(void)
     free(hidden);
 }
 
+static void test_path_within(void)
+{
+    CHECK(fs_path_within("/a/b", "/a/b"));
+    CHECK(fs_path_within("/a/b/c.md", "/a/b"));
+    CHECK(!fs_path_within("/a/bc", "/a/b"));        /* a longer name is not inside */
+    CHECK(!fs_path_within("/a/bc/d", "/a/b"));
+    CHECK(!fs_path_within("/a", "/a/b"));
+    CHECK(fs_path_within("/a/b/", "/a/b"));         /* trailing slashes */
+    CHECK(fs_path_within("/a/b/c", "/a/b/"));
+    CHECK(fs_path_within("/a//b/./c", "/a/b"));
+    CHECK(!fs_path_within("/a/b/../c", "/a/b"));    /* climbs out */
+    CHECK(!fs_path_within("/a/b/..", "/a/b"));
+    CHECK(fs_path_within("/a/b/c/../d", "/a/b"));
+    CHECK(fs_path_within("/a/x/../b/d", "/a/b"));
+    CHECK(!fs_path_within("/a/b/c/../../bc", "/a/b"));
+    CHECK(fs_path_within("/../a/b", "/a"));         /* the root has no parent */
+    CHECK(fs_path_within("/anything", "/"));
+    CHECK(fs_path_within("/", "/"));
+    CHECK(!fs_path_within("a/b", "/a"));            /* relative vs absolute */
+    CHECK(!fs_path_within("/a/b", "a"));
+    CHECK(fs_path_within("a/b", "a"));
+    CHECK(!fs_path_within("../a", "."));
+    CHECK(fs_path_within("..a", "."));
+    CHECK(!fs_path_within("a/../../b", "."));
+    CHECK(fs_path_within("../x/y", "../x"));
+    CHECK(!fs_path_within("../../x", "../x"));
+}
+
 int main(void)
 {
     test_first_invalid();
@@ -157,5 +185,6 @@ int main(void)
     test_strbuf_helpers();
     test_read_file();
     test_list_dir_kinds();
+    test_path_within();
     TEST_END("utf8");
 }
