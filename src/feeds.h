@@ -32,7 +32,7 @@ bool feeds_write_search_index(const site *s, output *out, diag_list *diags);
 void feeds_sitemap(const site *s, strbuf *xml);
 /* Appends the Atom feed of s to xml. */
 void feeds_atom(const site *s, strbuf *xml);
-/* Writes p's search result text (search/d/ID.json: title, URL, section,
+/* Writes p's search result text (search/d/ID/128/ID.json: title, URL, section,
  * description, key points and the first SEARCH_TEXT_MAX bytes of text)
  * through out, and returns p's record for the index, its terms with their
  * weights, which the caller frees; NULL after adding an error. text is the

@@ -4,7 +4,7 @@
  *   search.json          the manifest: {format, version, docs, keys}
  *   search/s/HEX.json    a shard: {term: postings} for the terms whose first
  *                        letters are the key (HEX: the key's UTF-8 bytes)
- *   search/d/ID.json     what a result shows: {t, u, s, d, x}
+ *   search/d/G/ID.json   what a result shows: {t, u, s, d, x}; G is ID / 128
  * Only the shards of the words typed and the texts of the results shown are
  * fetched. Each query word must match a term: the same word or another form
  * of it (the stemmer below), a longer word it starts, or, for words of five
@@ -104,6 +104,7 @@
   if (!form || !input || !status || !list || !window.fetch) return;
 
   var PAGE_SIZE = 10;
+  var DOC_GROUP = 128; // as in src/feeds.c
   var DEBOUNCE_MS = 200; // a search, and its results' files, once typing pauses
   var PREFIX_WEIGHT = 0.6;
   var TYPO_WEIGHT = 0.5;
@@ -169,7 +170,7 @@
 
   function loadDoc(m, id) {
     if (!docs[id]) {
-      docs[id] = getJson(folder + 'd/' + id + '.json?v=' + m.version);
+      docs[id] = getJson(folder + 'd/' + Math.floor(id / DOC_GROUP) + '/' + id + '.json?v=' + m.version);
       docs[id].catch(function () { delete docs[id]; });
     }
     return docs[id];

@@ -212,7 +212,7 @@ static void test_search_index(void)
     CHECK(strstr(json, "\"docs\":28,\"keys\":[\n\"0\",\n\"1\",\n\"2\",\n\"a\",\n"));
     CHECK(strstr(json, "\n\"s\",\n") && strstr(json, "\n\"za\",\n") && strstr(json, "\n\"ze\"\n]}\n"));
     CHECK(!strstr(json, "\n\"z\""));
-    slurp("search/d/27.json", &got);
+    slurp("search/d/0/27.json", &got);
     CHECK_STR(got.data, "{\"t\":\"Fish \\u0026 chips \\u003cb\\u003e \\\"best\\\" it's\",\"u\":\"/sub/news/a25/\","
                         "\"s\":\"News\",\"d\":\"a \\u003c b \\u003e c \\u0026 \\\"d\\\"\","
                         "\"x\":\"Body. \"}\n"); /* headings are not in the text */
