@@ -118,8 +118,10 @@
   var manifestUrl = form.getAttribute('data-index');
   var folder = manifestUrl.replace(/[^/]*$/, '') + 'search/';
   var manifest = null;
-  var shards = {};
-  var docs = {};
+  // Maps without a prototype: a word such as "constructor" is a term, not
+  // a property of every object.
+  var shards = Object.create(null);
+  var docs = Object.create(null);
   var timer = 0;
   var latest = 0;
   var current = null;
@@ -134,7 +136,7 @@
   function loadManifest() {
     if (!manifest) {
       manifest = getJson(manifestUrl).then(function (m) {
-        var keys = {};
+        var keys = Object.create(null);
         for (var i = 0; i < m.keys.length; i++) keys[m.keys[i]] = true;
         return { version: m.version, keys: keys };
       });
@@ -187,9 +189,9 @@
 
   // The shard's terms a query word matches, with how much each counts.
   function matchingTerms(shard, word) {
-    var matches = {};
+    var matches = Object.create(null);
     var typos = Array.from(word.folded).length >= TYPO_MIN_LETTERS;
-    for (var term in shard) {
+    for (var term of Object.keys(shard)) {
       if (term === word.term) matches[term] = 1;
       else if (term.lastIndexOf(word.term, 0) === 0) matches[term] = PREFIX_WEIGHT;
       else if (typos && oneEdit(word.term, term)) matches[term] = TYPO_WEIGHT;
@@ -215,7 +217,7 @@
   }
 
   function queryWords(query) {
-    var seen = {};
+    var seen = Object.create(null);
     var words = [];
     var split = splitWords(query);
     for (var i = 0; i < split.length; i++) {
@@ -286,7 +288,7 @@
     var best = null;
     var bestCount = 0;
     for (var i = 0; i < sentences.length; i++) {
-      var found = {};
+      var found = Object.create(null);
       var first = -1;
       var split = splitWords(sentences[i]);
       for (var j = 0; j < split.length; j++) {

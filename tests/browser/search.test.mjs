@@ -215,6 +215,10 @@ test('search: sciatica, a typo of it, ibuprofen and bed rest find the page about
       for (const word of marked) if (!html.includes(`<mark>${word}</mark>`)) misses.push(`${query}: snippet "${html}" lacks <mark>${word}</mark>`);
     }
     assert(misses.length === 0, misses.join('; '));
+    for (const word of ['constructor', '__proto__', 'toString']) {
+      const none = await typeQuery(page, word);
+      assert(none.length === 0 && (await page.textContent('#search-status')).startsWith('No results'), `${word}: ${await page.textContent('#search-status')}`);
+    }
     const bedRest = await typeQuery(page, 'bed rest');
     assert(bedRest.includes('/treatments/medicines/'), `"bed rest" misses a page with both words apart: ${bedRest.join(', ')}`);
   });
