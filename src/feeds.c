@@ -176,7 +176,6 @@ bool feeds_write_site_files(const site *s, const tpl_set *tpl, output *out, diag
     return write_aliases(s, tpl, out, diags) && ok;
 }
 
-/*SEARCH2*/
 /* ---- the search index ----------------------------------------------------
  * The format is described in docs/templates.md ("Search index"). In short:
  * search.json is a manifest of shard keys; search/s/HEX.json holds, for
@@ -197,7 +196,7 @@ enum { F_BODY = 0, F_TITLE = 1, F_HEADING = 2, F_SUMMARY = 4 };
 
 static const char digits64[] = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_";
 
-/* A page's terms and their summed weights: an open-addressing table over
+/* A page's terms, their counts and fields: an open-addressing table over
  * keys kept one after another in one buffer, so that the thousands of words
  * of a page cost no allocation each. */
 typedef struct term_slot {
