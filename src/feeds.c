@@ -1,10 +1,13 @@
 #include "feeds.h"
 
+#include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/uio.h>
 
 #include "escape.h"
+#include "hash.h"
+#include "words.h"
 #include "xalloc.h"
 
 static void xml_text(strbuf *out, const char *s) { esc_xml(out, s, strlen(s)); }
@@ -117,59 +120,6 @@ void feeds_atom(const site *s, strbuf *xml)
     strbuf_puts(xml, "</feed>\n");
 }
 
-static void json_field(strbuf *json, const char *key, const char *val)
-{
-    strbuf_putc(json, '"');
-    strbuf_puts(json, key);
-    strbuf_puts(json, "\":");
-    esc_json(json, val ? val : "", val ? strlen(val) : 0);
-}
-
-char *feeds_search_entry(const page *p, const char *excerpt, const value *headings)
-{
-    strbuf json = STRBUF_INIT;
-    strbuf_putc(&json, '{');
-    json_field(&json, "title", p->fm->title);
-    strbuf_putc(&json, ',');
-    json_field(&json, "url", p->url);
-    strbuf_putc(&json, ',');
-    json_field(&json, "section", ctx_str(p, "section_title"));
-    strbuf_putc(&json, ',');
-    json_field(&json, "description", p->fm->description);
-    strbuf_puts(&json, ",\"headings\":[");
-    for (size_t h = 0; headings && h < headings->u.list.len; h++) {
-        const value *v = headings->u.list.items[h];
-        if (h)
-            strbuf_putc(&json, ',');
-        esc_json(&json, v->u.str.ptr, v->u.str.len);
-    }
-    strbuf_puts(&json, "],");
-    json_field(&json, "excerpt", excerpt);
-    strbuf_putc(&json, '}');
-    return strbuf_detach(&json);
-}
-
-/* The search index's parts in order, pointing into the pages' records:
- * at 10,000 articles the index is 10 MB, and the copy cost more than
- * writing it. The caller frees the array. */
-static struct iovec *search_index_parts(const site *s, size_t *nparts)
-{
-    struct iovec *parts = xmalloc((2 * s->npages + 2) * sizeof *parts);
-    size_t n = 0;
-    parts[n++] = (struct iovec){(void *)"[", 1};
-    for (size_t i = 0; i < s->npages; i++) {
-        const page *p = s->pages[i];
-        if (!p->rendered || !p->search_entry)
-            continue;
-        const char *sep = n == 1 ? "\n" : ",\n";
-        parts[n++] = (struct iovec){(void *)sep, strlen(sep)};
-        parts[n++] = (struct iovec){p->search_entry, strlen(p->search_entry)};
-    }
-    parts[n++] = (struct iovec){(void *)"\n]\n", 3};
-    *nparts = n;
-    return parts;
-}
-
 static void builtin_alias(const site *s, const value *alias, strbuf *html)
 {
     const char *target = value_cstr(value_map_get(alias, "target"));
@@ -226,11 +176,483 @@ bool feeds_write_site_files(const site *s, const tpl_set *tpl, output *out, diag
     return write_aliases(s, tpl, out, diags) && ok;
 }
 
+/* ---- the search index ----------------------------------------------------
+ * The format is described in docs/templates.md ("Search index"). In short:
+ * search.json is a manifest of shard keys; search/s/HEX.json holds, for
+ * every term whose first letters are the key, its postings as a string of
+ * base-64 digits; search/d/GROUP/ID.json holds what a result shows. */
+
+/* A term's score in a page is its BM25 score over the body plus a bonus for
+ * each other field it is in, all times its idf: a word of the title counts
+ * for more than any number of mentions in the body can. */
+enum { F_BODY = 0, F_TITLE = 1, F_HEADING = 2, F_SUMMARY = 4 };
+#define BONUS_TITLE 2.5
+#define BONUS_HEADING 1.2
+#define BONUS_SUMMARY 0.6
+#define BM25_K1 1.2
+#define BM25_B 0.75
+#define SCORE_SCALE 2.0 /* a posting's score is round(score * 2), 1 to 63 */
+#define SHARD_TARGET 32768 /* bytes: a shard over it splits by one more letter */
+
+static const char digits64[] = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_";
+
+/* A page's terms, their counts and fields: an open-addressing table over
+ * keys kept one after another in one buffer, so that the thousands of words
+ * of a page cost no allocation each. */
+typedef struct term_slot {
+    uint32_t off, len; /* into keys; len 0: empty */
+    uint32_t count;    /* in the body */
+    uint32_t fields;   /* the F_ bits of the other fields it is in */
+} term_slot;
+
+typedef struct term_counts {
+    strbuf keys;
+    term_slot *slots;
+    size_t cap, used;
+} term_counts;
+
+static void counts_add(term_counts *tc, const char *term, size_t len, unsigned count, unsigned fields);
+
+static void counts_grow(term_counts *tc)
+{
+    term_counts bigger = {tc->keys, xcalloc(tc->cap ? 2 * tc->cap : 512, sizeof(term_slot)),
+                          tc->cap ? 2 * tc->cap : 512, 0};
+    for (size_t i = 0; i < tc->cap; i++) {
+        const term_slot *t = &tc->slots[i];
+        if (t->len)
+            counts_add(&bigger, bigger.keys.data + t->off, t->len, t->count, t->fields);
+    }
+    free(tc->slots);
+    *tc = bigger;
+}
+
+/* Adds count and fields to term's; a new term's key is copied in. */
+static void counts_add(term_counts *tc, const char *term, size_t len, unsigned count, unsigned fields)
+{
+    if (2 * (tc->used + 1) > tc->cap)
+        counts_grow(tc);
+    size_t i = hash_bytes(HASH_SEED, term, len) & (tc->cap - 1);
+    for (;; i = (i + 1) & (tc->cap - 1)) {
+        term_slot *t = &tc->slots[i];
+        if (!t->len) {
+            bool is_new = !(term >= tc->keys.data && term < tc->keys.data + tc->keys.len);
+            uint32_t off = (uint32_t)tc->keys.len;
+            if (is_new)
+                strbuf_append(&tc->keys, term, len);
+            *t = (term_slot){is_new ? off : (uint32_t)(term - tc->keys.data), (uint32_t)len, count, fields};
+            tc->used++;
+            return;
+        }
+        if (t->len == len && !memcmp(tc->keys.data + t->off, term, len)) {
+            t->count += count;
+            t->fields |= fields;
+            return;
+        }
+    }
+}
+
+/* Adds every word of text, as in field; returns how many. */
+static size_t add_words(term_counts *tc, const char *text, unsigned field)
+{
+    if (!text)
+        return 0;
+    strbuf word = STRBUF_INIT;
+    size_t pos = 0, start, n = strlen(text), count = 0;
+    while (words_next(text, n, &pos, &start, &word)) {
+        counts_add(tc, word.data, word.len, field == F_BODY, field);
+        count++;
+    }
+    strbuf_free(&word);
+    return count;
+}
+
+/* A page's number among the search documents: its place in by_path, which
+ * every thread knows before rendering starts. */
+static size_t search_doc_id(const site *s, const page *p)
+{
+    size_t lo = 0, hi = s->nby_path;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(p->content_path, s->by_path[mid]->content_path);
+        if (c == 0)
+            return mid;
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return lo;
+}
+
+/* search/d/GROUP/ID.json, GROUP being ID / DOC_GROUP: in one folder of
+ * 10,000 files, finding a name took ext4 more time than writing the file. */
+#define DOC_GROUP 128
+static void doc_path(strbuf *path, size_t id) { strbuf_printf(path, "search/d/%zu/%zu.json", id / DOC_GROUP, id); }
+
+static void json_field(strbuf *json, const char *key, const char *val, size_t n)
+{
+    strbuf_putc(json, '"');
+    strbuf_puts(json, key);
+    strbuf_puts(json, "\":");
+    esc_json(json, val ? val : "", val ? n : 0);
+}
+
+/* Cuts text to at most max bytes at a UTF-8 boundary. */
+static size_t utf8_cut(const char *text, size_t n, size_t max)
+{
+    if (n <= max)
+        return n;
+    while (max > 0 && ((unsigned char)text[max] & 0xC0) == 0x80)
+        max--;
+    return max;
+}
+
+/* The page's key points (front matter key_points, a list of strings) as one
+ * text, or NULL. */
+static char *key_points(const page *p)
+{
+    const value *kp = value_map_get(p->fm->all, "key_points");
+    if (!kp || kp->kind != V_LIST)
+        return NULL;
+    strbuf text = STRBUF_INIT;
+    for (size_t i = 0; i < kp->u.list.len; i++) {
+        const char *item = value_cstr(kp->u.list.items[i]);
+        if (item) {
+            strbuf_puts(&text, item);
+            strbuf_puts(&text, " ");
+        }
+    }
+    return strbuf_detach(&text);
+}
+
+static bool write_search_doc(const page *p, size_t id, const char *points, const char *text, output *out,
+                             diag_list *diags)
+{
+    strbuf json = STRBUF_INIT, path = STRBUF_INIT;
+    const char *section = ctx_str(p, "section_title");
+    strbuf_putc(&json, '{');
+    json_field(&json, "t", p->fm->title, strlen(p->fm->title));
+    strbuf_putc(&json, ',');
+    json_field(&json, "u", p->url, strlen(p->url));
+    strbuf_putc(&json, ',');
+    json_field(&json, "s", section, section ? strlen(section) : 0);
+    strbuf_putc(&json, ',');
+    json_field(&json, "d", p->fm->description, p->fm->description ? strlen(p->fm->description) : 0);
+    strbuf_putc(&json, ',');
+    strbuf body = STRBUF_INIT;
+    if (points)
+        strbuf_puts(&body, points);
+    strbuf_puts(&body, text);
+    json_field(&json, "x", body.data, utf8_cut(body.data, body.len, SEARCH_TEXT_MAX));
+    strbuf_puts(&json, "}\n");
+    doc_path(&path, id);
+    bool ok = output_write(out, strbuf_cstr(&path), json.data, json.len, diags);
+    strbuf_free(&body);
+    strbuf_free(&json);
+    strbuf_free(&path);
+    return ok;
+}
+
+char *feeds_search_entry(const site *s, const page *p, const char *text, const value *headings, output *out,
+                         diag_list *diags)
+{
+    size_t id = search_doc_id(s, p);
+    char *points = key_points(p);
+    if (!write_search_doc(p, id, points, text, out, diags)) {
+        free(points);
+        return NULL;
+    }
+    /* Words are counted as they are and stemmed once each: a page repeats
+       its words, and stemming every one cost more than counting. */
+    term_counts words = {STRBUF_INIT, NULL, 0, 0}, tc = {STRBUF_INIT, NULL, 0, 0};
+    add_words(&words, p->fm->title, F_TITLE);
+    for (size_t h = 0; headings && h < headings->u.list.len; h++)
+        add_words(&words, value_cstr(headings->u.list.items[h]), F_HEADING);
+    add_words(&words, p->fm->description, F_SUMMARY);
+    add_words(&words, points, F_SUMMARY);
+    size_t length = add_words(&words, text, F_BODY);
+    free(points);
+    strbuf stem = STRBUF_INIT;
+    for (size_t i = 0; i < words.cap; i++) {
+        const term_slot *t = &words.slots[i];
+        if (!t->len)
+            continue;
+        strbuf_reset(&stem);
+        strbuf_append(&stem, words.keys.data + t->off, t->len);
+        words_stem(&stem);
+        counts_add(&tc, stem.data, stem.len, t->count, t->fields);
+    }
+    strbuf_free(&stem);
+    free(words.slots);
+    strbuf_free(&words.keys);
+    strbuf rec = STRBUF_INIT;
+    strbuf_reserve(&rec, tc.keys.len + 8 * tc.used + 24);
+    strbuf_printf(&rec, "%zu %zu\n", id, length);
+    for (size_t i = 0; i < tc.cap; i++) {
+        const term_slot *t = &tc.slots[i];
+        if (!t->len)
+            continue;
+        strbuf_append(&rec, tc.keys.data + t->off, t->len);
+        strbuf_putc(&rec, '\t');
+        strbuf_put_uint(&rec, t->count, 1);
+        strbuf_putc(&rec, ' ');
+        strbuf_put_uint(&rec, t->fields, 1);
+        strbuf_putc(&rec, '\n');
+    }
+    free(tc.slots);
+    strbuf_free(&tc.keys);
+    return strbuf_detach(&rec);
+}
+
+/* ---- gathering the postings ---- */
+
+typedef struct posting {
+    uint32_t doc;
+    uint32_t count;  /* in the body */
+    uint32_t fields; /* F_ bits */
+    uint32_t length; /* of the body */
+} posting;
+
+typedef struct index_term {
+    const char *term; /* into a page's record, up to its tab */
+    size_t len;
+    posting *postings;
+    size_t count, cap;
+    char *encoded; /* the postings, once encode_postings has run */
+    size_t bytes;  /* of its part of a shard */
+} index_term;
+
+typedef struct term_table {
+    index_term *slots;
+    size_t cap, used;
+} term_table;
+
+static index_term *table_get(term_table *t, const char *term, size_t len)
+{
+    if (2 * (t->used + 1) > t->cap) {
+        term_table bigger = {xcalloc(t->cap ? 2 * t->cap : 1024, sizeof(index_term)), t->cap ? 2 * t->cap : 1024, 0};
+        for (size_t i = 0; i < t->cap; i++)
+            if (t->slots[i].term)
+                *table_get(&bigger, t->slots[i].term, t->slots[i].len) = t->slots[i];
+        free(t->slots);
+        *t = bigger;
+    }
+    size_t i = hash_bytes(HASH_SEED, term, len) & (t->cap - 1);
+    while (t->slots[i].term && (t->slots[i].len != len || memcmp(t->slots[i].term, term, len)))
+        i = (i + 1) & (t->cap - 1);
+    if (!t->slots[i].term) {
+        t->slots[i] = (index_term){.term = term, .len = len};
+        t->used++;
+    }
+    return &t->slots[i];
+}
+
+static void add_posting(index_term *it, posting p)
+{
+    if (it->count == it->cap) {
+        it->cap = it->cap ? 2 * it->cap : 4;
+        it->postings = xrealloc(it->postings, it->cap * sizeof *it->postings);
+    }
+    it->postings[it->count++] = p;
+}
+
+/* Reads every page's record into t, in document order; returns the number
+ * of documents and sets *total to the sum of their lengths. */
+static size_t gather(const site *s, term_table *t, double *total)
+{
+    size_t docs = 0;
+    *total = 0;
+    for (size_t i = 0; i < s->nby_path; i++) {
+        const page *p = s->by_path[i];
+        if (!p->rendered || !p->search_entry)
+            continue;
+        char *line = p->search_entry;
+        unsigned long doc = strtoul(line, &line, 10), length = strtoul(line, &line, 10);
+        docs++;
+        *total += (double)length;
+        while (*line == '\n' && line[1]) {
+            const char *term = ++line;
+            char *tab = strchr(term, '\t');
+            unsigned long count = strtoul(tab + 1, &line, 10), fields = strtoul(line, &line, 10);
+            add_posting(table_get(t, term, (size_t)(tab - term)),
+                        (posting){(uint32_t)doc, (uint32_t)count, (uint32_t)fields, (uint32_t)length});
+        }
+    }
+    return docs;
+}
+
+static void put_digits64(strbuf *out, unsigned long v)
+{
+    char tmp[16];
+    size_t n = 0;
+    tmp[n++] = digits64[v & 31];
+    for (v >>= 5; v; v >>= 5)
+        tmp[n++] = digits64[32 + (v & 31)];
+    while (n)
+        strbuf_putc(out, tmp[--n]);
+}
+
+/* One term's postings: per document, the gap from the previous one's
+ * number (the first from -1) as base-32 digits (all but the last from the
+ * upper half of digits64), then its score as one digit. */
+static void encode_postings(const index_term *it, size_t docs, double avg_length, strbuf *out)
+{
+    double df = (double)it->count;
+    /* Not BM25's own idf, which is nearly 0 for a word on every page: the
+       bonus of "red flags" in a title must count on a site where every page
+       says it. */
+    double idf = log(1.0 + (double)docs / df);
+    long prev = -1;
+    for (size_t i = 0; i < it->count; i++) {
+        const posting *p = &it->postings[i];
+        double tf = p->count, norm = 1.0 - BM25_B + BM25_B * (avg_length > 0 ? p->length / avg_length : 1.0);
+        double score = tf * (BM25_K1 + 1.0) / (tf + BM25_K1 * norm);
+        score += (p->fields & F_TITLE ? BONUS_TITLE : 0) + (p->fields & F_HEADING ? BONUS_HEADING : 0) +
+                 (p->fields & F_SUMMARY ? BONUS_SUMMARY : 0);
+        long q = lround(SCORE_SCALE * idf * score);
+        put_digits64(out, (unsigned long)((long)p->doc - prev));
+        strbuf_putc(out, digits64[q < 1 ? 1 : q > 63 ? 63 : q]);
+        prev = (long)p->doc;
+    }
+}
+
+static int cmp_index_term(const void *a, const void *b)
+{
+    const index_term *x = a, *y = b;
+    int c = memcmp(x->term, y->term, x->len < y->len ? x->len : y->len);
+    return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+/* Bytes of the first `chars` characters of term (all of it when shorter). */
+static size_t prefix_bytes(const index_term *it, size_t chars)
+{
+    size_t i = 0;
+    for (size_t c = 0; i < it->len && c < chars; c++)
+        do
+            i++;
+        while (i < it->len && ((unsigned char)it->term[i] & 0xC0) == 0x80);
+    return i;
+}
+
+static bool same_key(const index_term *a, const index_term *b, size_t chars)
+{
+    size_t n = prefix_bytes(a, chars);
+    return n == prefix_bytes(b, chars) && !memcmp(a->term, b->term, n);
+}
+
+typedef struct shard_writer {
+    output *out;
+    diag_list *diags;
+    strbuf keys;      /* the manifest's list */
+    uint64_t version; /* hash of every shard */
+    bool ok;
+} shard_writer;
+
+static void write_shard(shard_writer *w, const index_term *terms, size_t n, size_t key_chars)
+{
+    size_t key_len = prefix_bytes(&terms[0], key_chars);
+    strbuf path = STRBUF_INIT, json = STRBUF_INIT;
+    strbuf_puts(&path, "search/s/");
+    for (size_t i = 0; i < key_len; i++)
+        strbuf_printf(&path, "%02x", (unsigned char)terms[0].term[i]);
+    strbuf_puts(&path, ".json");
+    strbuf_puts(&w->keys, w->keys.len ? ",\n" : "\n");
+    esc_json(&w->keys, terms[0].term, key_len);
+    strbuf_putc(&json, '{');
+    for (size_t i = 0; i < n; i++) {
+        strbuf_puts(&json, i ? ",\n" : "\n");
+        esc_json(&json, terms[i].term, terms[i].len);
+        strbuf_puts(&json, ":\"");
+        strbuf_puts(&json, terms[i].encoded);
+        strbuf_putc(&json, '"');
+    }
+    strbuf_puts(&json, "\n}\n");
+    w->version = hash_bytes(w->version, json.data, json.len);
+    w->ok = output_write(w->out, strbuf_cstr(&path), json.data, json.len, w->diags) && w->ok;
+    strbuf_free(&json);
+    strbuf_free(&path);
+}
+
+/* Writes terms[0..n), which share their first key_chars - 1 characters, as
+ * shards keyed by their first key_chars: one whose terms add up to more
+ * than SHARD_TARGET bytes splits by one more character, unless a single
+ * term fills it. */
+static void write_shards(shard_writer *w, const index_term *terms, size_t n, size_t key_chars)
+{
+    for (size_t i = 0; i < n;) {
+        size_t j = i, bytes = 0;
+        bool longer = false;
+        for (; j < n && same_key(&terms[i], &terms[j], key_chars); j++) {
+            bytes += terms[j].bytes;
+            longer = longer || prefix_bytes(&terms[j], key_chars) < terms[j].len;
+        }
+        if (bytes > SHARD_TARGET && longer && j - i > 1) {
+            /* The term equal to the key, if any, sorts first: a shard of its own. */
+            size_t rest = i;
+            if (prefix_bytes(&terms[i], key_chars) == terms[i].len) {
+                write_shard(w, &terms[i], 1, key_chars);
+                rest++;
+            }
+            write_shards(w, &terms[rest], j - rest, key_chars + 1);
+        } else {
+            write_shard(w, &terms[i], j - i, key_chars);
+        }
+        i = j;
+    }
+}
+
+/* Search docs of pages reused from the previous build come from it. */
+static void link_previous_docs(const site *s, output *out, diag_list *diags)
+{
+    strbuf path = STRBUF_INIT;
+    for (size_t i = 0; i < s->nby_path; i++) {
+        const page *p = s->by_path[i];
+        if (!p->clean || !p->search_entry)
+            continue;
+        strbuf_reset(&path);
+        doc_path(&path, i);
+        if (!output_link_previous(out, strbuf_cstr(&path)))
+            diag_add(diags, DIAG_WARNING, p->src_path, 0, 0,
+                     "its search result text (%s) is missing from the previous build: rebuild to restore it",
+                     strbuf_cstr(&path));
+    }
+    strbuf_free(&path);
+}
+
 bool feeds_write_search_index(const site *s, output *out, diag_list *diags)
 {
-    size_t nparts;
-    struct iovec *parts = search_index_parts(s, &nparts);
-    bool ok = output_write_parts(out, "search.json", parts, nparts, diags);
-    free(parts);
+    link_previous_docs(s, out, diags);
+    term_table table = {0};
+    double total_length;
+    size_t docs = gather(s, &table, &total_length);
+    index_term *terms = xmalloc((table.used ? table.used : 1) * sizeof *terms);
+    size_t n = 0;
+    strbuf enc = STRBUF_INIT;
+    for (size_t i = 0; i < table.cap; i++) {
+        index_term *it = &table.slots[i];
+        if (!it->term)
+            continue;
+        strbuf_reset(&enc);
+        encode_postings(it, docs, docs ? total_length / (double)docs : 0, &enc);
+        free(it->postings);
+        it->postings = NULL;
+        it->bytes = it->len + enc.len + 6;
+        it->encoded = xstrdup(strbuf_cstr(&enc));
+        terms[n++] = *it;
+    }
+    strbuf_free(&enc);
+    free(table.slots);
+    xqsort(terms, n, sizeof *terms, cmp_index_term);
+    shard_writer w = {out, diags, STRBUF_INIT, HASH_SEED, true};
+    write_shards(&w, terms, n, 1);
+    for (size_t i = 0; i < n; i++)
+        free(terms[i].encoded);
+    free(terms);
+    strbuf manifest = STRBUF_INIT;
+    strbuf_printf(&manifest, "{\"format\":1,\"version\":\"%016llx\",\"docs\":%zu,\"keys\":[%s\n]}\n",
+                  (unsigned long long)w.version, docs, strbuf_cstr(&w.keys));
+    bool ok = output_write(out, "search.json", manifest.data, manifest.len, diags) && w.ok;
+    strbuf_free(&manifest);
+    strbuf_free(&w.keys);
     return ok;
 }

@@ -1,8 +1,9 @@
 /* feeds: the files a site has besides its pages.
  *
  * sitemap.xml (every page but 404 and aliases), atom.xml (the newest
- * FEED_ENTRIES articles), robots.txt (pointing at the sitemap), search.json
- * (the offline search index) and one small redirect page per alias, through
+ * FEED_ENTRIES articles), robots.txt (pointing at the sitemap), the offline
+ * search index (search.json and search/, split into shards that the search
+ * page fetches by the words typed) and one small redirect page per alias, through
  * layouts/alias.html when the theme has one. Dates come from the content,
  * never the clock, so two builds are byte-identical. */
 #ifndef LUMBAR_FEEDS_H
@@ -16,23 +17,28 @@
 #include "template.h"
 
 #define FEED_ENTRIES 20
+#define SEARCH_TEXT_MAX 16384 /* bytes of a page's text a search result can quote */
 
 /* Writes sitemap.xml, atom.xml, robots.txt and the alias pages through
  * out: what needs the site model but no rendered page, so it can run
  * while pages render. Returns false after adding errors. */
 bool feeds_write_site_files(const site *s, const tpl_set *tpl, output *out, diag_list *diags);
-/* Writes search.json (the record of each rendered page that has one)
- * through out, once every page has rendered. Returns
- * false after adding errors. */
+/* Writes the search index (search.json, a manifest, and its shards under
+ * search/s/) from the record of each rendered page that has one, once every
+ * page has rendered; links the result texts of pages reused from the
+ * previous build. Returns false after adding errors. */
 bool feeds_write_search_index(const site *s, output *out, diag_list *diags);
 /* Appends the sitemap of s (every page but 404 and skipped ones) to xml. */
 void feeds_sitemap(const site *s, strbuf *xml);
 /* Appends the Atom feed of s to xml. */
 void feeds_atom(const site *s, strbuf *xml);
-/* Returns p's record in the search index, with the excerpt and headings
- * of its body; the caller frees it. Reads only p, so each rendering thread
- * makes the records of its own pages, and a page keeps its record rather
- * than its excerpt and headings. */
-char *feeds_search_entry(const page *p, const char *excerpt, const value *headings);
+/* Writes p's search result text (search/d/ID/128/ID.json: title, URL, section,
+ * description, key points and the first SEARCH_TEXT_MAX bytes of text)
+ * through out, and returns p's record for the index, its terms with their
+ * weights, which the caller frees; NULL after adding an error. text is the
+ * body's whole plain text. Reads only p and s's page list, so each
+ * rendering thread makes the records of its own pages. */
+char *feeds_search_entry(const site *s, const page *p, const char *text, const value *headings, output *out,
+                         diag_list *diags);
 
 #endif

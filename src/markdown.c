@@ -16,8 +16,9 @@
 #include "utf8.h"
 #include "xalloc.h"
 
-/* Plain text kept for excerpts; words are counted over the whole body. */
-#define PLAIN_TEXT_MAX 2048
+/* Plain text kept for the search index, which reads the whole body: a
+ * bound, not a cut (a 1 MB article is far past anything an editor writes). */
+#define PLAIN_TEXT_MAX (1 << 20)
 
 /* Ids that pages hold beside the body, which headings never take: the
  * bundled theme's (layouts/), the tree's container and data, and what
@@ -1100,7 +1101,7 @@ static void toc_html_list(const value *list, strbuf *out)
     strbuf_puts(out, "</ol>");
 }
 
-/* Collects the body's plain text (up to PLAIN_TEXT_MAX bytes, for excerpts)
+/* Collects the body's plain text (up to PLAIN_TEXT_MAX bytes, for search)
  * and counts all its words. */
 static void plain_text(cmark_node *root, md_doc *doc)
 {

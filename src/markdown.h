@@ -73,7 +73,7 @@ typedef struct md_doc {
     value *ids;         /* list of strings: every id the body defines */
     value *links;       /* list of {url, line, col}: every link and image, as rendered; empty
                            unless env.record_links */
-    char *text;         /* plain text of the body's start (at least 2 KB), for excerpts */
+    char *text;         /* plain text of the whole body (up to 1 MB), for search */
     size_t word_count;
 } md_doc;
 

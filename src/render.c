@@ -18,7 +18,6 @@
 #include "utf8.h"
 #include "xalloc.h"
 
-#define EXCERPT_BYTES 600
 /* A page's Markdown longer than this is refused before cmark parses it:
  * rendering takes up to some sixty times the text in memory, on each
  * thread (16 MB of headings and links took 0.9 GB), and the longest real
@@ -269,23 +268,6 @@ static void site_json_ld(site *s, strbuf *out)
     strbuf_putc(out, '}');
 }
 
-/* Cuts plain text to about EXCERPT_BYTES at a word boundary. */
-static char *make_excerpt(const char *text)
-{
-    size_t n = strlen(text);
-    while (n > 0 && text[n - 1] == ' ')
-        n--;
-    if (n <= EXCERPT_BYTES)
-        return xstrndup(text, n);
-    size_t cut = EXCERPT_BYTES;
-    while (cut > 0 && text[cut] != ' ')
-        cut--;
-    if (cut == 0)
-        for (cut = EXCERPT_BYTES; cut > 0 && ((unsigned char)text[cut] & 0xC0) == 0x80; cut--)
-            ;
-    return xstrndup(text, cut);
-}
-
 /* Moves the body's HTML into local rather than copying it: it is the
  * largest string of a page. */
 static void add_body_names(md_doc *doc, value *local)
@@ -371,12 +353,11 @@ static bool page_locals(const shared *sh, page *p, arena *tree_mem, value *local
         if (!p->cites) { /* a page from the rebuild cache has these already */
             p->ids = sh->keep_ids ? value_ref(doc->ids) : NULL;
             p->cites = value_ref(doc->cites);
-            /* Escaping the index's text is most of the feeds' work: made
-               here, it runs on every thread. */
+            /* Indexing the words and writing the result text are most of
+               the search index's work: made here, they run on every thread. */
             if (sh->out && p->owns_fm) {
-                char *excerpt = make_excerpt(doc->text);
-                p->search_entry = feeds_search_entry(p, excerpt, doc->headings);
-                free(excerpt);
+                p->search_entry = feeds_search_entry(s, p, doc->text, doc->headings, sh->out, diags);
+                ok = p->search_entry && ok;
             }
         }
         md_doc_free(doc);

@@ -245,7 +245,7 @@ new_case invalid-utf8-surrogate; printf -- '---\ntitle: Case\ndescription: D\nda
 refused invalid-utf8-surrogate "$f:5:5: error: invalid UTF-8 (byte 0xED): save the file as UTF-8"
 new_case invalid-utf8-body; printf -- '---\ntitle: Case\ndescription: D\ndate: 2026-01-01\n---\nBody \377\376 caf\351 \355\240\200 end\n' >"$site/$f"
 built invalid-utf8-body-builds
-python3 -c "import sys; [open(p, encoding='utf-8').read() for p in sys.argv[1:]]" "$out/guide/case/index.html" "$out/search.json" 2>"$dir/utf8" \
+python3 -c "import sys; [open(p, encoding='utf-8').read() for p in sys.argv[1:]]" "$out/guide/case/index.html" "$out/search.json" "$out"/search/d/*/*.json 2>"$dir/utf8" \
     && ok "invalid UTF-8 in a body comes out as valid UTF-8" || fail "invalid UTF-8 in a body comes out as valid UTF-8: $(tail -1 "$dir/utf8")"
 want="$f:6:6: warning: invalid UTF-8 (byte 0xFF): shown as U+FFFD; save the file as UTF-8"
 "$LUMBAR" check -s "$site" 2>"$dir/check-stderr" >/dev/null

@@ -1,159 +1,368 @@
-/* Search for lumbar sites, entirely in the reader's browser.
- * The index (search.json, an array of {title, url, section, description,
- * headings, excerpt}) comes from the same site, at the URL the page puts in
- * the form's data-index, so it works offline once loaded and under any base
- * path. Every query word must match the start of some word in an entry;
- * matches weigh title > headings > description > excerpt. */
+/* Search for lumbar sites, entirely in the reader's browser, from files of
+ * the same site (so it works on a copy with no network and under any base
+ * path). The format is in docs/templates.md ("Search index"):
+ *   search.json          the manifest: {format, version, docs, keys}
+ *   search/s/HEX.json    a shard: {term: postings} for the terms whose first
+ *                        letters are the key (HEX: the key's UTF-8 bytes)
+ *   search/d/G/ID.json   what a result shows: {t, u, s, d, x}; G is ID / 128
+ * Only the shards of the words typed and the texts of the results shown are
+ * fetched. Each query word must match a term: the same word or another form
+ * of it (the stemmer below), a longer word it starts, or, for words of five
+ * letters or more, a word one letter away (a typo). Scores are BM25 with
+ * titles and headings weighing more, computed by the build. */
 (function () {
   'use strict';
+
+  /* ---- words: the same rules as src/words.c; tests/search-words.tsv
+   * checks both. ---- */
+
+  // What U+00C0-U+00FF fold to (0: not a letter).
+  var LATIN1 = [
+    'a', 'a', 'a', 'a', 'a', 'a', '\u00e6', 'c', 'e', 'e', 'e', 'e', 'i', 'i', 'i', 'i',
+    '\u00f0', 'n', 'o', 'o', 'o', 'o', 'o', 0, '\u00f8', 'u', 'u', 'u', 'u', 'y', '\u00fe', '\u00df',
+    'a', 'a', 'a', 'a', 'a', 'a', '\u00e6', 'c', 'e', 'e', 'e', 'e', 'i', 'i', 'i', 'i',
+    '\u00f0', 'n', 'o', 'o', 'o', 'o', 'o', 0, '\u00f8', 'u', 'u', 'u', 'u', 'y', '\u00fe', 'y'
+  ];
+
+  function isWordCp(c) {
+    if (c < 0x80) return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+    if (c < 0xc0 || c === 0xd7 || c === 0xf7 || c === 0xfeff) return false;
+    return !((c >= 0x2000 && c <= 0x206f) || (c >= 0x2e00 && c <= 0x2e7f) || (c >= 0x3000 && c <= 0x303f));
+  }
+
+  function foldCp(c, ch) {
+    if (c >= 65 && c <= 90) return String.fromCharCode(c + 32);
+    if (c >= 0xc0 && c <= 0xff) return LATIN1[c - 0xc0];
+    return ch;
+  }
+
+  // The words of text, folded, each with where it starts and ends.
+  function splitWords(text) {
+    var out = [];
+    var s = String(text == null ? '' : text);
+    var word = '';
+    var start = 0;
+    var i = 0;
+    for (var ch of s) {
+      var c = ch.codePointAt(0);
+      if (isWordCp(c)) {
+        if (!word) start = i;
+        word += foldCp(c, ch);
+      } else if (word) {
+        out.push({ word: word, start: start, end: i });
+        word = '';
+      }
+      i += ch.length;
+    }
+    if (word) out.push({ word: word, start: start, end: i });
+    return out;
+  }
+
+  function ends(w, suffix) {
+    return w.length >= suffix.length && w.slice(w.length - suffix.length) === suffix;
+  }
+
+  function undouble(w) {
+    var n = w.length;
+    if (n >= 2 && w[n - 1] === w[n - 2] && 'aeioulsz'.indexOf(w[n - 1]) === -1) return w.slice(0, n - 1);
+    return w;
+  }
+
+  // w less its last k letters, undoubled, when three letters with a vowel
+  // stay; null otherwise.
+  function dropVerbEnding(w, k) {
+    if (w.length < k + 3 || !/[aeiouy]/.test(w.slice(0, w.length - k))) return null;
+    return undouble(w.slice(0, w.length - k));
+  }
+
+  // The small suffix stemmer of words_stem in src/words.c.
+  function stem(w) {
+    if (!/^[a-z0-9]+$/.test(w) || w.length <= 3) return w;
+    if (ends(w, 'sses')) w = w.slice(0, -2);
+    else if (ends(w, 'ies') && w.length >= 5) w = w.slice(0, -3) + 'y';
+    else if (ends(w, 's') && !ends(w, 'ss') && !ends(w, 'us') && !ends(w, 'is')) w = w.slice(0, -1);
+    if (ends(w, 'ied') && w.length >= 5) {
+      w = w.slice(0, -3) + 'y';
+    } else {
+      var dropped = ends(w, 'ing') ? dropVerbEnding(w, 3) : null;
+      if (dropped !== null) w = dropped;
+      else if (ends(w, 'ed')) w = dropVerbEnding(w, 2) || w;
+    }
+    if (ends(w, 'e') && w.length >= 5) w = w.slice(0, -1);
+    return w;
+  }
+
+  window.lumbarSearchWords = { splitWords: splitWords, stem: stem };
+
+  /* ---- the page ---- */
 
   var form = document.getElementById('search-form');
   var input = document.getElementById('search-q');
   var status = document.getElementById('search-status');
   var list = document.getElementById('search-list');
+  var more = document.getElementById('search-more');
   if (!form || !input || !status || !list || !window.fetch) return;
 
-  var FIELD_WEIGHTS = { title: 12, headings: 5, description: 3, excerpt: 1 };
-  var MAX_RESULTS = 30;
-  var WORD = /[\p{L}\p{N}]+/gu;
+  var PAGE_SIZE = 10;
+  var DOC_GROUP = 128; // as in src/feeds.c
+  var DEBOUNCE_MS = 200; // a search, and its results' files, once typing pauses
+  var PREFIX_WEIGHT = 0.6;
+  var TYPO_WEIGHT = 0.5;
+  var TYPO_MIN_LETTERS = 5;
+  var SNIPPET_CHARS = 220;
+  var DIGITS = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_';
 
   var hint = document.getElementById('search-hint');
   if (hint) hint.hidden = false;
 
-  var indexUrl = form.getAttribute('data-index');
-  var loading = null;
+  var manifestUrl = form.getAttribute('data-index');
+  var folder = manifestUrl.replace(/[^/]*$/, '') + 'search/';
+  var manifest = null;
+  // Maps without a prototype: a word such as "constructor" is a term, not
+  // a property of every object.
+  var shards = Object.create(null);
+  var docs = Object.create(null);
   var timer = 0;
-  var sectionTitles = readSectionTitles();
+  var latest = 0;
+  var current = null;
 
-  // Folding makes "Ischias" match "ischías" and case never matter.
-  function fold(text) {
-    return String(text == null ? '' : text).normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
-  }
-
-  function wordsOf(text) {
-    return fold(text).match(WORD) || [];
-  }
-
-  function asText(value) {
-    return Array.isArray(value) ? value.join(' ') : String(value == null ? '' : value);
-  }
-
-  function readSectionTitles() {
-    var titles = {};
-    var nodes = document.querySelectorAll('[data-section]');
-    for (var i = 0; i < nodes.length; i++) {
-      titles[nodes[i].getAttribute('data-section')] = nodes[i].textContent.trim();
-    }
-    return titles;
-  }
-
-  function prepare(entry) {
-    var fields = {};
-    for (var name in FIELD_WEIGHTS) fields[name] = wordsOf(asText(entry[name]));
-    return { entry: entry, fields: fields, foldedTitle: fold(entry.title) };
-  }
-
-  function loadIndex() {
-    if (!loading) {
-      loading = fetch(indexUrl, { credentials: 'same-origin' })
-        .then(function (response) {
-          if (!response.ok) throw new Error('HTTP ' + response.status);
-          return response.json();
-        })
-        .then(function (entries) { return entries.map(prepare); });
-      loading.catch(function () { loading = null; });
-    }
-    return loading;
-  }
-
-  // 1 for a whole-word match, less for a prefix, 0 for none.
-  function wordMatch(term, words) {
-    var best = 0;
-    for (var i = 0; i < words.length && best < 1; i++) {
-      if (words[i] === term) best = 1;
-      else if (words[i].lastIndexOf(term, 0) === 0) best = Math.max(best, 0.6);
-    }
-    return best;
-  }
-
-  function score(item, terms, phrase) {
-    var total = 0;
-    for (var t = 0; t < terms.length; t++) {
-      var best = 0;
-      for (var name in FIELD_WEIGHTS) {
-        best = Math.max(best, FIELD_WEIGHTS[name] * wordMatch(terms[t], item.fields[name]));
-      }
-      if (best === 0) return 0;
-      total += best;
-    }
-    if (terms.length > 1 && item.foldedTitle.indexOf(phrase) !== -1) total += FIELD_WEIGHTS.title;
-    return total;
-  }
-
-  function rank(items, query) {
-    var terms = wordsOf(query);
-    var phrase = terms.join(' ');
-    var hits = [];
-    for (var i = 0; i < items.length; i++) {
-      var s = score(items[i], terms, phrase);
-      if (s > 0) hits.push({ item: items[i], score: s });
-    }
-    hits.sort(function (a, b) {
-      return b.score - a.score || String(a.item.entry.title).localeCompare(String(b.item.entry.title));
+  function getJson(url) {
+    return fetch(url, { credentials: 'same-origin' }).then(function (response) {
+      if (!response.ok) throw new Error('HTTP ' + response.status);
+      return response.json();
     });
-    return { terms: terms, hits: hits };
   }
 
-  // Appends text to parent with every word that a term starts marked.
-  function appendMarked(parent, text, terms) {
-    var pieces = String(text == null ? '' : text).split(/([\p{L}\p{N}]+)/u);
-    for (var i = 0; i < pieces.length; i++) {
-      if (!pieces[i]) continue;
-      var folded = fold(pieces[i]);
-      var hit = i % 2 === 1 && terms.some(function (term) { return folded.lastIndexOf(term, 0) === 0; });
-      if (hit) {
-        var mark = document.createElement('mark');
-        mark.textContent = pieces[i];
-        parent.appendChild(mark);
-      } else {
-        parent.appendChild(document.createTextNode(pieces[i]));
+  function loadManifest() {
+    if (!manifest) {
+      manifest = getJson(manifestUrl).then(function (m) {
+        var keys = Object.create(null);
+        for (var i = 0; i < m.keys.length; i++) keys[m.keys[i]] = true;
+        return { version: m.version, keys: keys };
+      });
+      manifest.catch(function () { manifest = null; });
+    }
+    return manifest;
+  }
+
+  function hex(text) {
+    var bytes = new TextEncoder().encode(text);
+    var out = '';
+    for (var i = 0; i < bytes.length; i++) out += (bytes[i] < 16 ? '0' : '') + bytes[i].toString(16);
+    return out;
+  }
+
+  // The key of the shard that holds term: the longest key it starts with.
+  function shardKey(m, term) {
+    var letters = Array.from(term);
+    for (var n = letters.length; n > 0; n--) {
+      var key = letters.slice(0, n).join('');
+      if (m.keys[key]) return key;
+    }
+    return null;
+  }
+
+  function loadShard(m, key) {
+    if (!shards[key]) {
+      shards[key] = getJson(folder + 's/' + hex(key) + '.json?v=' + m.version);
+      shards[key].catch(function () { delete shards[key]; });
+    }
+    return shards[key];
+  }
+
+  function loadDoc(m, id) {
+    if (!docs[id]) {
+      docs[id] = getJson(folder + 'd/' + Math.floor(id / DOC_GROUP) + '/' + id + '.json?v=' + m.version);
+      docs[id].catch(function () { delete docs[id]; });
+    }
+    return docs[id];
+  }
+
+  // True when a and b are one insertion, deletion or substitution apart.
+  function oneEdit(a, b) {
+    if (Math.abs(a.length - b.length) > 1 || a === b) return false;
+    var i = 0;
+    while (i < a.length && i < b.length && a[i] === b[i]) i++;
+    if (a.length === b.length) return a.slice(i + 1) === b.slice(i + 1);
+    return a.length > b.length ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
+  }
+
+  // The shard's terms a query word matches, with how much each counts.
+  function matchingTerms(shard, word) {
+    var matches = Object.create(null);
+    var typos = Array.from(word.folded).length >= TYPO_MIN_LETTERS;
+    for (var term of Object.keys(shard)) {
+      if (term === word.term) matches[term] = 1;
+      else if (term.lastIndexOf(word.term, 0) === 0) matches[term] = PREFIX_WEIGHT;
+      else if (typos && oneEdit(word.term, term)) matches[term] = TYPO_WEIGHT;
+    }
+    return matches;
+  }
+
+  // Adds each document of one term's postings to scores, at its score
+  // times weight, keeping the best per document.
+  function addPostings(postings, weight, scores) {
+    var doc = -1;
+    for (var i = 0; i < postings.length;) {
+      var gap = 0;
+      var digit = DIGITS.indexOf(postings[i++]);
+      while (digit >= 32) {
+        gap = gap * 32 + digit - 32;
+        digit = DIGITS.indexOf(postings[i++]);
       }
+      doc += gap * 32 + digit;
+      var score = DIGITS.indexOf(postings[i++]) * weight;
+      if (!(scores.get(doc) >= score)) scores.set(doc, score);
     }
   }
 
-  function renderHit(entry, terms) {
+  function queryWords(query) {
+    var seen = Object.create(null);
+    var words = [];
+    var split = splitWords(query);
+    for (var i = 0; i < split.length; i++) {
+      var term = stem(split[i].word);
+      if (seen[term]) continue;
+      seen[term] = true;
+      words.push({ folded: split[i].word, term: term });
+    }
+    return words;
+  }
+
+  // Ranks the documents that match every word: [{doc, score}], and for
+  // each word the terms it matched.
+  function rank(m, words) {
+    var keys = words.map(function (w) { return shardKey(m, w.term); });
+    if (keys.indexOf(null) !== -1) return Promise.resolve({ hits: [], terms: [] });
+    return Promise.all(keys.map(function (k) { return loadShard(m, k); })).then(function (loaded) {
+      var total = null;
+      var terms = [];
+      for (var w = 0; w < words.length; w++) {
+        var matches = matchingTerms(loaded[w], words[w]);
+        terms.push(matches);
+        var scores = new Map();
+        for (var term in matches) addPostings(loaded[w][term], matches[term], scores);
+        if (total === null) {
+          total = scores;
+        } else {
+          var both = new Map();
+          total.forEach(function (score, doc) {
+            if (scores.has(doc)) both.set(doc, score + scores.get(doc));
+          });
+          total = both;
+        }
+      }
+      var hits = [];
+      total.forEach(function (score, doc) { hits.push({ doc: doc, score: score }); });
+      hits.sort(function (a, b) { return b.score - a.score || a.doc - b.doc; });
+      return { hits: hits, terms: terms };
+    });
+  }
+
+  // Which word of the query a piece of text matches, or -1.
+  function wordIndex(word, terms) {
+    var term = stem(word);
+    for (var i = 0; i < terms.length; i++) if (terms[i][term]) return i;
+    return -1;
+  }
+
+  // Appends text to parent with the words that match the query marked.
+  function appendMarked(parent, text, terms) {
+    var at = 0;
+    var split = splitWords(text);
+    for (var i = 0; i < split.length; i++) {
+      if (wordIndex(split[i].word, terms) === -1) continue;
+      if (split[i].start > at) parent.appendChild(document.createTextNode(text.slice(at, split[i].start)));
+      var mark = document.createElement('mark');
+      mark.textContent = text.slice(split[i].start, split[i].end);
+      parent.appendChild(mark);
+      at = split[i].end;
+    }
+    if (at < text.length) parent.appendChild(document.createTextNode(text.slice(at)));
+  }
+
+  // The sentence of text that matches the most query words (the first of
+  // equals), cut to about SNIPPET_CHARS around its first match; '' if none.
+  function snippet(text, terms) {
+    var sentences = String(text || '').match(/[^.!?]+(?:[.!?]+|$)/g) || [];
+    var best = null;
+    var bestCount = 0;
+    for (var i = 0; i < sentences.length; i++) {
+      var found = Object.create(null);
+      var first = -1;
+      var split = splitWords(sentences[i]);
+      for (var j = 0; j < split.length; j++) {
+        var k = wordIndex(split[j].word, terms);
+        if (k === -1) continue;
+        found[k] = true;
+        if (first === -1) first = split[j].start;
+      }
+      var count = Object.keys(found).length;
+      if (count > bestCount) {
+        best = { text: sentences[i].trim(), first: first - (sentences[i].length - sentences[i].trimStart().length) };
+        bestCount = count;
+      }
+    }
+    if (!best) return '';
+    if (best.text.length <= SNIPPET_CHARS) return best.text;
+    var from = Math.max(0, best.first - 60);
+    if (from > 0) from = best.text.indexOf(' ', from) + 1 || from;
+    var to = Math.min(best.text.length, from + SNIPPET_CHARS);
+    if (to < best.text.length) to = best.text.lastIndexOf(' ', to) > from ? best.text.lastIndexOf(' ', to) : to;
+    return (from > 0 ? '… ' : '') + best.text.slice(from, to) + (to < best.text.length ? ' …' : '');
+  }
+
+  function renderHit(doc, terms) {
     var li = document.createElement('li');
     var link = document.createElement('a');
     link.className = 'result-title';
-    link.href = entry.url;
-    appendMarked(link, entry.title, terms);
+    link.href = doc.u;
+    appendMarked(link, String(doc.t || ''), terms);
     li.appendChild(link);
-    var where = sectionTitles[entry.section] || '';
-    if (where) {
+    if (doc.s) {
       var meta = document.createElement('p');
       meta.className = 'meta';
-      meta.textContent = where;
+      meta.textContent = doc.s;
       li.appendChild(meta);
     }
-    if (entry.description) {
-      var text = document.createElement('p');
-      appendMarked(text, entry.description, terms);
-      li.appendChild(text);
+    var text = snippet(doc.x, terms) || String(doc.d || '');
+    if (text) {
+      var p = document.createElement('p');
+      p.className = 'snippet';
+      appendMarked(p, text, terms);
+      li.appendChild(p);
     }
     return li;
   }
 
-  function show(query, result) {
+  function setStatus(query, n) {
+    status.textContent = n === 0
+      ? 'No results for “' + query + '”. Check the spelling or try fewer words, or browse all articles below.'
+      : (n === 1 ? '1 result' : n + ' results') + ' for “' + query + '”.';
+  }
+
+  // Shows the next PAGE_SIZE results of the current search; resolves to
+  // the first new item.
+  function showMore(m, search) {
+    var slice = search.hits.slice(search.shown, search.shown + PAGE_SIZE);
+    return Promise.all(slice.map(function (hit) { return loadDoc(m, hit.doc); })).then(function (loaded) {
+      if (search !== current) return null;
+      var first = null;
+      for (var i = 0; i < loaded.length; i++) {
+        var li = renderHit(loaded[i], search.terms);
+        list.appendChild(li);
+        first = first || li;
+      }
+      search.shown += slice.length;
+      if (more) more.hidden = search.shown >= search.hits.length;
+      return first;
+    });
+  }
+
+  function failed() {
     list.textContent = '';
-    var shown = result.hits.slice(0, MAX_RESULTS);
-    for (var i = 0; i < shown.length; i++) list.appendChild(renderHit(shown[i].item.entry, result.terms));
-    var n = result.hits.length;
-    if (n === 0) {
-      status.textContent = 'No results for “' + query + '”. Try fewer words or the start of a word, or browse all articles below.';
-    } else {
-      status.textContent = (n === 1 ? '1 result' : n + ' results') + ' for “' + query + '”' +
-        (n > shown.length ? ', showing the best ' + shown.length : '') + '.';
-    }
+    if (more) more.hidden = true;
+    status.textContent = 'Search could not load its index. Browse all articles below instead.';
   }
 
   function remember(query) {
@@ -166,30 +375,53 @@
 
   function search() {
     var query = input.value.trim();
+    var words = queryWords(query);
+    var ticket = ++latest;
     remember(query);
-    if (!wordsOf(query).length) {
+    if (!words.length) {
+      current = null;
       list.textContent = '';
       status.textContent = '';
+      if (more) more.hidden = true;
       return;
     }
-    loadIndex().then(function (items) {
-      if (input.value.trim() === query) show(query, rank(items, query));
-    }, function () {
-      list.textContent = '';
-      status.textContent = 'Search could not load its index. Browse all articles below instead.';
-    });
+    loadManifest().then(function (m) {
+      return rank(m, words).then(function (result) {
+        if (ticket !== latest) return null;
+        current = { hits: result.hits, terms: result.terms, shown: 0 };
+        var search = current;
+        return showMore(m, search).then(function () {
+          if (search !== current) return;
+          // The list is replaced only now, so it never flickers empty.
+          var fresh = Array.prototype.slice.call(list.children, list.children.length - search.shown);
+          list.textContent = '';
+          for (var i = 0; i < fresh.length; i++) list.appendChild(fresh[i]);
+          setStatus(query, search.hits.length);
+        });
+      });
+    }).catch(function () { if (ticket === latest) failed(); });
   }
 
-  input.addEventListener('focus', function () { loadIndex().catch(function () {}); });
+  input.addEventListener('focus', function () { loadManifest().catch(function () {}); });
   input.addEventListener('input', function () {
     clearTimeout(timer);
-    timer = setTimeout(search, 120);
+    timer = setTimeout(search, DEBOUNCE_MS);
   });
   form.addEventListener('submit', function (event) {
     event.preventDefault();
     clearTimeout(timer);
     search();
   });
+  if (more) {
+    more.addEventListener('click', function () {
+      var search = current;
+      if (!search) return;
+      loadManifest().then(function (m) { return showMore(m, search); }).then(function (first) {
+        var link = first && first.querySelector('a');
+        if (link) link.focus();
+      }).catch(failed);
+    });
+  }
 
   var initial = new URLSearchParams(window.location.search).get('q');
   if (initial) {

@@ -138,11 +138,14 @@ if guide:
     check("tree JSON holds answer labels exactly", [a["label"] for a in q.get("answers", [])] == quoted("relative-rest.md", "label"))
 
 try:
-    index = json.load(open(os.path.join(OUT, "search.json"), encoding="utf-8"))
-    titles = {e["title"] for e in index}
-    check("search.json parses and holds titles exactly", evil["title"] in titles)
-except (OSError, ValueError) as e:
-    check("search.json parses and holds titles exactly", False, str(e))
+    manifest = json.load(open(os.path.join(OUT, "search.json"), encoding="utf-8"))
+    shards = [json.load(open(f, encoding="utf-8")) for f in glob.glob(os.path.join(OUT, "search/s/*.json"))]
+    docs = [json.load(open(f, encoding="utf-8")) for f in glob.glob(os.path.join(OUT, "search/d/*/*.json"))]
+    titles = {d["t"] for d in docs}
+    check("the search index parses and holds titles exactly",
+          len(shards) == len(manifest["keys"]) and len(docs) == manifest["docs"] and evil["title"] in titles)
+except (OSError, ValueError, KeyError) as e:
+    check("the search index parses and holds titles exactly", False, str(e))
 for name in ("atom.xml", "sitemap.xml"):
     try:
         ET.parse(os.path.join(OUT, name))

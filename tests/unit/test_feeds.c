@@ -8,8 +8,9 @@
  * atom.xml holding the 20 newest of 25 articles, newest first, its updated
  * time from the entries shown, and XML escaping (& < > " ' and control
  * characters) in titles, descriptions and the site's own fields; robots.txt
- * naming the sitemap; search.json (JSON escaping, one entry per page with
- * front matter); the built-in alias redirect page. */
+ * naming the sitemap; the search index (the manifest, a page's result text
+ * with JSON escaping, a term's postings, shards that split when they grow
+ * past SHARD_TARGET); the built-in alias redirect page. */
 #include "harness.h"
 #include "fixture.h"
 
@@ -76,8 +77,15 @@ static bool write_site(void)
     mkdir(p.data, 0755);
     strbuf_free(&p);
     put_in("content/_index.md", "---\ntitle: Home\ndescription: The home page.\n---\nWelcome.\n");
-    put_in("content/about.md", "---\ntitle: About\ndescription: About us.\ndate: 2024-02-01\n"
-                               "aliases: [/old-about/]\n---\nAbout.\n");
+    /* 3,000 words that start with z: over a shard's SHARD_TARGET bytes. */
+    strbuf about = STRBUF_INIT;
+    strbuf_puts(&about, "---\ntitle: About\ndescription: About us.\ndate: 2024-02-01\n"
+                        "aliases: [/old-about/]\n---\nAbout.");
+    for (int w = 0; w < 3000; w++)
+        strbuf_printf(&about, " z%c%c%c", 'a' + w / 676, 'a' + w / 26 % 26, 'a' + w % 26);
+    strbuf_puts(&about, "\n");
+    put_in("content/about.md", about.data);
+    strbuf_free(&about);
     put_in("content/news/_index.md", "---\ntitle: News\ndescription: All the news.\n---\nNews.\n");
     for (int n = 1; n <= 25; n++)
         write_article(n);
@@ -179,25 +187,51 @@ static void test_atom(void)
     strbuf_free(&want);
 }
 
-static void test_robots_search_alias(void)
+static void test_robots_alias(void)
 {
     strbuf got = STRBUF_INIT;
     slurp("robots.txt", &got);
     CHECK_STR(got.data, "User-agent: *\nAllow: /\n\nSitemap: https://example.org/sub/sitemap.xml\n");
-    slurp("search.json", &got);
-    const char *json = strbuf_cstr(&got);
-    CHECK(!strncmp(json, "[\n{\"title\":", 11) && got.len > 4 && !strcmp(json + got.len - 4, "}\n]\n"));
-    CHECK(strstr(json, "\n{\"title\":\"Fish \\u0026 chips \\u003cb\\u003e \\\"best\\\" it's\",\"url\":\"/sub/news/a25/\","
-                       "\"section\":\"News\",\"description\":\"a \\u003c b \\u003e c \\u0026 \\\"d\\\"\","
-                       "\"headings\":[\"Salt \\u0026 vinegar \\u003e ketchup\"],"));
-    size_t entries = 0;
-    for (const char *p = json; (p = strstr(p, "\n{\"title\":")) != NULL; p++)
-        entries++;
-    CHECK_INT(entries, 28); /* every page with front matter: not the 404 page */
     slurp("old-about/index.html", &got);
     CHECK(strstr(strbuf_cstr(&got), "<link rel=\"canonical\" href=\"https://example.org/sub/about/\">\n"
                                     "<meta http-equiv=\"refresh\" content=\"0; url=/sub/about/\">"));
     CHECK(strstr(strbuf_cstr(&got), "<html lang=\"en-GB\">"));
+    strbuf_free(&got);
+}
+
+/* The manifest; the result text of page a25 (its number: its place among
+ * content paths, after _index.md, about.md, news/_index.md and a01-a24);
+ * its word "salt" in the shard of "s"; the z words of the about page split
+ * into shards by their first two letters. */
+static void test_search_index(void)
+{
+    strbuf got = STRBUF_INIT;
+    slurp("search.json", &got);
+    const char *json = strbuf_cstr(&got);
+    CHECK(!strncmp(json, "{\"format\":1,\"version\":\"", 23));
+    CHECK(strstr(json, "\"docs\":28,\"keys\":[\n\"0\",\n\"1\",\n\"2\",\n\"a\",\n"));
+    CHECK(strstr(json, "\n\"s\",\n") && strstr(json, "\n\"za\",\n") && strstr(json, "\n\"ze\"\n]}\n"));
+    CHECK(!strstr(json, "\n\"z\""));
+    slurp("search/d/0/27.json", &got);
+    CHECK_STR(got.data, "{\"t\":\"Fish \\u0026 chips \\u003cb\\u003e \\\"best\\\" it's\",\"u\":\"/sub/news/a25/\","
+                        "\"s\":\"News\",\"d\":\"a \\u003c b \\u003e c \\u0026 \\\"d\\\"\","
+                        "\"x\":\"Body. \"}\n"); /* headings are not in the text */
+    slurp("search/s/73.json", &got);
+    /* 28 from -1 is digit 's'; then a score */
+    CHECK(got.data && strstr(got.data, "\n\"salt\":\"s") && strstr(got.data, "\n\"salt\":\"s")[11] == '"');
+    int shards = 0;
+    for (char c = 'a'; c <= 'z'; c++) {
+        strbuf path = STRBUF_INIT;
+        strbuf_printf(&path, "search/s/7a%02x.json", (unsigned)c);
+        slurp(path.data, &got);
+        if (got.len) {
+            shards++;
+            CHECK(got.len <= 32768);
+            CHECK(strstr(got.data, "\n\"z") != NULL);
+        }
+        strbuf_free(&path);
+    }
+    CHECK_INT(shards, 5); /* za to ze */
     strbuf_free(&got);
 }
 
@@ -211,7 +245,8 @@ int main(void)
     if (built) {
         test_sitemap();
         test_atom();
-        test_robots_search_alias();
+        test_robots_alias();
+        test_search_index();
     }
     CHECK(output_remove_tree(root));
     TEST_END("feeds");
