@@ -488,6 +488,24 @@ static int cmp_tag_entry(const void *a, const void *b)
     return strcmp(((const struct site_tag_entry *)a)->name, ((const struct site_tag_entry *)b)->name);
 }
 
+/* A tag's display name: a name written with a capital letter is shown as
+ * written; an all-lower-case one is a slug-like spelling ("pain-science"),
+ * shown with its hyphens and underscores as spaces and a capital first
+ * letter ("Pain science"). Returns a new value. */
+static value *tag_title(const char *name)
+{
+    for (const char *c = name; *c; c++)
+        if (*c >= 'A' && *c <= 'Z')
+            return value_str(name);
+    char *title = xstrdup(name);
+    for (char *c = title; *c; c++)
+        if (*c == '-' || *c == '_')
+            *c = ' ';
+    if (title[0] >= 'a' && title[0] <= 'z')
+        title[0] = (char)(title[0] - 'a' + 'A');
+    return value_str_take(title);
+}
+
 static value *tag_list(const site *s, const value *tags)
 {
     value *list = value_list();
@@ -735,6 +753,7 @@ static void add_tag_entries(site *s, const tag_ref *pairs, size_t from, size_t t
         XGROW(s->tag_entries, *cap, s->ntag_entries + 1, 16);
         value *entry = value_map();
         value_map_set(entry, "name", value_str(pairs[k].name));
+        value_map_set(entry, "title", tag_title(pairs[k].name));
         strbuf url = STRBUF_INIT;
         strbuf_printf(&url, "%stags/%s/", s->cfg->base_path, pairs[k].slug);
         value_map_set(entry, "url", value_str_take(strbuf_detach(&url)));
@@ -1040,6 +1059,7 @@ static value *tag_values(site *s)
     for (size_t i = 0; i < s->ntags; i++) {
         value *v = value_map();
         value_map_set(v, "name", value_str(s->tags[i].name));
+        value_map_set(v, "title", tag_title(s->tags[i].name));
         strbuf url = STRBUF_INIT;
         strbuf_printf(&url, "%stags/%s/", s->cfg->base_path, s->tags[i].slug);
         value_map_set(v, "url", value_str_take(strbuf_detach(&url)));
@@ -1258,6 +1278,7 @@ static void make_list_pages(loader *ld)
         strbuf_free(&rel);
         value *tv = value_map();
         value_map_set(tv, "name", value_str(tag->name));
+        value_map_set(tv, "title", tag_title(tag->name));
         value_map_set(tv, "url", value_str(p->url));
         value_map_set(tv, "count", value_num((double)tag->count));
         value_map_set(p->ctx, "tag", tv);

@@ -356,10 +356,10 @@ test('theme: the search page weighs its index too', async () => {
   assert(search && search.bytes >= index + html, `the search page weighs ${search && search.bytes}, less than its HTML and index (${html} + ${index})`);
 });
 
-// The screenshots this file writes; the decision tree's own test writes
-// decision-tree-js-* and decision-tree-nojs-* into the same folder earlier in
-// the run, and those are kept.
-const ownShot = (f) => f.endsWith('.png') && !/^decision-tree-(no)?js-/.test(f);
+// The screenshots this file writes (NAME-WIDTH.png); other tests write
+// theirs (decision-tree-js-*, reader-*) into the same folder, and those are
+// kept.
+const ownShot = (f) => PAGES.some((p) => new RegExp(`^${p.name}-\\d+\\.png$`).test(f));
 
 test('theme: screenshots at 375, 768 and 1280 px of each named page', async () => {
   fs.mkdirSync(SHOTS, { recursive: true });

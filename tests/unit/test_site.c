@@ -50,7 +50,7 @@ static void write_guide(void)
                                       "next_review: 2030-01-01\ntags: [red flags, Sleep]\n---\nBody.\n");
     /* Same date: ordered by title, the opposite of the file names. */
     put_in("content/guide/a.md", "---\ntitle: Beta\ndescription: d\ndate: 2023-06-01\n" REVIEWED
-                                 "tags: [Red-Flags]\n---\nBody.\n");
+                                 "tags: [red-flags]\n---\nBody.\n");
     put_in("content/guide/b.md", "---\ntitle: Alpha\ndescription: d\ndate: 2023-06-01\n"
                                  "reviewed_by: {name: Ann Lee, role: GP}\nlast_reviewed: 2023-08-31\n---\nBody.\n");
     put_in("content/guide/old.md", "---\ntitle: Old\ndescription: d\ndate: 2021-01-01\n" REVIEWED
@@ -197,15 +197,28 @@ static void test_tags(const site *s)
         CHECK_INT(s->tags[1].count, 3); /* old.md's two spellings count once */
         CHECK(s->tags[1].count == 3 && s->tags[1].pages[2] == find_url(s, "/guide/old/"));
     }
-    CHECK_INT(s->ntag_entries, 6); /* one per spelling: Red Flags, Red-Flags, red flags, Sleep, sleep, SLEEP */
+    CHECK_INT(s->ntag_entries, 6); /* one per spelling: Red Flags, red-flags, red flags, Sleep, sleep, SLEEP */
     const page *w1 = find_url(s, "/guide/w-one/");
     const value *tl = w1 ? value_map_get(w1->ctx, "tag_list") : NULL;
     CHECK(tl && tl->kind == V_LIST && tl->u.list.len == 1);
     if (tl && tl->kind == V_LIST && tl->u.list.len == 1) {
         CHECK_STR(value_cstr(value_map_get(tl->u.list.items[0], "name")), "Red Flags");
         CHECK_STR(value_cstr(value_map_get(tl->u.list.items[0], "url")), "/tags/red-flags/");
+        /* written with capitals: shown as written */
+        CHECK_STR(value_cstr(value_map_get(tl->u.list.items[0], "title")), "Red Flags");
     }
     CHECK_STR(ctx_str(s, "/tags/red-flags/", "title"), "red flags");
+    /* all lower case: a display name with a capital and no hyphens */
+    CHECK_STR(value_cstr(value_path(find_url(s, "/tags/red-flags/")->ctx, "tag.title")), "Red flags");
+    const value *site_tags = value_path(s->site_ctx, "site.tags");
+    CHECK(site_tags && site_tags->kind == V_LIST && site_tags->u.list.len == 2);
+    if (site_tags && site_tags->kind == V_LIST && site_tags->u.list.len == 2)
+        CHECK_STR(value_cstr(value_map_get(site_tags->u.list.items[0], "title")), "Red flags");
+    const page *beta = find_url(s, "/guide/a/");
+    const value *beta_tags = beta ? value_map_get(beta->ctx, "tag_list") : NULL;
+    CHECK(beta_tags && beta_tags->kind == V_LIST && beta_tags->u.list.len == 1);
+    if (beta_tags && beta_tags->kind == V_LIST && beta_tags->u.list.len == 1)
+        CHECK_STR(value_cstr(value_map_get(beta_tags->u.list.items[0], "title")), "Red flags"); /* red-flags */
     CHECK_STR(list_titles(s, "/tags/red-flags/", "pages", &sb), "Newest|Beta");
     CHECK_STR(list_titles(s, "/tags/sleep/", "pages", &sb), "News one|Newest");
     size_t at_tags = 0, tags_pages = 0;
