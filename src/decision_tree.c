@@ -63,6 +63,7 @@ struct dtree {
     size_t n_questions;
     size_t start;
     char *reminder_html;
+    char *outcome_note_html; /* may be NULL */
 };
 
 typedef struct id_entry {
@@ -583,11 +584,14 @@ static void read_reminder(loader *ld, const value *tree_map)
     const value *reminder = need_string(ld, tree_map, "reminder", NULL);
     if (reminder)
         ld->tree->reminder_html = render_md(ld, reminder, "reminder", NULL);
+    const value *note = maybe_string(ld, tree_map, "outcome_note", NULL);
+    if (note)
+        ld->tree->outcome_note_html = render_md(ld, note, "outcome_note", NULL);
 }
 
 dtree *dtree_load(const value *tree, const char *file, dtree_md_fn md_fn, void *md_ctx, diag_list *diags)
 {
-    static const char *const keys[] = {"start", "questions", "outcomes", "reminder", NULL};
+    static const char *const keys[] = {"start", "questions", "outcomes", "reminder", "outcome_note", NULL};
     if (!tree || tree->kind != V_MAP) {
         diag_add(diags, DIAG_ERROR, file, tree ? tree->line : 0, tree ? tree->col : 0,
                  "tree: must be a map with 'start', 'questions', 'outcomes' and 'reminder', not %s",
@@ -597,7 +601,7 @@ dtree *dtree_load(const value *tree, const char *file, dtree_md_fn md_fn, void *
     size_t errors_before = diag_count(diags, DIAG_ERROR);
     loader ld = {.file = file, .md_fn = md_fn, .md_ctx = md_ctx, .diags = diags};
     ld.tree = xcalloc(1, sizeof *ld.tree);
-    check_keys(&ld, tree, keys, NULL, "start, questions, outcomes or reminder");
+    check_keys(&ld, tree, keys, NULL, "start, questions, outcomes, reminder or outcome_note");
     read_nodes(&ld, tree, "questions", false);
     ld.tree->n_questions = ld.tree->len;
     read_nodes(&ld, tree, "outcomes", true);
@@ -664,9 +668,12 @@ static void render_outcome(const dtree *t, const dt_node *o, strbuf *out)
     strbuf_printf(out, "<h2 id=\"o-%s-h\" tabindex=\"-1\">", o->id);
     esc_html(out, o->text, strlen(o->text));
     strbuf_puts(out, "</h2>\n");
+    /* A link can open an outcome directly; without the script nothing else
+     * tells the reader that the advice rests on the safety questions. */
+    if (t->outcome_note_html)
+        strbuf_printf(out, "<div class=\"dt-outcome-note\">\n%s</div>\n", t->outcome_note_html);
     strbuf_printf(out, "<p class=\"dt-verdict\">Our advice: <strong>%s</strong></p>\n", verdicts[o->verdict].words);
     strbuf_printf(out, "<div class=\"dt-advice\">\n%s</div>\n", o->advice_html);
-    strbuf_printf(out, "<div class=\"dt-reminder\">\n%s</div>\n", t->reminder_html);
     render_restart(t, out);
     strbuf_puts(out, "</section>\n");
 }
@@ -681,6 +688,9 @@ void dtree_render_html(const dtree *tree, strbuf *out)
         else
             render_question(tree, node, i == tree->start, out);
     }
+    /* One copy, which the style sheet shows under whichever outcome is
+     * shown: a copy per outcome would weigh more than the advice itself. */
+    strbuf_printf(out, "<div class=\"dt-reminder\">\n%s</div>\n", tree->reminder_html);
     strbuf_puts(out, "</div>\n");
 }
 
@@ -700,17 +710,7 @@ static void render_question_json(const dtree *t, const dt_node *q, strbuf *out)
         strbuf_putc(out, ',');
         json_field(out, "summary", q->summary);
     }
-    if (q->help) {
-        strbuf_putc(out, ',');
-        json_field(out, "help", q->help);
-    }
-    strbuf_puts(out, ",\"list\":[");
-    for (size_t i = 0; i < q->n_items; i++) {
-        if (i)
-            strbuf_putc(out, ',');
-        esc_json(out, q->items[i], strlen(q->items[i]));
-    }
-    strbuf_puts(out, "],\"answers\":[");
+    strbuf_puts(out, ",\"answers\":[");
     for (size_t a = 0; a < q->n_answers; a++) {
         strbuf_puts(out, a ? ",{" : "{");
         json_field(out, "label", q->answers[a].label);
@@ -780,5 +780,6 @@ void dtree_free(dtree *tree)
         free_node(&tree->nodes[i]);
     free(tree->nodes);
     free(tree->reminder_html);
+    free(tree->outcome_note_html);
     free(tree);
 }

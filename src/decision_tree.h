@@ -35,7 +35,9 @@ dtree *dtree_load(const value *tree, const char *file, dtree_md_fn md_fn, void *
 /* Appends the HTML of every question and outcome as linked sections that
  * work without JavaScript. */
 void dtree_render_html(const dtree *tree, strbuf *out);
-/* Appends the tree as JSON, escaped so it is safe inside a <script> element. */
+/* Appends the tree's structure as JSON (ids, question text and summary,
+ * answers, outcome titles and verdicts; not help or lists, which the page
+ * shows from the HTML), escaped so it is safe inside a <script> element. */
 void dtree_render_json(const dtree *tree, strbuf *out);
 /* Frees the tree. Accepts NULL. */
 void dtree_free(dtree *tree);

@@ -108,30 +108,28 @@ static void test_small_tree_loads(void)
               "<h2 id=\"o-get-help-h\" tabindex=\"-1\">Get help now</h2>\n"
               "<p class=\"dt-verdict\">Our advice: <strong>Get medical help</strong></p>\n"
               "<div class=\"dt-advice\">\n<p>Call an ambulance.</p>\n</div>\n"
-              "<div class=\"dt-reminder\">\n<p>See <a href=\"red-flags.md\">red flags</a>.</p>\n</div>\n"
               "<p class=\"dt-restart\"><a href=\"#q-red\">Start again</a></p>\n"
               "</section>\n"
               "<section class=\"dt-node dt-outcome dt-verdict-continue\" id=\"o-carry-on\" aria-labelledby=\"o-carry-on-h\">\n"
               "<h2 id=\"o-carry-on-h\" tabindex=\"-1\">Carry on</h2>\n"
               "<p class=\"dt-verdict\">Our advice: <strong>Carry on</strong></p>\n"
               "<div class=\"dt-advice\">\n<p>Keep <em>moving</em>.</p>\n</div>\n"
-              "<div class=\"dt-reminder\">\n<p>See <a href=\"red-flags.md\">red flags</a>.</p>\n</div>\n"
               "<p class=\"dt-restart\"><a href=\"#q-red\">Start again</a></p>\n"
               "</section>\n"
               "<section class=\"dt-node dt-outcome dt-verdict-pause\" id=\"o-pause\" aria-labelledby=\"o-pause-h\">\n"
               "<h2 id=\"o-pause-h\" tabindex=\"-1\">Pause it</h2>\n"
               "<p class=\"dt-verdict\">Our advice: <strong>Take a break from it</strong></p>\n"
               "<div class=\"dt-advice\">\n<p>Rest from it.</p>\n</div>\n"
-              "<div class=\"dt-reminder\">\n<p>See <a href=\"red-flags.md\">red flags</a>.</p>\n</div>\n"
               "<p class=\"dt-restart\"><a href=\"#q-red\">Start again</a></p>\n"
               "</section>\n"
+              "<div class=\"dt-reminder\">\n<p>See <a href=\"red-flags.md\">red flags</a>.</p>\n</div>\n"
               "</div>\n");
     dtree_render_json(t, &json);
     CHECK_STR(json.data,
               "{\"start\":\"red\",\"questions\":["
-              "{\"id\":\"red\",\"text\":\"Any of these?\",\"help\":\"Rare signs.\",\"list\":[\"Fever\",\"Chest pain\"],"
+              "{\"id\":\"red\",\"text\":\"Any of these?\","
               "\"answers\":[{\"label\":\"Yes\",\"next\":\"get-help\"},{\"label\":\"No\",\"next\":\"pain\"}]},"
-              "{\"id\":\"pain\",\"text\":\"How much does it rise?\",\"list\":[],"
+              "{\"id\":\"pain\",\"text\":\"How much does it rise?\","
               "\"answers\":[{\"label\":\"Hardly at all\",\"next\":\"carry-on\"},{\"label\":\"A lot\",\"next\":\"pause\"}]}],"
               "\"outcomes\":["
               "{\"id\":\"get-help\",\"verdict\":\"seek-care\",\"verdict_text\":\"Get medical help\",\"title\":\"Get help now\"},"
@@ -194,6 +192,36 @@ static void test_md_callback(void)
     strbuf_free(&calls.seen);
     strbuf_free(&errs);
     strbuf_free(&html);
+}
+
+/* outcome_note is optional Markdown at the top of every outcome, under its
+ * heading, so that an outcome opened by a link says what it rests on. */
+static void test_outcome_note(void)
+{
+    strbuf errs = STRBUF_INIT, html = STRBUF_INIT, src = STRBUF_INIT;
+    strbuf_puts(&src, small_tree);
+    strbuf_puts(&src, "outcome_note: 'Answer the [safety questions](#q-red) first.'\n");
+    dtree *t = load(src.data, NULL, NULL, &errs);
+    CHECK(t != NULL);
+    CHECK_STR(strbuf_cstr(&errs), "");
+    if (t) {
+        dtree_render_html(t, &html);
+        const char *note = "<div class=\"dt-outcome-note\">\n<p>Answer the <a href=\"#q-red\">safety questions</a> "
+                           "first.</p>\n</div>\n";
+        size_t notes = 0;
+        for (const char *at = html.data; (at = strstr(at, note)) != NULL; at++)
+            notes++;
+        CHECK_INT(notes, 3);
+        CHECK(strstr(html.data, "Pause it</h2>\n<div class=\"dt-outcome-note\">") != NULL);
+        CHECK(strstr(html.data, "these?</h2>\n<div class=\"dt-outcome-note\">") == NULL);
+    }
+    dtree_free(t);
+    CHECK_STR(errors_with("reminder: 'See [red flags](red-flags.md).'\n",
+                          "reminder: 'See [red flags](red-flags.md).'\noutcome_note: 7\n", &errs),
+              "t.md:3:15: error: tree: 'outcome_note' must be a string, not a number\n");
+    strbuf_free(&errs);
+    strbuf_free(&html);
+    strbuf_free(&src);
 }
 
 static void test_reference_errors(void)
@@ -332,7 +360,7 @@ static void test_tree_errors(void)
               "is not a question or outcome id\n"
               "t.md:19:15: error: tree: answer 'A lot' of question 'pain' leads to 'pause', which is not a "
               "question or outcome id\n"
-              "t.md:21:3: error: tree: unknown key 'outcome'; use start, questions, outcomes or reminder\n");
+              "t.md:21:3: error: tree: unknown key 'outcome'; use start, questions, outcomes, reminder or outcome_note\n");
     CHECK_STR(errors_with("reminder: 'See [red flags](red-flags.md).'", "reminder: ''", &e),
               "t.md:2:11: error: tree: 'reminder' is empty\n");
     strbuf_free(&e);
@@ -374,7 +402,7 @@ static void test_escaping(void)
     CHECK(strchr(json.data, '>') == NULL);
     CHECK(strstr(json.data, "\"text\":\"\\u003c/script\\u003e\\u003c!-- \\u0026 \\\"q\\\" 'a'\"") != NULL);
     CHECK(strstr(json.data, "\"label\":\"\\u003c!--\"") != NULL);
-    CHECK(strstr(json.data, "\"summary\":\"\\u003cs\\u003e\",\"help\":") != NULL);
+    CHECK(strstr(json.data, "\"summary\":\"\\u003cs\\u003e\",\"answers\":") != NULL);
     CHECK(strstr(json.data, "\"title\":\"\\u003c/SCRIPT\\u003e\"") != NULL);
     CHECK(strstr(json.data, "\"title\":\"\\u2028\"") != NULL);
     dtree_free(t);
@@ -513,6 +541,7 @@ int main(void)
 {
     test_small_tree_loads();
     test_md_callback();
+    test_outcome_note();
     test_reference_errors();
     test_field_errors();
     test_answer_errors();
