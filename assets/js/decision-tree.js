@@ -9,6 +9,12 @@
 // so far, moves focus to each new heading and announces the change. It makes
 // no network request and writes no HTML from the data: all text goes in
 // through textContent.
+//
+// A link must never answer the safety questions for the reader. Every path
+// the reader builds by choosing an answer is remembered for this visit (in
+// sessionStorage), and a path in the URL counts only as far as the reader
+// built it; a shared #path=, or a no-JavaScript #q-/#o- link, starts at the
+// first question with a note that says why.
 (function () {
   'use strict';
 
@@ -50,40 +56,49 @@
     return '#path=' + steps.map(function (s) { return s.q.id + ':' + s.a; }).join(',');
   }
 
+  // The paths the reader built in this visit. Storage can be missing or
+  // refuse to write (private modes); the guide then trusts only this page
+  // load's own answers, so a reload starts again rather than guessing.
+  var STORE = 'lumbar-dtree-answered';
+  var answered = {};
+  try {
+    (JSON.parse(sessionStorage.getItem(STORE)) || []).forEach(function (h) { answered[h] = true; });
+  } catch (e) { /* start with none */ }
+
+  function remember(hash) {
+    answered[hash] = true;
+    try {
+      sessionStorage.setItem(STORE, JSON.stringify(Object.keys(answered)));
+    } catch (e) { /* kept for this page load only */ }
+  }
+
+  // The longest start of steps that the reader answered in this visit.
+  function trusted(steps) {
+    var n = 0;
+    while (n < steps.length && answered[pathHash(steps.slice(0, n + 1))]) n++;
+    return steps.slice(0, n);
+  }
+
   function currentId(steps) {
     if (!steps.length) return tree.start;
     var last = steps[steps.length - 1];
     return last.q.answers[last.a].next;
   }
 
-  // A no-JavaScript link (#q-ID or #o-ID) names a place, not a route; the
-  // shortest route there from the start stands in for it.
-  function routeTo(target) {
-    var seen = {};
-    var queue = [{ id: tree.start, steps: [] }];
-    seen[tree.start] = true;
-    while (queue.length) {
-      var item = queue.shift();
-      if (item.id === target) return item.steps;
-      var q = questions[item.id];
-      if (!q) continue;
-      q.answers.forEach(function (ans, i) {
-        if (seen[ans.next]) return;
-        seen[ans.next] = true;
-        queue.push({ id: ans.next, steps: item.steps.concat([{ q: q, a: i }]) });
-      });
-    }
-    return null;
-  }
-
-  // Returns the steps the hash stands for, or null for a hash that is not
-  // the guide's (the skip link's #main, say), which leaves the guide as it is.
+  // Returns { steps, skipped } for the hash, or null for a hash that is not
+  // the guide's (the skip link's #main, say), which leaves the guide as it
+  // is. skipped is true when the hash pointed past what the reader answered.
   function stepsFromHash() {
     var hash = location.hash;
-    if (hash === '' || hash === '#') return [];
-    if (hash.indexOf('#path=') === 0) return parsePath(hash.slice(6));
+    if (hash === '' || hash === '#') return { steps: [], skipped: false };
+    if (hash.indexOf('#path=') === 0) {
+      var parsed = parsePath(hash.slice(6));
+      var own = trusted(parsed);
+      return { steps: own, skipped: own.length < parsed.length };
+    }
     var m = /^#[qo]-([a-z0-9-]+)$/.exec(hash);
-    return m ? routeTo(m[1]) : null;
+    if (!m) return null;
+    return { steps: [], skipped: m[1] !== tree.start };
   }
 
   function el(tag, className, text) {
@@ -114,6 +129,11 @@
   var summaryList = el('ol', 'dt-summary-list');
   summary.appendChild(summaryHeading);
   summary.appendChild(summaryList);
+
+  var skippedNote = el('p', 'dt-skipped-note',
+    'The link you followed pointed to a later step. The decision tree starts with the safety questions, so please answer them first.');
+  skippedNote.hidden = true;
+  root.insertBefore(skippedNote, root.firstChild);
 
   root.appendChild(controls);
   root.appendChild(summary);
@@ -161,6 +181,7 @@
         link.href = pathHash(steps.concat([{ q: questions[id], a: a }]));
       });
     }
+    root.classList.toggle('dt-at-outcome', !questions[id]);
     back.hidden = restart.hidden = steps.length === 0;
     renderSummary();
     if (moveFocus) {
@@ -173,6 +194,15 @@
   function go(newSteps) {
     location.hash = pathHash(newSteps);
   }
+
+  // An answer is the reader's own only when they choose it here; the
+  // hashchange that follows cannot tell a click from a pasted link.
+  root.addEventListener('click', function (event) {
+    var link = event.target.closest && event.target.closest('a.dt-answer');
+    if (!link || !root.contains(link)) return;
+    var hash = link.getAttribute('href');
+    if (hash.indexOf('#path=') === 0) remember(hash);
+  });
 
   // Each history entry the guide makes remembers the guide's hash before
   // it, so Back can step back through history when the previous entry is
@@ -195,7 +225,8 @@
       if (shownHash === null) render(false);
       return;
     }
-    steps = found;
+    steps = found.steps;
+    skippedNote.hidden = !found.skipped;
     var canonical = pathHash(steps);
     var state = history.state && history.state.dtFrom !== undefined ? history.state : null;
     if (moveFocus && !state) state = { dtFrom: shownHash };
