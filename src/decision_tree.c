@@ -472,6 +472,28 @@ static size_t find_id(const loader *ld, const char *id)
     return NO_NODE;
 }
 
+/* A node's section is "q-ID" (or "o-ID") and its heading "q-ID-h", so a
+ * question "a-h" beside a question "a" would give two elements one id, and
+ * the page script would find the wrong one. Reported at the "-h" node. */
+static void check_html_ids(loader *ld)
+{
+    const dtree *t = ld->tree;
+    for (size_t i = 0; i < t->len; i++) {
+        const dt_node *node = &t->nodes[i];
+        size_t n = node->id ? strlen(node->id) : 0;
+        if (node->is_duplicate || n < 3 || strcmp(node->id + n - 2, "-h") != 0)
+            continue;
+        char *prefix = xstrndup(node->id, n - 2);
+        size_t other = find_id(ld, prefix);
+        if (other != NO_NODE && t->nodes[other].is_outcome == node->is_outcome)
+            diag_add(ld->diags, DIAG_ERROR, ld->file, node->line, node->col,
+                     "tree: %s and the heading of %s (line %d) would both have the HTML id '%c-%s'; rename "
+                     "one of them", node->name, t->nodes[other].name, t->nodes[other].line,
+                     node->is_outcome ? 'o' : 'q', node->id);
+        free(prefix);
+    }
+}
+
 static void resolve_start(loader *ld, const value *tree_map)
 {
     ld->tree->start = NO_NODE;
@@ -607,6 +629,7 @@ dtree *dtree_load(const value *tree, const char *file, dtree_md_fn md_fn, void *
     read_nodes(&ld, tree, "outcomes", true);
     read_reminder(&ld, tree);
     index_ids(&ld);
+    check_html_ids(&ld);
     resolve_start(&ld, tree);
     resolve_answers(&ld);
     find_loops(&ld);

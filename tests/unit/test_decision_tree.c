@@ -224,6 +224,31 @@ static void test_outcome_note(void)
     strbuf_free(&src);
 }
 
+/* Section "q-ID" and heading "q-ID-h": a node "ID-h" of the same kind as
+ * a node "ID" would share an HTML id with its heading. A question and an
+ * outcome never do (q- and o-). */
+static void test_html_id_collisions(void)
+{
+    strbuf errs = STRBUF_INIT;
+    CHECK_STR(errors_with("  - id: pain\n", "  - id: red-h\n", &errs),
+              "t.md:12:15: error: tree: answer 'No' of question 'red' leads to 'pain', which is not a question or "
+              "outcome id\n"
+              "t.md:13:9: error: tree: question 'red-h' and the heading of question 'red' (line 4) would both have "
+              "the HTML id 'q-red-h'; rename one of them\n"
+              "t.md:13:9: error: tree: question 'red-h' cannot be reached: no answer leads to it\n");
+    CHECK_STR(errors_with("  - id: pause\n", "  - id: carry-on-h\n", &errs),
+              "t.md:19:15: error: tree: answer 'A lot' of question 'pain' leads to 'pause', which is not a "
+              "question or outcome id\n"
+              "t.md:30:9: error: tree: outcome 'carry-on-h' and the heading of outcome 'carry-on' (line 25) would "
+              "both have the HTML id 'o-carry-on-h'; rename one of them\n"
+              "t.md:30:9: error: tree: outcome 'carry-on-h' cannot be reached: no answer leads to it\n");
+    CHECK_STR(errors_with("  - id: get-help\n", "  - id: red-h\n", &errs),
+              "t.md:10:15: error: tree: answer 'Yes' of question 'red' leads to 'get-help', which is not a "
+              "question or outcome id\n"
+              "t.md:21:9: error: tree: outcome 'red-h' cannot be reached: no answer leads to it\n");
+    strbuf_free(&errs);
+}
+
 static void test_reference_errors(void)
 {
     strbuf e = STRBUF_INIT;
@@ -542,6 +567,7 @@ int main(void)
     test_small_tree_loads();
     test_md_callback();
     test_outcome_note();
+    test_html_id_collisions();
     test_reference_errors();
     test_field_errors();
     test_answer_errors();
