@@ -41,7 +41,13 @@ static const char small_tree[] =
     "  - id: pause\n"                                  /* 30 */
     "    verdict: pause\n"                             /* 31 */
     "    title: Pause it\n"                            /* 32 */
-    "    advice: Rest from it.\n";                     /* 33 */
+    "    advice: Rest from it.\n"                      /* 33 */
+    "verdicts:\n"                                      /* 34 */
+    "  seek-care: Get medical help\n"                  /* 35 */
+    "  continue: Carry on\n"                           /* 36 */
+    "  continue-and-monitor: Carry on and keep checking\n" /* 37 */
+    "  adapt: Change how you do it\n"                  /* 38 */
+    "  pause: Take a break from it\n";                 /* 39 */
 
 /* Loads the YAML src as a tree; returns the tree (or NULL) and leaves every
  * diagnostic, sorted and formatted one per line, in errs. */
@@ -249,6 +255,64 @@ static void test_html_id_collisions(void)
     strbuf_free(&errs);
 }
 
+/* The verdicts and their words are the tree's own data: a tree about
+ * something else names its own, and the generator knows none. */
+static void test_verdicts(void)
+{
+    strbuf errs = STRBUF_INIT, html = STRBUF_INIT, json = STRBUF_INIT;
+    const char *own = "start: q\n"
+                      "reminder: x\n"
+                      "verdicts: {go: \"Go <now> & then\", wait: Wait}\n"
+                      "questions:\n"
+                      "  - {id: q, text: Ready?, answers: [{label: 'Yes', next: a}, {label: 'No', next: b}]}\n"
+                      "outcomes:\n"
+                      "  - {id: a, verdict: go, title: Off you go, advice: x}\n"
+                      "  - {id: b, verdict: wait, title: Not yet, advice: x}\n";
+    dtree *t = load(own, NULL, NULL, &errs);
+    CHECK(t != NULL);
+    CHECK_STR(strbuf_cstr(&errs), "");
+    if (t) {
+        dtree_render_html(t, &html);
+        CHECK(strstr(html.data, "<section class=\"dt-node dt-outcome dt-verdict-go\" id=\"o-a\"") != NULL);
+        CHECK(strstr(html.data, "<p class=\"dt-verdict\">Our advice: <strong>Go &lt;now&gt; &amp; then</strong></p>")
+              != NULL);
+        dtree_render_json(t, &json);
+        CHECK(strstr(json.data, "{\"id\":\"b\",\"verdict\":\"wait\",\"verdict_text\":\"Wait\",") != NULL);
+    }
+    dtree_free(t);
+    CHECK_STR(errors_with("  pause: Take a break from it\n", "", &errs),
+              "t.md:31:14: error: tree: outcome 'pause' has verdict 'pause'; use seek-care, continue, "
+              "continue-and-monitor or adapt\n");
+    CHECK_STR(errors_with("verdicts:\n", "verdicts: 3\nnot-verdicts:\n", &errs),
+              "t.md:34:11: error: tree: 'verdicts' must be a map of verdict names to the words shown for them, "
+              "not a number\n"
+              "t.md:36:3: error: tree: unknown key 'not-verdicts'; use start, questions, outcomes, verdicts, "
+              "reminder or outcome_note\n");
+    CHECK_STR(errors_with("  adapt: Change how you do it\n", "  Adapt: Change how you do it\n", &errs),
+              "t.md:38:10: error: tree: verdict name 'Adapt' must be 1 to 64 characters of a-z, 0-9 and '-'\n");
+    CHECK_STR(errors_with("  adapt: Change how you do it\n", "  adapt: [1]\n", &errs),
+              "t.md:38:10: error: tree: 'adapt' of 'verdicts' must be a string, not a list\n");
+    strbuf many = STRBUF_INIT;
+    strbuf_puts(&many, small_tree);
+    for (int i = 0; i < 5; i++)
+        strbuf_printf(&many, "  extra-%d: Extra\n", i);
+    const char *stop = strstr(many.data, "verdict: pause");
+    if (stop) {
+        strbuf src = STRBUF_INIT;
+        strbuf_append(&src, many.data, (size_t)(stop - many.data));
+        strbuf_puts(&src, "verdict: stop");
+        strbuf_puts(&src, stop + strlen("verdict: pause"));
+        dtree_free(load(src.data, NULL, NULL, &errs));
+        CHECK_STR(errs.data, "t.md:31:14: error: tree: outcome 'pause' has verdict 'stop'; use a name from "
+                             "'verdicts' (line 35)\n");
+        strbuf_free(&src);
+    }
+    strbuf_free(&many);
+    strbuf_free(&errs);
+    strbuf_free(&html);
+    strbuf_free(&json);
+}
+
 static void test_reference_errors(void)
 {
     strbuf e = STRBUF_INIT;
@@ -370,10 +434,11 @@ static void test_tree_errors(void)
 {
     strbuf e = STRBUF_INIT;
     CHECK(load("[1, 2]", NULL, NULL, &e) == NULL);
-    CHECK_STR(e.data, "t.md:1:1: error: tree: must be a map with 'start', 'questions', 'outcomes' and "
-                      "'reminder', not a list\n");
+    CHECK_STR(e.data, "t.md:1:1: error: tree: must be a map with 'start', 'questions', 'outcomes', 'verdicts' "
+                      "and 'reminder', not a list\n");
     CHECK(load("start: a\n", NULL, NULL, &e) == NULL);
-    CHECK_STR(e.data, "t.md:1:1: error: tree: missing 'questions'\n"
+    CHECK_STR(e.data, "t.md:1:1: error: tree: missing 'verdicts'\n"
+                      "t.md:1:1: error: tree: missing 'questions'\n"
                       "t.md:1:1: error: tree: missing 'outcomes'\n"
                       "t.md:1:1: error: tree: missing 'reminder'\n"
                       "t.md:1:8: error: tree: 'start' names 'a', which is not a question id\n");
@@ -385,7 +450,7 @@ static void test_tree_errors(void)
               "is not a question or outcome id\n"
               "t.md:19:15: error: tree: answer 'A lot' of question 'pain' leads to 'pause', which is not a "
               "question or outcome id\n"
-              "t.md:21:3: error: tree: unknown key 'outcome'; use start, questions, outcomes, reminder or outcome_note\n");
+              "t.md:21:3: error: tree: unknown key 'outcome'; use start, questions, outcomes, verdicts, reminder or outcome_note\n");
     CHECK_STR(errors_with("reminder: 'See [red flags](red-flags.md).'", "reminder: ''", &e),
               "t.md:2:11: error: tree: 'reminder' is empty\n");
     strbuf_free(&e);
@@ -407,7 +472,8 @@ static void test_escaping(void)
         "      - {label: \"<!--\", next: b}\n"
         "outcomes:\n"
         "  - {id: a, verdict: adapt, title: \"</SCRIPT>\", advice: \"<script>alert(1)</script>\"}\n"
-        "  - {id: b, verdict: pause, title: \"\\u2028\", advice: x}\n";
+        "  - {id: b, verdict: pause, title: \"\\u2028\", advice: x}\n"
+        "verdicts: {adapt: \"<b>&</b>\", pause: \"\\u2028\"}\n";
     strbuf errs = STRBUF_INIT, html = STRBUF_INIT, json = STRBUF_INIT;
     dtree *t = load(hostile, NULL, NULL, &errs);
     CHECK(t != NULL);
@@ -492,6 +558,9 @@ static value *chain_tree(int n, const char *last_go)
     value_list_push(outcomes, o);
     value_map_set(tree, "start", pos(value_str("q0"), 1));
     value_map_set(tree, "reminder", pos(value_str("Red flags."), 1));
+    value *verdicts = pos(value_map(), 2);
+    value_map_set(verdicts, "continue", pos(value_str("Carry on"), 2));
+    value_map_set(tree, "verdicts", verdicts);
     value_map_set(tree, "questions", questions);
     value_map_set(tree, "outcomes", outcomes);
     return tree;
@@ -568,6 +637,7 @@ int main(void)
     test_md_callback();
     test_outcome_note();
     test_html_id_collisions();
+    test_verdicts();
     test_reference_errors();
     test_field_errors();
     test_answer_errors();
