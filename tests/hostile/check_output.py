@@ -128,11 +128,20 @@ if guide:
     data = [t for a, t in guide.scripts if a.get("id") == "decision-tree-data"]
     tree = json.loads(data[0]) if data else {}
     q = (tree.get("questions") or [{}])[0]
-    want = {k: quoted("relative-rest.md", k)[0] for k in ("text", "help", "summary")}
-    check("tree JSON holds question text, help, summary and items exactly",
-          q.get("text") == want["text"] and q.get("help") == want["help"] and q.get("summary") == want["summary"]
-          and q.get("list") == quoted("relative-rest.md", None))
+    want = {k: quoted("relative-rest.md", k)[0] for k in ("text", "help", "summary", "seek-care")}
+    check("tree JSON holds question text and summary exactly",
+          q.get("text") == want["text"] and q.get("summary") == want["summary"])
     check("tree JSON holds answer labels exactly", [a["label"] for a in q.get("answers", [])] == quoted("relative-rest.md", "label"))
+    o = (tree.get("outcomes") or [{}])[0]
+    check("tree JSON holds verdict words exactly", o.get("verdict_text") == want["seek-care"])
+    # Help, list items and verdict words are text in the tree's HTML; the
+    # JSON leaves help and items out.
+    esc = lambda s: s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;").replace("'", "&#39;")
+    page = open(os.path.join(OUT, "relative-rest/index.html"), encoding="utf-8").read()
+    check("tree help, items and verdict words are escaped exactly in the HTML",
+          '<p class="dt-help">%s</p>' % esc(want["help"]) in page
+          and all("<li>%s</li>" % esc(i) in page for i in quoted("relative-rest.md", None))
+          and "Our advice: <strong>%s</strong>" % esc(want["seek-care"]) in page)
 
 try:
     index = json.load(open(os.path.join(OUT, "search.json"), encoding="utf-8"))
