@@ -739,8 +739,14 @@ static void render_restart(const dtree *t, strbuf *out)
 
 static void render_question(const dtree *t, const dt_node *q, bool is_start, strbuf *out)
 {
-    strbuf_printf(out, "<section class=\"dt-node dt-question%s\" id=\"q-%s\" aria-labelledby=\"q-%s-h\">\n",
+    strbuf_printf(out, "<section class=\"dt-node dt-question%s\" id=\"q-%s\" aria-labelledby=\"q-%s-h\"",
                   is_start ? " dt-start" : "", q->id, q->id);
+    if (q->summary) {
+        strbuf_puts(out, " data-summary=\"");
+        esc_html(out, q->summary, strlen(q->summary));
+        strbuf_putc(out, '"');
+    }
+    strbuf_puts(out, ">\n");
     strbuf_printf(out, "<h2 id=\"q-%s-h\" tabindex=\"-1\">", q->id);
     esc_html(out, q->text, strlen(q->text));
     strbuf_puts(out, "</h2>\n");

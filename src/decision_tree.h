@@ -33,11 +33,12 @@ typedef bool (*dtree_md_fn)(void *ctx, const char *md, size_t n, int line, int c
 dtree *dtree_load(const value *tree, const char *file, dtree_md_fn md_fn, void *md_ctx,
                   diag_list *diags);
 /* Appends the HTML of every question and outcome as linked sections that
- * work without JavaScript. */
+ * work without JavaScript; the page script reads the tree from them
+ * (a question's summary is its data-summary attribute). */
 void dtree_render_html(const dtree *tree, strbuf *out);
 /* Appends the tree's structure as JSON (ids, question text and summary,
- * answers, outcome titles and verdicts; not help or lists, which the page
- * shows from the HTML), escaped so it is safe inside a <script> element. */
+ * answers, outcome titles and verdicts; not help or lists), escaped so it
+ * is safe inside a <script> element, for themes that want it. */
 void dtree_render_json(const dtree *tree, strbuf *out);
 /* Frees the tree. Accepts NULL. */
 void dtree_free(dtree *tree);

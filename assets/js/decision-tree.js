@@ -18,21 +18,32 @@
 (function () {
   'use strict';
 
-  var dataEl = document.getElementById('decision-tree-data');
-  var root = document.getElementById('dtree');
-  if (!dataEl || !root || !window.history || !history.replaceState) return;
-  var tree;
-  try {
-    tree = JSON.parse(dataEl.textContent);
-  } catch (e) {
-    return; // the no-JavaScript page still works
-  }
+  // The tree is read from its own markup, found by class rather than by id
+  // so that a heading elsewhere on the page that happens to get the same
+  // id cannot stand in for it.
+  var root = document.querySelector('div.dtree');
+  if (!root || !window.history || !history.replaceState) return;
 
+  var tree = { start: root.getAttribute('data-start') };
   var questions = {};
-  tree.questions.forEach(function (q) { questions[q.id] = q; });
+  var sections = {};
+  root.querySelectorAll('.dt-node').forEach(function (section) {
+    var id = section.id.slice(2);
+    sections[id] = section;
+    if (!section.classList.contains('dt-question')) return;
+    var heading = section.querySelector('h2');
+    questions[id] = {
+      id: id,
+      summary: section.getAttribute('data-summary') || (heading ? heading.textContent : id),
+      answers: Array.prototype.map.call(section.querySelectorAll('a.dt-answer'), function (link) {
+        return { label: link.textContent, next: link.getAttribute('href').slice(3) };
+      }),
+    };
+  });
+  if (!questions[tree.start]) return; // the no-JavaScript page still works
 
   function sectionOf(id) {
-    return document.getElementById((questions[id] ? 'q-' : 'o-') + id);
+    return sections[id];
   }
 
   // Steps are [{q: question, a: answer index}]. Reading stops at the first
@@ -145,7 +156,7 @@
     summaryList.textContent = '';
     steps.forEach(function (s, i) {
       var item = el('li');
-      var name = s.q.summary || s.q.text;
+      var name = s.q.summary;
       item.appendChild(el('span', 'dt-summary-q', name + (/[?:]$/.test(name) ? ' ' : ': ')));
       item.appendChild(el('strong', 'dt-summary-a', s.q.answers[s.a].label));
       item.appendChild(document.createTextNode(' '));

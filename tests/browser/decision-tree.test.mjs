@@ -1,5 +1,5 @@
 // The relative-rest decision tree in a real browser. The tree is read from
-// the built page's JSON, every route from the first question to an outcome
+// the built page's HTML, every route from the first question to an outcome
 // is walked by clicking, and the page is checked with and without
 // JavaScript: Back, Start over, reload and history, keyboard only, focus and
 // announcements, axe, a 320 px screen, sub-path hosting, and screenshots.
@@ -15,20 +15,34 @@ const PAGE = 'relative-rest/';
 const unescape = (s) => s.replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/&lt;/g, '<')
   .replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 
-// The tree exactly as the built page embeds it, with each question's help
-// and list read from its section (the JSON leaves them out).
+// The tree exactly as the built page holds it, read from its sections: the
+// page script reads the same markup.
 function readTree(siteDir) {
   const html = fs.readFileSync(path.join(siteDir, PAGE, 'index.html'), 'utf8');
-  const m = /<script type="application\/json" id="decision-tree-data">([^<]*)<\/script>/.exec(html);
-  assert(m, 'the page embeds the tree in <script type="application/json" id="decision-tree-data">');
-  const tree = JSON.parse(m[1]);
-  for (const q of tree.questions) {
-    const section = new RegExp(`<section [^>]*id="q-${q.id}"[^>]*>([\\s\\S]*?)</section>`).exec(html)[1];
-    const help = /<p class="dt-help">([^<]*)<\/p>/.exec(section);
-    q.help = help ? unescape(help[1]) : '';
-    const list = /<ul class="dt-list">([\s\S]*?)<\/ul>/.exec(section);
-    q.list = list ? [...list[1].matchAll(/<li>([^<]*)<\/li>/g)].map((x) => unescape(x[1])) : [];
+  const start = /<div class="dtree" id="dtree" data-start="([a-z0-9-]+)">/.exec(html);
+  assert(start, 'the page has no <div class="dtree" data-start=...>');
+  const tree = { start: start[1], questions: [], outcomes: [] };
+  const sectionRe = /<section class="dt-node dt-(question|outcome)([^"]*)" id="[qo]-([a-z0-9-]+)"([^>]*)>([\s\S]*?)<\/section>/g;
+  for (const [, kind, classes, id, attrs, body] of html.matchAll(sectionRe)) {
+    const text = unescape(/<h2[^>]*>([^<]*)<\/h2>/.exec(body)[1]);
+    if (kind === 'outcome') {
+      const verdict = /dt-verdict-([a-z0-9-]+)/.exec(classes)[1];
+      const words = unescape(/<p class="dt-verdict">[^<]*<strong>([^<]*)<\/strong>/.exec(body)[1]);
+      tree.outcomes.push({ id, title: text, verdict, verdict_text: words });
+      continue;
+    }
+    const summary = /data-summary="([^"]*)"/.exec(attrs);
+    const help = /<p class="dt-help">([^<]*)<\/p>/.exec(body);
+    const list = /<ul class="dt-list">([\s\S]*?)<\/ul>/.exec(body);
+    const answers = [...body.matchAll(/<a class="dt-answer" href="#[qo]-([a-z0-9-]+)" data-answer="\d+">([^<]*)<\/a>/g)]
+      .map(([, next, label]) => ({ label: unescape(label), next }));
+    tree.questions.push({
+      id, text, summary: summary ? unescape(summary[1]) : undefined, answers,
+      help: help ? unescape(help[1]) : '',
+      list: list ? [...list[1].matchAll(/<li>([^<]*)<\/li>/g)].map((x) => unescape(x[1])) : [],
+    });
   }
+  assert(tree.questions.length && tree.outcomes.length, 'no questions or outcomes found in the page');
   return tree;
 }
 

@@ -483,6 +483,7 @@ static void test_escaping(void)
     dtree_render_html(t, &html);
     CHECK(strstr(html.data, ">&lt;/script&gt;&lt;!-- &amp; &quot;q&quot; &#39;a&#39;</h2>") != NULL);
     CHECK(strstr(html.data, "<p class=\"dt-help\">&lt;b&gt;help&lt;/b&gt;</p>") != NULL);
+    CHECK(strstr(html.data, " aria-labelledby=\"q-q-h\" data-summary=\"&lt;s&gt;\">\n") != NULL);
     CHECK(strstr(html.data, "<li>&lt;i&gt;</li>") != NULL);
     CHECK(strstr(html.data, ">&lt;/script&gt;</a>") != NULL);
     CHECK(strstr(html.data, ">&lt;!--</a>") != NULL);
