@@ -48,6 +48,7 @@ typedef struct dt_node {
     char *text;        /* the question, or the outcome's title */
     char *help;        /* may be NULL */
     char *summary;     /* short name for the answers-so-far list; may be NULL */
+    char *stage;       /* the part of the tree it belongs to, for the progress cue; may be NULL */
     char **items;      /* the question's optional list */
     size_t n_items;
     dt_answer *answers;
@@ -359,15 +360,16 @@ static void read_answers(loader *ld, dt_node *node, const value *map)
 
 static void read_question(loader *ld, dt_node *node, const value *map)
 {
-    static const char *const keys[] = {"id", "text", "summary", "help", "list", "answers", NULL};
+    static const char *const keys[] = {"id", "text", "summary", "stage", "help", "list", "answers", NULL};
     node->text = copy_string(need_string(ld, map, "text", node->name));
     node->summary = copy_string(maybe_string(ld, map, "summary", node->name));
     node->help = copy_string(maybe_string(ld, map, "help", node->name));
+    node->stage = copy_string(maybe_string(ld, map, "stage", node->name));
     const value *list = value_map_get(map, "list");
     if (list)
         read_items(ld, node, list);
     read_answers(ld, node, map);
-    check_keys(ld, map, keys, node->name, "id, text, summary, help, list or answers");
+    check_keys(ld, map, keys, node->name, "id, text, summary, stage, help, list or answers");
 }
 
 static size_t find_verdict(const loader *ld, const char *key)
@@ -746,6 +748,11 @@ static void render_question(const dtree *t, const dt_node *q, bool is_start, str
         esc_html(out, q->summary, strlen(q->summary));
         strbuf_putc(out, '"');
     }
+    if (q->stage) {
+        strbuf_puts(out, " data-stage=\"");
+        esc_html(out, q->stage, strlen(q->stage));
+        strbuf_putc(out, '"');
+    }
     strbuf_puts(out, ">\n");
     strbuf_printf(out, "<h2 id=\"q-%s-h\" tabindex=\"-1\">", q->id);
     esc_html(out, q->text, strlen(q->text));
@@ -880,6 +887,7 @@ static void free_node(dt_node *node)
     free(node->text);
     free(node->help);
     free(node->summary);
+    free(node->stage);
     for (size_t i = 0; i < node->n_items; i++)
         free(node->items[i]);
     free(node->items);

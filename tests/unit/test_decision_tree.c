@@ -370,7 +370,7 @@ static void test_field_errors(void)
               "t.md:12:15: error: tree: answer 'No' of question 'red' leads to 'pain', which is not a "
               "question or outcome id\n"
               "t.md:13:5: error: tree: question 2 has no 'id'\n"
-              "t.md:13:10: error: tree: question 2 has an unknown key 'idd'; use id, text, summary, help, list or "
+              "t.md:13:10: error: tree: question 2 has an unknown key 'idd'; use id, text, summary, stage, help, list or "
               "answers\n");
     CHECK_STR(errors_with("  - id: pain\n", "  - id: [pain]\n", &e),
               "t.md:12:15: error: tree: answer 'No' of question 'red' leads to 'pain', which is not a "
@@ -403,7 +403,7 @@ static void test_answer_errors(void)
               "t.md:28:9: error: tree: outcome 'pause' cannot be reached: no answer leads to it\n");
     CHECK_STR(errors_with("    answers:\n      - label: Hardly", "    answers: []\n    x:\n      - label: Hardly", &e),
               "t.md:15:14: error: tree: question 'pain' has 0 answers; it needs at least 2\n"
-              "t.md:17:7: error: tree: question 'pain' has an unknown key 'x'; use id, text, summary, help, list or "
+              "t.md:17:7: error: tree: question 'pain' has an unknown key 'x'; use id, text, summary, stage, help, list or "
               "answers\n"
               "t.md:26:9: error: tree: outcome 'carry-on' cannot be reached: no answer leads to it\n"
               "t.md:31:9: error: tree: outcome 'pause' cannot be reached: no answer leads to it\n");
@@ -423,7 +423,7 @@ static void test_answer_errors(void)
               "t.md:29:9: error: tree: outcome 'pause' cannot be reached: no answer leads to it\n");
     CHECK_STR(errors_with("answers:\n      - label: 'Yes'", "answers: {a: 1}\n    b:\n      - label: 'Yes'", &e),
               "t.md:8:14: error: tree: 'answers' of question 'red' must be a list, not a map\n"
-              "t.md:10:7: error: tree: question 'red' has an unknown key 'b'; use id, text, summary, help, list or "
+              "t.md:10:7: error: tree: question 'red' has an unknown key 'b'; use id, text, summary, stage, help, list or "
               "answers\n"
               "t.md:14:9: error: tree: question 'pain' cannot be reached: no answer leads to it\n"
               "t.md:22:9: error: tree: outcome 'get-help' cannot be reached: no answer leads to it\n");
@@ -465,6 +465,7 @@ static void test_escaping(void)
         "  - id: q\n"
         "    text: \"</script><!-- & \\\"q\\\" 'a'\"\n"
         "    summary: \"<s>\"\n"
+        "    stage: \"A & \\\"B\\\"\"\n"
         "    help: \"<b>help</b>\"\n"
         "    list: [\"<i>\"]\n"
         "    answers:\n"
@@ -483,7 +484,8 @@ static void test_escaping(void)
     dtree_render_html(t, &html);
     CHECK(strstr(html.data, ">&lt;/script&gt;&lt;!-- &amp; &quot;q&quot; &#39;a&#39;</h2>") != NULL);
     CHECK(strstr(html.data, "<p class=\"dt-help\">&lt;b&gt;help&lt;/b&gt;</p>") != NULL);
-    CHECK(strstr(html.data, " aria-labelledby=\"q-q-h\" data-summary=\"&lt;s&gt;\">\n") != NULL);
+    CHECK(strstr(html.data, " aria-labelledby=\"q-q-h\" data-summary=\"&lt;s&gt;\" data-stage=\"A &amp; &quot;B&quot;\">\n")
+          != NULL);
     CHECK(strstr(html.data, "<li>&lt;i&gt;</li>") != NULL);
     CHECK(strstr(html.data, ">&lt;/script&gt;</a>") != NULL);
     CHECK(strstr(html.data, ">&lt;!--</a>") != NULL);
