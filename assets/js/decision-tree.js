@@ -1,20 +1,17 @@
 // The relative-rest guide, one question at a time.
 //
 // The page works without this script: every question is a section, answers
-// are plain links, and CSS shows the :target section. This script only
-// enhances that markup. It keeps the answers given so far in the URL hash
-// (#path=emergency:1,same-day:1, each step a question id and the 0-based
-// answer chosen), so reloading and the browser's Back button keep the
-// reader's place; it adds Back and Start over buttons, a list of the answers
-// so far, moves focus to each new heading and announces the change. It makes
-// no network request and writes no HTML from the data: all text goes in
-// through textContent.
+// are plain links, and CSS shows the :target section. This script enhances
+// that markup. The URL hash holds the answers given (#path=emergency:2,
+// same-day:2: question ids and 0-based answers), so reload and Back keep
+// the place. It adds Back, Start over, a progress cue and the answers so
+// far, moves focus to each new heading and announces it. It makes no
+// network request and writes all text through textContent.
 //
-// A link must never answer the safety questions for the reader. Every path
-// the reader builds by choosing an answer is remembered for this visit (in
-// sessionStorage), and a path in the URL counts only as far as the reader
-// built it; a shared #path=, or a no-JavaScript #q-/#o- link, starts at the
-// first question with a note that says why.
+// A link must never answer the safety questions for the reader: the paths
+// the reader built are remembered for the visit (sessionStorage), a path
+// in the URL counts only as far as the reader built it, and any other
+// #path=, #q- or #o- link starts at the first question with a note.
 (function () {
   'use strict';
 
@@ -122,12 +119,51 @@
   root.classList.add('dt-js');
   document.querySelectorAll('.dt-nojs-hint').forEach(function (hint) { hint.hidden = true; });
 
+  // With the script, answers are real buttons: Enter and Space both work,
+  // and choosing one is something only the reader can do.
+  root.querySelectorAll('a.dt-answer').forEach(function (link) {
+    var button = el('button', 'dt-answer', link.textContent);
+    button.type = 'button';
+    button.setAttribute('data-answer', link.getAttribute('data-answer'));
+    link.parentNode.replaceChild(button, link);
+  });
+
+  // The progress cue: the stages the questions name, in page order, then
+  // the result; the current one is marked in words for screen readers and
+  // in weight, not colour, for everyone else.
+  var RESULT_STAGE = 'Your result';
+  var stageNames = [];
+  root.querySelectorAll('.dt-question[data-stage]').forEach(function (section) {
+    var name = section.getAttribute('data-stage');
+    if (stageNames.indexOf(name) < 0) stageNames.push(name);
+  });
+  var progress = el('ol', 'dt-progress');
+  progress.setAttribute('aria-label', 'Progress');
+  stageNames.concat([RESULT_STAGE]).forEach(function (name) { progress.appendChild(el('li', '', name)); });
+  progress.hidden = stageNames.length === 0;
+
+  function renderProgress(id) {
+    var stage = questions[id] ? sections[id].getAttribute('data-stage') : RESULT_STAGE;
+    progress.querySelectorAll('li').forEach(function (item) {
+      if (item.textContent === stage) item.setAttribute('aria-current', 'step');
+      else item.removeAttribute('aria-current');
+    });
+  }
+
+  // Brings the progress cue and the current section to the top of the
+  // screen, smoothly unless the reader asked for less motion.
+  var lessMotion = window.matchMedia ? matchMedia('(prefers-reduced-motion: reduce)') : null;
+  function bringIntoView(section) {
+    var target = progress.hidden ? section : progress;
+    target.scrollIntoView({ block: 'start', behavior: lessMotion && lessMotion.matches ? 'auto' : 'smooth' });
+  }
+
   var live = el('p', 'visually-hidden');
   live.setAttribute('aria-live', 'polite');
   live.id = 'dt-live';
 
   var controls = el('div', 'dt-controls');
-  var back = el('button', 'dt-back', 'Back');
+  var back = el('button', 'dt-back button-quiet', 'Back');
   var restart = el('button', 'dt-start-over button-quiet', 'Start over');
   back.type = restart.type = 'button';
   controls.appendChild(back);
@@ -145,6 +181,7 @@
     'The link you followed pointed to a later step. The decision tree starts with the safety questions, so please answer them first.');
   skippedNote.hidden = true;
   root.insertBefore(skippedNote, root.firstChild);
+  root.insertBefore(progress, root.firstChild);
 
   root.appendChild(controls);
   root.appendChild(summary);
@@ -186,18 +223,14 @@
     root.querySelectorAll('.dt-node').forEach(function (section) {
       section.classList.toggle('dt-current', section === current);
     });
-    if (questions[id]) {
-      current.querySelectorAll('a.dt-answer').forEach(function (link) {
-        var a = Number(link.getAttribute('data-answer'));
-        link.href = pathHash(steps.concat([{ q: questions[id], a: a }]));
-      });
-    }
     root.classList.toggle('dt-at-outcome', !questions[id]);
     back.hidden = restart.hidden = steps.length === 0;
+    renderProgress(id);
     renderSummary();
     if (moveFocus) {
       var heading = current.querySelector('h2');
-      if (heading) heading.focus();
+      if (heading) heading.focus({ preventScroll: true });
+      bringIntoView(current);
       announce(current, id);
     }
   }
@@ -207,12 +240,15 @@
   }
 
   // An answer is the reader's own only when they choose it here; the
-  // hashchange that follows cannot tell a click from a pasted link.
+  // hashchange that follows cannot tell a choice from a pasted link.
   root.addEventListener('click', function (event) {
-    var link = event.target.closest && event.target.closest('a.dt-answer');
-    if (!link || !root.contains(link)) return;
-    var hash = link.getAttribute('href');
-    if (hash.indexOf('#path=') === 0) remember(hash);
+    var button = event.target.closest && event.target.closest('button.dt-answer');
+    var section = button && button.closest('.dt-node');
+    var id = currentId(steps);
+    if (!section || section !== sectionOf(id) || !questions[id]) return;
+    var chosen = steps.concat([{ q: questions[id], a: Number(button.getAttribute('data-answer')) }]);
+    remember(pathHash(chosen));
+    go(chosen);
   });
 
   // Each history entry the guide makes remembers the guide's hash before
@@ -244,8 +280,11 @@
     if (location.hash !== '' && (location.hash !== canonical || state !== history.state)) {
       history.replaceState(state, '', canonical);
     }
+    var firstShown = shownHash === null;
     shownHash = canonical;
     render(moveFocus);
+    // A shared or reloaded link opens on the current question, in view.
+    if (firstShown && location.hash !== '') bringIntoView(sectionOf(currentId(steps)));
   }
 
   window.addEventListener('hashchange', function () { sync(true); });

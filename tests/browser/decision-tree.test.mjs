@@ -32,12 +32,14 @@ function readTree(siteDir) {
       continue;
     }
     const summary = /data-summary="([^"]*)"/.exec(attrs);
+    const stage = /data-stage="([^"]*)"/.exec(attrs);
     const help = /<p class="dt-help">([^<]*)<\/p>/.exec(body);
     const list = /<ul class="dt-list">([\s\S]*?)<\/ul>/.exec(body);
     const answers = [...body.matchAll(/<a class="dt-answer" href="#[qo]-([a-z0-9-]+)" data-answer="\d+">([^<]*)<\/a>/g)]
       .map(([, next, label]) => ({ label: unescape(label), next }));
     tree.questions.push({
       id, text, summary: summary ? unescape(summary[1]) : undefined, answers,
+      stage: stage ? unescape(stage[1]) : undefined,
       help: help ? unescape(help[1]) : '',
       list: list ? [...list[1].matchAll(/<li>([^<]*)<\/li>/g)].map((x) => unescape(x[1])) : [],
     });
@@ -129,7 +131,7 @@ const sectionId = (id) => (tree.outcomes.some((o) => o.id === id) ? 'o-' : 'q-')
 
 // With JavaScript: clicks the answer of step s and waits for the next section.
 async function clickAnswer(page, s) {
-  const link = page.locator(`#q-${s.q.id}.dt-current a.dt-answer[data-answer="${s.a}"]`);
+  const link = page.locator(`#q-${s.q.id}.dt-current button.dt-answer[data-answer="${s.a}"]`);
   const text = (await link.textContent()).trim();
   assert(text === s.q.answers[s.a].label, `answer ${s.a} of '${s.q.id}' reads "${text}"`);
   await link.click();
@@ -569,6 +571,112 @@ test('decision-tree: the script makes no network request while a route is walked
   });
 });
 
+// Issue 19: the tool comes first on a phone, and each step is in view.
+const PHONE = { width: 375, height: 740 };
+
+async function inView(page, selector) {
+  return page.$eval(selector, (n) => {
+    const r = n.getBoundingClientRect();
+    return r.top >= 0 && r.bottom <= window.innerHeight;
+  });
+}
+
+test('decision-tree: at 375 x 740 the first question is on the first screen, with and without JavaScript', async () => {
+  for (const js of [true, false]) {
+    await withGuide({ viewport: PHONE, javaScriptEnabled: js }, '', async (page) => {
+      assert(await inView(page, `#q-${tree.start}-h`), `${js ? 'with' : 'without'} JavaScript the first question is below the first screen`);
+      if (js) assert(await inView(page, '.dt-progress'), 'the progress cue is below the first screen');
+    });
+  }
+});
+
+test('decision-tree: after each answer the new question is in view and the progress cue says where the reader is', async () => {
+  const stages = [...new Set(tree.questions.map((q) => q.stage).filter(Boolean)), 'Your result'];
+  assert(stages.length >= 3, `the tree names only the stages ${stages.join(', ')}`);
+  const r = routes.find((x) => x.outcome.id === 'keep-checking');
+  await withGuide({ viewport: PHONE }, '', async (page) => {
+    const items = await page.$$eval('.dt-progress li', (lis) => lis.map((li) => li.textContent));
+    assert(JSON.stringify(items) === JSON.stringify(stages), `the progress cue lists ${JSON.stringify(items)}`);
+    for (const s of r.steps) {
+      await clickAnswer(page, s);
+      const next = s.q.answers[s.a].next;
+      const id = sectionId(next);
+      assert(await inView(page, `#${id}-h`), `after answering '${s.q.id}' the heading of #${id} is not in view`);
+      const fits = await page.$eval(`#${id}`, (n) => n.getBoundingClientRect().height <= window.innerHeight * 0.8);
+      if (fits && id.startsWith('q-')) {
+        assert(await inView(page, `#${id} .dt-answers li:last-child .dt-answer`),
+          `after answering '${s.q.id}' the answers of #${id} are not in view`);
+      }
+      const q = tree.questions.find((x) => x.id === next);
+      const want = q ? q.stage : 'Your result';
+      const current = await page.$eval('.dt-progress [aria-current="step"]', (n) => n.textContent);
+      assert(current === want, `at #${id} the progress cue says "${current}", not "${want}"`);
+    }
+  });
+});
+
+test('decision-tree: scrolling to the new question is smooth only when the reader allows motion', async () => {
+  for (const [motion, want] of [['reduce', 'auto'], ['no-preference', 'smooth']]) {
+    await withGuide({ viewport: PHONE, reducedMotion: motion }, '', async (page) => {
+      await page.evaluate(() => {
+        window.dtScrolls = [];
+        const original = Element.prototype.scrollIntoView;
+        Element.prototype.scrollIntoView = function (options) {
+          window.dtScrolls.push(options && options.behavior);
+          return original.call(this, options);
+        };
+      });
+      await page.click(`#q-${tree.start} .dt-answers li:last-child button.dt-answer`);
+      await page.waitForSelector('#q-same-day.dt-current');
+      const seen = await page.evaluate(() => window.dtScrolls);
+      assert(seen.length === 1 && seen[0] === want, `with ${motion} the scrolls were ${JSON.stringify(seen)}, not ["${want}"]`);
+    });
+  }
+});
+
+test('decision-tree: with JavaScript the answers are buttons that Space and Enter choose; Back is secondary', async () => {
+  await withGuide({ viewport: PHONE }, '', async (page) => {
+    const kinds = await page.$$eval(`#q-${tree.start} .dt-answer`, (ns) => ns.map((n) => n.tagName));
+    assert(kinds.length === question(tree.start).answers.length && kinds.every((k) => k === 'BUTTON'), `answers are ${kinds}`);
+    const no = question(tree.start).answers.findIndex((x) => /^No\b/.test(x.label));
+    await page.focus(`#q-${tree.start} button.dt-answer[data-answer="${no}"]`);
+    await page.keyboard.press('Space');
+    await page.waitForSelector('#q-same-day.dt-current');
+    await page.focus(`#q-same-day button.dt-answer[data-answer="${no}"]`);
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#q-see-soon.dt-current');
+    const items = await page.$$eval('.dt-summary-list li', (lis) => lis.length);
+    assert(items === 2, `after Space and Enter the summary lists ${items} answers`);
+    const backBg = await page.$eval('button.dt-back', (n) => getComputedStyle(n).backgroundColor);
+    const answerBorder = await page.$eval('#q-see-soon button.dt-answer', (n) => getComputedStyle(n).borderTopWidth);
+    assert(backBg === 'rgba(0, 0, 0, 0)' && answerBorder === '2px', `Back (${backBg}) is as prominent as an answer`);
+  });
+});
+
+test('decision-tree: a reloaded path lands on the current question, in view', async () => {
+  const r = routes.find((x) => x.outcome.id === 'keep-checking');
+  await withWalkedGuide({ viewport: PHONE }, r.steps.slice(0, 5), async (page) => {
+    const id = sectionId(r.steps[4].q.answers[r.steps[4].a].next);
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.reload({ waitUntil: 'load' });
+    await expectShown(page, id);
+    assert(await inView(page, `#${id}-h`), `after reload the heading of #${id} is not in view`);
+  });
+});
+
+test('decision-tree: printing an outcome keeps the answers given and leaves out the Change links', async () => {
+  const r = routes.find((x) => x.outcome.id === 'keep-checking');
+  await withWalkedGuide({}, r.steps, async (page) => {
+    await page.emulateMedia({ media: 'print' });
+    assert(await page.isVisible(`#o-${r.outcome.id}`), 'the outcome does not print');
+    const items = await page.$$eval('.dt-summary-list li', (lis) => lis.filter((li) => li.offsetParent !== null).length);
+    assert(items === r.steps.length && await page.isVisible('.dt-summary'), `${items} answers print, not ${r.steps.length}`);
+    const changes = await page.$$eval('.dt-change', (ns) => ns.filter((n) => n.offsetParent !== null).length);
+    assert(changes === 0, `${changes} Change links print`);
+    assert(!(await page.isVisible('.dt-controls')) && !(await page.isVisible('.dt-progress')), 'controls or progress print');
+  });
+});
+
 test('decision-tree: under a sub-path the page loads its style and script and links keep the base path', async () => {
   const sub = await serve(process.env.SITE_OUT_SUB, '/backpain/');
   const { browser } = await setup();
@@ -590,3 +698,4 @@ test('decision-tree: under a sub-path the page loads its style and script and li
     await teardown();
   }
 });
+
