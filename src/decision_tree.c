@@ -19,18 +19,17 @@
 #define ID_MAX 64
 #define NO_NODE SIZE_MAX
 
-/* The words shown for each verdict, so meaning never rests on colour. */
-static const struct {
-    const char *key;
-    const char *words;
-} verdicts[] = {
-    {"seek-care", "Get medical help"},
-    {"continue", "Carry on"},
-    {"continue-and-monitor", "Carry on and keep checking"},
-    {"adapt", "Change how you do it"},
-    {"pause", "Take a break from it"},
-};
-#define VERDICT_COUNT (sizeof verdicts / sizeof verdicts[0])
+/* Unknown-verdict messages list the verdicts when there are at most this
+ * many, and point to the 'verdicts' map otherwise. */
+#define VERDICTS_LISTED 8
+
+/* A verdict: its name (an outcome's `verdict:`, and a class for the style
+ * sheet) and the words shown for it, so meaning never rests on colour.
+ * Both come from the tree's `verdicts:` map: the generator knows none. */
+typedef struct dt_verdict {
+    char *key;
+    char *words;
+} dt_verdict;
 
 typedef struct dt_answer {
     char *label;   /* NULL when missing or not a string */
@@ -49,11 +48,12 @@ typedef struct dt_node {
     char *text;        /* the question, or the outcome's title */
     char *help;        /* may be NULL */
     char *summary;     /* short name for the answers-so-far list; may be NULL */
+    char *stage;       /* the part of the tree it belongs to, for the progress cue; may be NULL */
     char **items;      /* the question's optional list */
     size_t n_items;
     dt_answer *answers;
     size_t n_answers;
-    size_t verdict;    /* index into verdicts[] */
+    size_t verdict;    /* index into the tree's verdicts */
     char *advice_html;
 } dt_node;
 
@@ -63,6 +63,9 @@ struct dtree {
     size_t n_questions;
     size_t start;
     char *reminder_html;
+    char *outcome_note_html; /* may be NULL */
+    dt_verdict *verdicts;     /* in file order */
+    size_t n_verdicts;
 };
 
 typedef struct id_entry {
@@ -79,6 +82,8 @@ typedef struct loader {
     dtree *tree;
     id_entry *ids; /* sorted by id, then position; one entry per id once indexed */
     size_t n_ids;
+    id_entry *verdict_index; /* one per verdict, sorted by key; .node is its index */
+    const value *verdicts; /* the map, for messages; NULL when unusable */
 } loader;
 
 static void error_at(loader *ld, const value *v, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -120,6 +125,8 @@ static bool is_blank(const char *s, size_t n)
 /* Returns the string under key in map, or NULL after reporting it missing,
  * wrong-typed or blank; `what` names the owner ("question 'x'"), NULL for
  * the tree itself. */
+static const value *check_string(loader *ld, const value *v, const char *key, const char *what);
+
 static const value *need_string(loader *ld, const value *map, const char *key, const char *what)
 {
     const value *v = value_map_get(map, key);
@@ -130,6 +137,13 @@ static const value *need_string(loader *ld, const value *map, const char *key, c
             error_at(ld, map, "tree: missing '%s'", key);
         return NULL;
     }
+    return check_string(ld, v, key, what);
+}
+
+/* Returns v when it is a non-blank string without NUL bytes; otherwise
+ * reports it as the value under key of `what` and returns NULL. */
+static const value *check_string(loader *ld, const value *v, const char *key, const char *what)
+{
     const char *problem = NULL;
     if (v->kind != V_STR)
         problem = value_kind_name(v->kind);
@@ -334,31 +348,65 @@ static void read_answers(loader *ld, dt_node *node, const value *map)
 
 static void read_question(loader *ld, dt_node *node, const value *map)
 {
-    static const char *const keys[] = {"id", "text", "summary", "help", "list", "answers", NULL};
+    static const char *const keys[] = {"id", "text", "summary", "stage", "help", "list", "answers", NULL};
     node->text = copy_string(need_string(ld, map, "text", node->name));
     node->summary = copy_string(maybe_string(ld, map, "summary", node->name));
     node->help = copy_string(maybe_string(ld, map, "help", node->name));
+    node->stage = copy_string(maybe_string(ld, map, "stage", node->name));
     const value *list = value_map_get(map, "list");
     if (list)
         read_items(ld, node, list);
     read_answers(ld, node, map);
-    check_keys(ld, map, keys, node->name, "id, text, summary, help, list or answers");
+    check_keys(ld, map, keys, node->name, "id, text, summary, stage, help, list or answers");
+}
+
+static size_t find_verdict(const loader *ld, const char *key)
+{
+    const dtree *t = ld->tree;
+    size_t lo = 0, hi = t->n_verdicts;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(ld->verdict_index[mid].id, key);
+        if (c == 0)
+            return ld->verdict_index[mid].node;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NO_NODE;
+}
+
+/* Appends "use a, b or c" from the verdicts map, or where to look when the
+ * list would be long. */
+static void put_verdict_hint(const loader *ld, strbuf *out)
+{
+    const dtree *t = ld->tree;
+    if (t->n_verdicts > VERDICTS_LISTED) {
+        strbuf_printf(out, "use a name from 'verdicts' (line %d)", ld->verdicts->line);
+        return;
+    }
+    strbuf_puts(out, "use ");
+    for (size_t i = 0; i < t->n_verdicts; i++) {
+        if (i)
+            strbuf_puts(out, i + 1 == t->n_verdicts ? " or " : ", ");
+        strbuf_puts(out, t->verdicts[i].key);
+    }
 }
 
 static void read_verdict(loader *ld, dt_node *node, const value *map)
 {
     const value *v = need_string(ld, map, "verdict", node->name);
-    if (!v)
+    if (!v || !ld->verdicts)
         return;
-    for (size_t i = 0; i < VERDICT_COUNT; i++) {
-        if (strcmp(v->u.str.ptr, verdicts[i].key) == 0) {
-            node->verdict = i;
-            return;
-        }
-    }
+    node->verdict = find_verdict(ld, v->u.str.ptr);
+    if (node->verdict != NO_NODE)
+        return;
     char *s = shown(v->u.str.ptr);
-    error_at(ld, v, "tree: %s has verdict '%s'; use seek-care, continue, continue-and-monitor, adapt or pause",
-             node->name, s);
+    strbuf hint = STRBUF_INIT;
+    put_verdict_hint(ld, &hint);
+    error_at(ld, v, "tree: %s has verdict '%s'; %s", node->name, s, hint.data);
+    strbuf_free(&hint);
     free(s);
 }
 
@@ -457,6 +505,28 @@ static size_t find_id(const loader *ld, const char *id)
             hi = mid;
     }
     return NO_NODE;
+}
+
+/* A node's section is "q-ID" (or "o-ID") and its heading "q-ID-h", so a
+ * question "a-h" beside a question "a" would give two elements one id, and
+ * the page script would find the wrong one. Reported at the "-h" node. */
+static void check_html_ids(loader *ld)
+{
+    const dtree *t = ld->tree;
+    for (size_t i = 0; i < t->len; i++) {
+        const dt_node *node = &t->nodes[i];
+        size_t n = node->id ? strlen(node->id) : 0;
+        if (node->is_duplicate || n < 3 || strcmp(node->id + n - 2, "-h") != 0)
+            continue;
+        char *prefix = xstrndup(node->id, n - 2);
+        size_t other = find_id(ld, prefix);
+        if (other != NO_NODE && t->nodes[other].is_outcome == node->is_outcome)
+            diag_add(ld->diags, DIAG_ERROR, ld->file, node->line, node->col,
+                     "tree: %s and the heading of %s (line %d) would both have the HTML id '%c-%s'; rename "
+                     "one of them", node->name, t->nodes[other].name, t->nodes[other].line,
+                     node->is_outcome ? 'o' : 'q', node->id);
+        free(prefix);
+    }
 }
 
 static void resolve_start(loader *ld, const value *tree_map)
@@ -571,31 +641,78 @@ static void read_reminder(loader *ld, const value *tree_map)
     const value *reminder = need_string(ld, tree_map, "reminder", NULL);
     if (reminder)
         ld->tree->reminder_html = render_md(ld, reminder, "reminder", NULL);
+    const value *note = maybe_string(ld, tree_map, "outcome_note", NULL);
+    if (note)
+        ld->tree->outcome_note_html = render_md(ld, note, "outcome_note", NULL);
+}
+
+/* Reads the verdicts map, which outcomes name and whose words the page
+ * shows; a map with a bad entry is still indexed, but unknown verdicts are
+ * then not reported, as the bad entry may be the one meant. */
+static void read_verdicts(loader *ld, const value *tree_map)
+{
+    const value *map = value_map_get(tree_map, "verdicts");
+    if (!map) {
+        error_at(ld, tree_map, "tree: missing 'verdicts'");
+        return;
+    }
+    if (map->kind != V_MAP || map->u.map.len == 0) {
+        error_at(ld, map, "tree: 'verdicts' must be a map of verdict names to the words shown for them, not %s",
+                 map->kind == V_MAP ? "an empty map" : value_kind_name(map->kind));
+        return;
+    }
+    dtree *t = ld->tree;
+    bool all_good = true;
+    t->verdicts = xcalloc(map->u.map.len, sizeof *t->verdicts);
+    ld->verdict_index = xcalloc(map->u.map.len, sizeof *ld->verdict_index);
+    for (size_t i = 0; i < map->u.map.len; i++) {
+        const char *key = value_entry_key(&map->u.map.items[i]);
+        const value *words = map->u.map.items[i].val;
+        if (!id_is_valid(key, strlen(key))) {
+            char *k = shown(key);
+            error_at(ld, words, "tree: verdict name '%s' must be 1 to %d characters of a-z, 0-9 and '-'", k, ID_MAX);
+            free(k);
+            all_good = false;
+            continue;
+        }
+        if (!check_string(ld, words, key, "'verdicts'")) {
+            all_good = false;
+            continue;
+        }
+        ld->verdict_index[t->n_verdicts] = (id_entry){key, t->n_verdicts, words->line, words->col};
+        t->verdicts[t->n_verdicts++] = (dt_verdict){xstrdup(key), xstrdup(words->u.str.ptr)};
+    }
+    qsort(ld->verdict_index, t->n_verdicts, sizeof *ld->verdict_index, id_entry_cmp);
+    if (all_good)
+        ld->verdicts = map;
 }
 
 dtree *dtree_load(const value *tree, const char *file, dtree_md_fn md_fn, void *md_ctx, diag_list *diags)
 {
-    static const char *const keys[] = {"start", "questions", "outcomes", "reminder", NULL};
+    static const char *const keys[] = {"start", "questions", "outcomes", "verdicts", "reminder", "outcome_note", NULL};
     if (!tree || tree->kind != V_MAP) {
         diag_add(diags, DIAG_ERROR, file, tree ? tree->line : 0, tree ? tree->col : 0,
-                 "tree: must be a map with 'start', 'questions', 'outcomes' and 'reminder', not %s",
+                 "tree: must be a map with 'start', 'questions', 'outcomes', 'verdicts' and 'reminder', not %s",
                  tree ? value_kind_name(tree->kind) : "nothing");
         return NULL;
     }
     size_t errors_before = diag_count(diags, DIAG_ERROR);
     loader ld = {.file = file, .md_fn = md_fn, .md_ctx = md_ctx, .diags = diags};
     ld.tree = xcalloc(1, sizeof *ld.tree);
-    check_keys(&ld, tree, keys, NULL, "start, questions, outcomes or reminder");
+    check_keys(&ld, tree, keys, NULL, "start, questions, outcomes, verdicts, reminder or outcome_note");
+    read_verdicts(&ld, tree);
     read_nodes(&ld, tree, "questions", false);
     ld.tree->n_questions = ld.tree->len;
     read_nodes(&ld, tree, "outcomes", true);
     read_reminder(&ld, tree);
     index_ids(&ld);
+    check_html_ids(&ld);
     resolve_start(&ld, tree);
     resolve_answers(&ld);
     find_loops(&ld);
     find_orphans(&ld);
     free(ld.ids);
+    free(ld.verdict_index);
     if (diag_count(diags, DIAG_ERROR) > errors_before) {
         dtree_free(ld.tree);
         return NULL;
@@ -612,8 +729,19 @@ static void render_restart(const dtree *t, strbuf *out)
 
 static void render_question(const dtree *t, const dt_node *q, bool is_start, strbuf *out)
 {
-    strbuf_printf(out, "<section class=\"dt-node dt-question%s\" id=\"q-%s\" aria-labelledby=\"q-%s-h\">\n",
+    strbuf_printf(out, "<section class=\"dt-node dt-question%s\" id=\"q-%s\" aria-labelledby=\"q-%s-h\"",
                   is_start ? " dt-start" : "", q->id, q->id);
+    if (q->summary) {
+        strbuf_puts(out, " data-summary=\"");
+        esc_html(out, q->summary, strlen(q->summary));
+        strbuf_putc(out, '"');
+    }
+    if (q->stage) {
+        strbuf_puts(out, " data-stage=\"");
+        esc_html(out, q->stage, strlen(q->stage));
+        strbuf_putc(out, '"');
+    }
+    strbuf_puts(out, ">\n");
     strbuf_printf(out, "<h2 id=\"q-%s-h\" tabindex=\"-1\">", q->id);
     esc_html(out, q->text, strlen(q->text));
     strbuf_puts(out, "</h2>\n");
@@ -648,13 +776,19 @@ static void render_question(const dtree *t, const dt_node *q, bool is_start, str
 static void render_outcome(const dtree *t, const dt_node *o, strbuf *out)
 {
     strbuf_printf(out, "<section class=\"dt-node dt-outcome dt-verdict-%s\" id=\"o-%s\" aria-labelledby=\"o-%s-h\">\n",
-                  verdicts[o->verdict].key, o->id, o->id);
+                  t->verdicts[o->verdict].key, o->id, o->id);
     strbuf_printf(out, "<h2 id=\"o-%s-h\" tabindex=\"-1\">", o->id);
     esc_html(out, o->text, strlen(o->text));
     strbuf_puts(out, "</h2>\n");
-    strbuf_printf(out, "<p class=\"dt-verdict\">Our advice: <strong>%s</strong></p>\n", verdicts[o->verdict].words);
+    /* A link can open an outcome directly; without the script nothing else
+     * tells the reader that the advice rests on the safety questions. */
+    if (t->outcome_note_html)
+        strbuf_printf(out, "<div class=\"dt-outcome-note\">\n%s</div>\n", t->outcome_note_html);
+    const char *words = t->verdicts[o->verdict].words;
+    strbuf_puts(out, "<p class=\"dt-verdict\">Our advice: <strong>");
+    esc_html(out, words, strlen(words));
+    strbuf_puts(out, "</strong></p>\n");
     strbuf_printf(out, "<div class=\"dt-advice\">\n%s</div>\n", o->advice_html);
-    strbuf_printf(out, "<div class=\"dt-reminder\">\n%s</div>\n", t->reminder_html);
     render_restart(t, out);
     strbuf_puts(out, "</section>\n");
 }
@@ -669,6 +803,9 @@ void dtree_render_html(const dtree *tree, strbuf *out)
         else
             render_question(tree, node, i == tree->start, out);
     }
+    /* One copy, which the style sheet shows under whichever outcome is
+     * shown: a copy per outcome would weigh more than the advice itself. */
+    strbuf_printf(out, "<div class=\"dt-reminder\">\n%s</div>\n", tree->reminder_html);
     strbuf_puts(out, "</div>\n");
 }
 
@@ -688,17 +825,7 @@ static void render_question_json(const dtree *t, const dt_node *q, strbuf *out)
         strbuf_putc(out, ',');
         json_field(out, "summary", q->summary);
     }
-    if (q->help) {
-        strbuf_putc(out, ',');
-        json_field(out, "help", q->help);
-    }
-    strbuf_puts(out, ",\"list\":[");
-    for (size_t i = 0; i < q->n_items; i++) {
-        if (i)
-            strbuf_putc(out, ',');
-        esc_json(out, q->items[i], strlen(q->items[i]));
-    }
-    strbuf_puts(out, "],\"answers\":[");
+    strbuf_puts(out, ",\"answers\":[");
     for (size_t a = 0; a < q->n_answers; a++) {
         strbuf_puts(out, a ? ",{" : "{");
         json_field(out, "label", q->answers[a].label);
@@ -709,14 +836,14 @@ static void render_question_json(const dtree *t, const dt_node *q, strbuf *out)
     strbuf_puts(out, "]}");
 }
 
-static void render_outcome_json(const dt_node *o, strbuf *out)
+static void render_outcome_json(const dtree *t, const dt_node *o, strbuf *out)
 {
     strbuf_putc(out, '{');
     json_field(out, "id", o->id);
     strbuf_putc(out, ',');
-    json_field(out, "verdict", verdicts[o->verdict].key);
+    json_field(out, "verdict", t->verdicts[o->verdict].key);
     strbuf_putc(out, ',');
-    json_field(out, "verdict_text", verdicts[o->verdict].words);
+    json_field(out, "verdict_text", t->verdicts[o->verdict].words);
     strbuf_putc(out, ',');
     json_field(out, "title", o->text);
     strbuf_putc(out, '}');
@@ -736,7 +863,7 @@ void dtree_render_json(const dtree *tree, strbuf *out)
     for (size_t i = tree->n_questions; i < tree->len; i++) {
         if (i > tree->n_questions)
             strbuf_putc(out, ',');
-        render_outcome_json(&tree->nodes[i], out);
+        render_outcome_json(tree, &tree->nodes[i], out);
     }
     strbuf_puts(out, "]}");
 }
@@ -748,6 +875,7 @@ static void free_node(dt_node *node)
     free(node->text);
     free(node->help);
     free(node->summary);
+    free(node->stage);
     for (size_t i = 0; i < node->n_items; i++)
         free(node->items[i]);
     free(node->items);
@@ -768,5 +896,11 @@ void dtree_free(dtree *tree)
         free_node(&tree->nodes[i]);
     free(tree->nodes);
     free(tree->reminder_html);
+    free(tree->outcome_note_html);
+    for (size_t i = 0; i < tree->n_verdicts; i++) {
+        free(tree->verdicts[i].key);
+        free(tree->verdicts[i].words);
+    }
+    free(tree->verdicts);
     free(tree);
 }

@@ -2,10 +2,12 @@
  *
  * A page's `tree:` front-matter key holds the tree as data: questions with
  * help text and two or more answers, each answer leading to another question
- * or to an outcome; outcomes carry a verdict and advice in Markdown. The
- * loader validates the whole tree and reports every problem at the line and
- * column of the offending YAML value. The renderers produce the page's
- * no-JavaScript HTML and the JSON the page script reads.
+ * or to an outcome; outcomes carry a verdict (named, with its words, in the
+ * tree's `verdicts:` map: the generator knows none) and advice in Markdown,
+ * which is never rendered with raw HTML. The loader validates the whole tree and
+ * reports every problem at the line and column of the offending YAML value.
+ * The renderers produce the page's HTML, which works without JavaScript and
+ * which the page script reads, and a JSON copy for themes.
  *
  * Ownership: dtree_load returns a tree the caller frees with dtree_free; the
  * tree copies what it needs and keeps no pointer into the value it was
@@ -22,8 +24,9 @@
 typedef struct dtree dtree;
 
 /* Renders the Markdown md (n bytes, found at line:col of the page file) as
- * HTML into html, resolving links as the site does; returns false after
- * adding diagnostics. */
+ * HTML into html, resolving links as the site does and leaving raw HTML out
+ * whatever the site allows elsewhere; returns false after adding
+ * diagnostics. */
 typedef bool (*dtree_md_fn)(void *ctx, const char *md, size_t n, int line, int col, strbuf *html);
 
 /* Loads and validates the tree in `tree` (the front-matter value) of the
@@ -33,9 +36,12 @@ typedef bool (*dtree_md_fn)(void *ctx, const char *md, size_t n, int line, int c
 dtree *dtree_load(const value *tree, const char *file, dtree_md_fn md_fn, void *md_ctx,
                   diag_list *diags);
 /* Appends the HTML of every question and outcome as linked sections that
- * work without JavaScript. */
+ * work without JavaScript; the page script reads the tree from them
+ * (a question's summary is its data-summary attribute). */
 void dtree_render_html(const dtree *tree, strbuf *out);
-/* Appends the tree as JSON, escaped so it is safe inside a <script> element. */
+/* Appends the tree's structure as JSON (ids, question text and summary,
+ * answers, outcome titles and verdicts; not help or lists), escaped so it
+ * is safe inside a <script> element, for themes that want it. */
 void dtree_render_json(const dtree *tree, strbuf *out);
 /* Frees the tree. Accepts NULL. */
 void dtree_free(dtree *tree);

@@ -108,6 +108,8 @@ static bool tree_markdown(void *ctx, const char *md, size_t n, int line, int col
 {
     tree_md *tm = ctx;
     md_env env = make_env(tm->s, tm->images);
+    /* Tree text is always safe, whatever unsafe_html says (security.md). */
+    env.unsafe_html = false;
     size_t errors = diag_count(tm->diags, DIAG_ERROR);
     md_doc *doc = md_render(md, n, line, tm->p->src_path, tm->p->content_path, &env, tm->diags);
     /* Each piece of tree text would number its citations from 1, apart from

@@ -788,6 +788,38 @@ python3 -c "
 import sys
 sys.stdout.writelines('param%07d = %d\n' % (i, i) for i in range(1300000))" >>"$site/config.ini"
 refused limit-config-28mb "config.ini:1142481:13: error: config.ini longer than 24 MiB (27.5 MiB in all) is not read; the limit falls here"
+# -- the decision tree stays safe with unsafe_html = true ---------------------------
+echo "-- tree-unsafe-html"
+dir=$work/tree-unsafe-html
+site=$dir/site
+out=$dir/public
+copy_site "$root" "$site"
+sed -i 's/^unsafe_html = .*/unsafe_html = true/' "$site/config.ini"
+python3 - "$site/content/relative-rest.md" <<'PY'
+import sys
+p = sys.argv[1]
+s = open(p).read()
+evil = "<script>alert(1)</script> [x](javascript:alert(1)) <img src=x onerror=alert(1)>"
+s = s.replace("  reminder: |\n", "  reminder: |\n    " + evil + "\n\n", 1)
+s = s.replace("      advice: |\n", "      advice: |\n        " + evil + "\n\n", 1)
+s = s.replace("  outcome_note: |\n", "  outcome_note: |\n    " + evil + "\n\n", 1)
+open(p, "w").write(s)
+PY
+printf '\n<b id="body-raw">raw HTML in the body</b>\n' >>"$site/content/relative-rest.md"
+SOURCE_DATE_EPOCH=1798761600 "$LUMBAR" build -q -s "$site" -o "$out" 2>"$dir/stderr"
+status=$?
+page=$out/relative-rest/index.html
+raw='<script>alert\|javascript:\|<img src=x'
+if [ "$status" != 0 ]; then
+    why="exit $status: $(head -c 300 "$dir/stderr")"
+elif grep -q "$raw" "$page"; then
+    why="tree text reached the page raw: $(grep -o ".\{0,30\}\($raw\).\{0,10\}" "$page" | head -3 | tr "\n" " ")"
+elif ! grep -q '<b id="body-raw">' "$page"; then
+    why="the page body lost its raw HTML: the case no longer turns unsafe_html on"
+else
+    why=""
+fi
+result "decision-tree text is rendered safe with unsafe_html = true" "$why"
 
 [ "$xfailed" -gt 0 ] && echo "hostile: $xfailed known bug(s) still failing: $KNOWN_BUGS"
 echo "hostile: $passed passed, $failed failed"

@@ -6,7 +6,7 @@
 Prints one line per check, "ok NAME" or "FAIL NAME: why", for
 tests/suite-hostile.sh to count. What it proves: no script the content
 brought survives anywhere in the output; every <script> element is one the
-theme wrote (an external file, JSON-LD or the tree's JSON) and its JSON
+theme wrote (an external file or JSON-LD) and its JSON
 parses and holds the text exactly; attributes hold the text exactly (so it
 was escaped, not cut); no event-handler attribute or script URL appears;
 URLs and folders made from tags are slugs; the feeds parse.
@@ -128,14 +128,19 @@ check("every tag folder is a slug", tag_dirs and all(re.fullmatch(r"[a-z0-9]+(-[
 guide = pages.get("relative-rest/index.html")
 check("the decision-tree page was built", guide is not None)
 if guide:
-    data = [t for a, t in guide.scripts if a.get("id") == "decision-tree-data"]
-    tree = json.loads(data[0]) if data else {}
-    q = (tree.get("questions") or [{}])[0]
-    want = {k: quoted("relative-rest.md", k)[0] for k in ("text", "help", "summary")}
-    check("tree JSON holds question text, help, summary and items exactly",
-          q.get("text") == want["text"] and q.get("help") == want["help"] and q.get("summary") == want["summary"]
-          and q.get("list") == quoted("relative-rest.md", None))
-    check("tree JSON holds answer labels exactly", [a["label"] for a in q.get("answers", [])] == quoted("relative-rest.md", "label"))
+    # The page script reads the tree from its HTML, so every piece of tree
+    # text must be there, escaped exactly (not cut, not double-escaped).
+    want = {k: quoted("relative-rest.md", k)[0] for k in ("text", "help", "summary", "seek-care")}
+    esc = lambda s: s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;").replace("'", "&#39;")
+    page = open(os.path.join(OUT, "relative-rest/index.html"), encoding="utf-8").read()
+    check("tree question text and summary are escaped exactly in the HTML",
+          ">%s</h2>" % esc(want["text"]) in page and 'data-summary="%s"' % esc(want["summary"]) in page)
+    check("tree answer labels are escaped exactly in the HTML",
+          all(">%s</a></li>" % esc(l) in page for l in quoted("relative-rest.md", "label")))
+    check("tree help, items and verdict words are escaped exactly in the HTML",
+          '<p class="dt-help">%s</p>' % esc(want["help"]) in page
+          and all("<li>%s</li>" % esc(i) in page for i in quoted("relative-rest.md", None))
+          and "Our advice: <strong>%s</strong>" % esc(want["seek-care"]) in page)
 
 try:
     manifest = json.load(open(os.path.join(OUT, "search.json"), encoding="utf-8"))

@@ -41,7 +41,13 @@ static const char small_tree[] =
     "  - id: pause\n"                                  /* 30 */
     "    verdict: pause\n"                             /* 31 */
     "    title: Pause it\n"                            /* 32 */
-    "    advice: Rest from it.\n";                     /* 33 */
+    "    advice: Rest from it.\n"                      /* 33 */
+    "verdicts:\n"                                      /* 34 */
+    "  seek-care: Get medical help\n"                  /* 35 */
+    "  continue: Carry on\n"                           /* 36 */
+    "  continue-and-monitor: Carry on and keep checking\n" /* 37 */
+    "  adapt: Change how you do it\n"                  /* 38 */
+    "  pause: Take a break from it\n";                 /* 39 */
 
 /* Loads the YAML src as a tree; returns the tree (or NULL) and leaves every
  * diagnostic, sorted and formatted one per line, in errs. */
@@ -108,30 +114,28 @@ static void test_small_tree_loads(void)
               "<h2 id=\"o-get-help-h\" tabindex=\"-1\">Get help now</h2>\n"
               "<p class=\"dt-verdict\">Our advice: <strong>Get medical help</strong></p>\n"
               "<div class=\"dt-advice\">\n<p>Call an ambulance.</p>\n</div>\n"
-              "<div class=\"dt-reminder\">\n<p>See <a href=\"red-flags.md\">red flags</a>.</p>\n</div>\n"
               "<p class=\"dt-restart\"><a href=\"#q-red\">Start again</a></p>\n"
               "</section>\n"
               "<section class=\"dt-node dt-outcome dt-verdict-continue\" id=\"o-carry-on\" aria-labelledby=\"o-carry-on-h\">\n"
               "<h2 id=\"o-carry-on-h\" tabindex=\"-1\">Carry on</h2>\n"
               "<p class=\"dt-verdict\">Our advice: <strong>Carry on</strong></p>\n"
               "<div class=\"dt-advice\">\n<p>Keep <em>moving</em>.</p>\n</div>\n"
-              "<div class=\"dt-reminder\">\n<p>See <a href=\"red-flags.md\">red flags</a>.</p>\n</div>\n"
               "<p class=\"dt-restart\"><a href=\"#q-red\">Start again</a></p>\n"
               "</section>\n"
               "<section class=\"dt-node dt-outcome dt-verdict-pause\" id=\"o-pause\" aria-labelledby=\"o-pause-h\">\n"
               "<h2 id=\"o-pause-h\" tabindex=\"-1\">Pause it</h2>\n"
               "<p class=\"dt-verdict\">Our advice: <strong>Take a break from it</strong></p>\n"
               "<div class=\"dt-advice\">\n<p>Rest from it.</p>\n</div>\n"
-              "<div class=\"dt-reminder\">\n<p>See <a href=\"red-flags.md\">red flags</a>.</p>\n</div>\n"
               "<p class=\"dt-restart\"><a href=\"#q-red\">Start again</a></p>\n"
               "</section>\n"
+              "<div class=\"dt-reminder\">\n<p>See <a href=\"red-flags.md\">red flags</a>.</p>\n</div>\n"
               "</div>\n");
     dtree_render_json(t, &json);
     CHECK_STR(json.data,
               "{\"start\":\"red\",\"questions\":["
-              "{\"id\":\"red\",\"text\":\"Any of these?\",\"help\":\"Rare signs.\",\"list\":[\"Fever\",\"Chest pain\"],"
+              "{\"id\":\"red\",\"text\":\"Any of these?\","
               "\"answers\":[{\"label\":\"Yes\",\"next\":\"get-help\"},{\"label\":\"No\",\"next\":\"pain\"}]},"
-              "{\"id\":\"pain\",\"text\":\"How much does it rise?\",\"list\":[],"
+              "{\"id\":\"pain\",\"text\":\"How much does it rise?\","
               "\"answers\":[{\"label\":\"Hardly at all\",\"next\":\"carry-on\"},{\"label\":\"A lot\",\"next\":\"pause\"}]}],"
               "\"outcomes\":["
               "{\"id\":\"get-help\",\"verdict\":\"seek-care\",\"verdict_text\":\"Get medical help\",\"title\":\"Get help now\"},"
@@ -196,6 +200,119 @@ static void test_md_callback(void)
     strbuf_free(&html);
 }
 
+/* outcome_note is optional Markdown at the top of every outcome, under its
+ * heading, so that an outcome opened by a link says what it rests on. */
+static void test_outcome_note(void)
+{
+    strbuf errs = STRBUF_INIT, html = STRBUF_INIT, src = STRBUF_INIT;
+    strbuf_puts(&src, small_tree);
+    strbuf_puts(&src, "outcome_note: 'Answer the [safety questions](#q-red) first.'\n");
+    dtree *t = load(src.data, NULL, NULL, &errs);
+    CHECK(t != NULL);
+    CHECK_STR(strbuf_cstr(&errs), "");
+    if (t) {
+        dtree_render_html(t, &html);
+        const char *note = "<div class=\"dt-outcome-note\">\n<p>Answer the <a href=\"#q-red\">safety questions</a> "
+                           "first.</p>\n</div>\n";
+        size_t notes = 0;
+        for (const char *at = html.data; (at = strstr(at, note)) != NULL; at++)
+            notes++;
+        CHECK_INT(notes, 3);
+        CHECK(strstr(html.data, "Pause it</h2>\n<div class=\"dt-outcome-note\">") != NULL);
+        CHECK(strstr(html.data, "these?</h2>\n<div class=\"dt-outcome-note\">") == NULL);
+    }
+    dtree_free(t);
+    CHECK_STR(errors_with("reminder: 'See [red flags](red-flags.md).'\n",
+                          "reminder: 'See [red flags](red-flags.md).'\noutcome_note: 7\n", &errs),
+              "t.md:3:15: error: tree: 'outcome_note' must be a string, not a number\n");
+    strbuf_free(&errs);
+    strbuf_free(&html);
+    strbuf_free(&src);
+}
+
+/* Section "q-ID" and heading "q-ID-h": a node "ID-h" of the same kind as
+ * a node "ID" would share an HTML id with its heading. A question and an
+ * outcome never do (q- and o-). */
+static void test_html_id_collisions(void)
+{
+    strbuf errs = STRBUF_INIT;
+    CHECK_STR(errors_with("  - id: pain\n", "  - id: red-h\n", &errs),
+              "t.md:12:15: error: tree: answer 'No' of question 'red' leads to 'pain', which is not a question or "
+              "outcome id\n"
+              "t.md:13:9: error: tree: question 'red-h' and the heading of question 'red' (line 4) would both have "
+              "the HTML id 'q-red-h'; rename one of them\n"
+              "t.md:13:9: error: tree: question 'red-h' cannot be reached: no answer leads to it\n");
+    CHECK_STR(errors_with("  - id: pause\n", "  - id: carry-on-h\n", &errs),
+              "t.md:19:15: error: tree: answer 'A lot' of question 'pain' leads to 'pause', which is not a "
+              "question or outcome id\n"
+              "t.md:30:9: error: tree: outcome 'carry-on-h' and the heading of outcome 'carry-on' (line 25) would "
+              "both have the HTML id 'o-carry-on-h'; rename one of them\n"
+              "t.md:30:9: error: tree: outcome 'carry-on-h' cannot be reached: no answer leads to it\n");
+    CHECK_STR(errors_with("  - id: get-help\n", "  - id: red-h\n", &errs),
+              "t.md:10:15: error: tree: answer 'Yes' of question 'red' leads to 'get-help', which is not a "
+              "question or outcome id\n"
+              "t.md:21:9: error: tree: outcome 'red-h' cannot be reached: no answer leads to it\n");
+    strbuf_free(&errs);
+}
+
+/* The verdicts and their words are the tree's own data: a tree about
+ * something else names its own, and the generator knows none. */
+static void test_verdicts(void)
+{
+    strbuf errs = STRBUF_INIT, html = STRBUF_INIT, json = STRBUF_INIT;
+    const char *own = "start: q\n"
+                      "reminder: x\n"
+                      "verdicts: {go: \"Go <now> & then\", wait: Wait}\n"
+                      "questions:\n"
+                      "  - {id: q, text: Ready?, answers: [{label: 'Yes', next: a}, {label: 'No', next: b}]}\n"
+                      "outcomes:\n"
+                      "  - {id: a, verdict: go, title: Off you go, advice: x}\n"
+                      "  - {id: b, verdict: wait, title: Not yet, advice: x}\n";
+    dtree *t = load(own, NULL, NULL, &errs);
+    CHECK(t != NULL);
+    CHECK_STR(strbuf_cstr(&errs), "");
+    if (t) {
+        dtree_render_html(t, &html);
+        CHECK(strstr(html.data, "<section class=\"dt-node dt-outcome dt-verdict-go\" id=\"o-a\"") != NULL);
+        CHECK(strstr(html.data, "<p class=\"dt-verdict\">Our advice: <strong>Go &lt;now&gt; &amp; then</strong></p>")
+              != NULL);
+        dtree_render_json(t, &json);
+        CHECK(strstr(json.data, "{\"id\":\"b\",\"verdict\":\"wait\",\"verdict_text\":\"Wait\",") != NULL);
+    }
+    dtree_free(t);
+    CHECK_STR(errors_with("  pause: Take a break from it\n", "", &errs),
+              "t.md:31:14: error: tree: outcome 'pause' has verdict 'pause'; use seek-care, continue, "
+              "continue-and-monitor or adapt\n");
+    CHECK_STR(errors_with("verdicts:\n", "verdicts: 3\nnot-verdicts:\n", &errs),
+              "t.md:34:11: error: tree: 'verdicts' must be a map of verdict names to the words shown for them, "
+              "not a number\n"
+              "t.md:36:3: error: tree: unknown key 'not-verdicts'; use start, questions, outcomes, verdicts, "
+              "reminder or outcome_note\n");
+    CHECK_STR(errors_with("  adapt: Change how you do it\n", "  Adapt: Change how you do it\n", &errs),
+              "t.md:38:10: error: tree: verdict name 'Adapt' must be 1 to 64 characters of a-z, 0-9 and '-'\n");
+    CHECK_STR(errors_with("  adapt: Change how you do it\n", "  adapt: [1]\n", &errs),
+              "t.md:38:10: error: tree: 'adapt' of 'verdicts' must be a string, not a list\n");
+    strbuf many = STRBUF_INIT;
+    strbuf_puts(&many, small_tree);
+    for (int i = 0; i < 5; i++)
+        strbuf_printf(&many, "  extra-%d: Extra\n", i);
+    const char *stop = strstr(many.data, "verdict: pause");
+    if (stop) {
+        strbuf src = STRBUF_INIT;
+        strbuf_append(&src, many.data, (size_t)(stop - many.data));
+        strbuf_puts(&src, "verdict: stop");
+        strbuf_puts(&src, stop + strlen("verdict: pause"));
+        dtree_free(load(src.data, NULL, NULL, &errs));
+        CHECK_STR(errs.data, "t.md:31:14: error: tree: outcome 'pause' has verdict 'stop'; use a name from "
+                             "'verdicts' (line 35)\n");
+        strbuf_free(&src);
+    }
+    strbuf_free(&many);
+    strbuf_free(&errs);
+    strbuf_free(&html);
+    strbuf_free(&json);
+}
+
 static void test_reference_errors(void)
 {
     strbuf e = STRBUF_INIT;
@@ -253,7 +370,7 @@ static void test_field_errors(void)
               "t.md:12:15: error: tree: answer 'No' of question 'red' leads to 'pain', which is not a "
               "question or outcome id\n"
               "t.md:13:5: error: tree: question 2 has no 'id'\n"
-              "t.md:13:10: error: tree: question 2 has an unknown key 'idd'; use id, text, summary, help, list or "
+              "t.md:13:10: error: tree: question 2 has an unknown key 'idd'; use id, text, summary, stage, help, list or "
               "answers\n");
     CHECK_STR(errors_with("  - id: pain\n", "  - id: [pain]\n", &e),
               "t.md:12:15: error: tree: answer 'No' of question 'red' leads to 'pain', which is not a "
@@ -286,7 +403,7 @@ static void test_answer_errors(void)
               "t.md:28:9: error: tree: outcome 'pause' cannot be reached: no answer leads to it\n");
     CHECK_STR(errors_with("    answers:\n      - label: Hardly", "    answers: []\n    x:\n      - label: Hardly", &e),
               "t.md:15:14: error: tree: question 'pain' has 0 answers; it needs at least 2\n"
-              "t.md:17:7: error: tree: question 'pain' has an unknown key 'x'; use id, text, summary, help, list or "
+              "t.md:17:7: error: tree: question 'pain' has an unknown key 'x'; use id, text, summary, stage, help, list or "
               "answers\n"
               "t.md:26:9: error: tree: outcome 'carry-on' cannot be reached: no answer leads to it\n"
               "t.md:31:9: error: tree: outcome 'pause' cannot be reached: no answer leads to it\n");
@@ -306,7 +423,7 @@ static void test_answer_errors(void)
               "t.md:29:9: error: tree: outcome 'pause' cannot be reached: no answer leads to it\n");
     CHECK_STR(errors_with("answers:\n      - label: 'Yes'", "answers: {a: 1}\n    b:\n      - label: 'Yes'", &e),
               "t.md:8:14: error: tree: 'answers' of question 'red' must be a list, not a map\n"
-              "t.md:10:7: error: tree: question 'red' has an unknown key 'b'; use id, text, summary, help, list or "
+              "t.md:10:7: error: tree: question 'red' has an unknown key 'b'; use id, text, summary, stage, help, list or "
               "answers\n"
               "t.md:14:9: error: tree: question 'pain' cannot be reached: no answer leads to it\n"
               "t.md:22:9: error: tree: outcome 'get-help' cannot be reached: no answer leads to it\n");
@@ -317,10 +434,11 @@ static void test_tree_errors(void)
 {
     strbuf e = STRBUF_INIT;
     CHECK(load("[1, 2]", NULL, NULL, &e) == NULL);
-    CHECK_STR(e.data, "t.md:1:1: error: tree: must be a map with 'start', 'questions', 'outcomes' and "
-                      "'reminder', not a list\n");
+    CHECK_STR(e.data, "t.md:1:1: error: tree: must be a map with 'start', 'questions', 'outcomes', 'verdicts' "
+                      "and 'reminder', not a list\n");
     CHECK(load("start: a\n", NULL, NULL, &e) == NULL);
-    CHECK_STR(e.data, "t.md:1:1: error: tree: missing 'questions'\n"
+    CHECK_STR(e.data, "t.md:1:1: error: tree: missing 'verdicts'\n"
+                      "t.md:1:1: error: tree: missing 'questions'\n"
                       "t.md:1:1: error: tree: missing 'outcomes'\n"
                       "t.md:1:1: error: tree: missing 'reminder'\n"
                       "t.md:1:8: error: tree: 'start' names 'a', which is not a question id\n");
@@ -332,7 +450,7 @@ static void test_tree_errors(void)
               "is not a question or outcome id\n"
               "t.md:19:15: error: tree: answer 'A lot' of question 'pain' leads to 'pause', which is not a "
               "question or outcome id\n"
-              "t.md:21:3: error: tree: unknown key 'outcome'; use start, questions, outcomes or reminder\n");
+              "t.md:21:3: error: tree: unknown key 'outcome'; use start, questions, outcomes, verdicts, reminder or outcome_note\n");
     CHECK_STR(errors_with("reminder: 'See [red flags](red-flags.md).'", "reminder: ''", &e),
               "t.md:2:11: error: tree: 'reminder' is empty\n");
     strbuf_free(&e);
@@ -347,6 +465,7 @@ static void test_escaping(void)
         "  - id: q\n"
         "    text: \"</script><!-- & \\\"q\\\" 'a'\"\n"
         "    summary: \"<s>\"\n"
+        "    stage: \"A & \\\"B\\\"\"\n"
         "    help: \"<b>help</b>\"\n"
         "    list: [\"<i>\"]\n"
         "    answers:\n"
@@ -354,7 +473,8 @@ static void test_escaping(void)
         "      - {label: \"<!--\", next: b}\n"
         "outcomes:\n"
         "  - {id: a, verdict: adapt, title: \"</SCRIPT>\", advice: \"<script>alert(1)</script>\"}\n"
-        "  - {id: b, verdict: pause, title: \"\\u2028\", advice: x}\n";
+        "  - {id: b, verdict: pause, title: \"\\u2028\", advice: x}\n"
+        "verdicts: {adapt: \"<b>&</b>\", pause: \"\\u2028\"}\n";
     strbuf errs = STRBUF_INIT, html = STRBUF_INIT, json = STRBUF_INIT;
     dtree *t = load(hostile, NULL, NULL, &errs);
     CHECK(t != NULL);
@@ -364,6 +484,8 @@ static void test_escaping(void)
     dtree_render_html(t, &html);
     CHECK(strstr(html.data, ">&lt;/script&gt;&lt;!-- &amp; &quot;q&quot; &#39;a&#39;</h2>") != NULL);
     CHECK(strstr(html.data, "<p class=\"dt-help\">&lt;b&gt;help&lt;/b&gt;</p>") != NULL);
+    CHECK(strstr(html.data, " aria-labelledby=\"q-q-h\" data-summary=\"&lt;s&gt;\" data-stage=\"A &amp; &quot;B&quot;\">\n")
+          != NULL);
     CHECK(strstr(html.data, "<li>&lt;i&gt;</li>") != NULL);
     CHECK(strstr(html.data, ">&lt;/script&gt;</a>") != NULL);
     CHECK(strstr(html.data, ">&lt;!--</a>") != NULL);
@@ -374,7 +496,7 @@ static void test_escaping(void)
     CHECK(strchr(json.data, '>') == NULL);
     CHECK(strstr(json.data, "\"text\":\"\\u003c/script\\u003e\\u003c!-- \\u0026 \\\"q\\\" 'a'\"") != NULL);
     CHECK(strstr(json.data, "\"label\":\"\\u003c!--\"") != NULL);
-    CHECK(strstr(json.data, "\"summary\":\"\\u003cs\\u003e\",\"help\":") != NULL);
+    CHECK(strstr(json.data, "\"summary\":\"\\u003cs\\u003e\",\"answers\":") != NULL);
     CHECK(strstr(json.data, "\"title\":\"\\u003c/SCRIPT\\u003e\"") != NULL);
     CHECK(strstr(json.data, "\"title\":\"\\u2028\"") != NULL);
     dtree_free(t);
@@ -439,6 +561,9 @@ static value *chain_tree(int n, const char *last_go)
     value_list_push(outcomes, o);
     value_map_set(tree, "start", pos(value_str("q0"), 1));
     value_map_set(tree, "reminder", pos(value_str("Red flags."), 1));
+    value *verdicts = pos(value_map(), 2);
+    value_map_set(verdicts, "continue", pos(value_str("Carry on"), 2));
+    value_map_set(tree, "verdicts", verdicts);
     value_map_set(tree, "questions", questions);
     value_map_set(tree, "outcomes", outcomes);
     return tree;
@@ -513,6 +638,9 @@ int main(void)
 {
     test_small_tree_loads();
     test_md_callback();
+    test_outcome_note();
+    test_html_id_collisions();
+    test_verdicts();
     test_reference_errors();
     test_field_errors();
     test_answer_errors();
