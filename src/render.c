@@ -101,6 +101,7 @@ typedef struct tree_md {
     site *s;
     const page *p;
     img_store *images;
+    value *links; /* the page's body links, which the tree's join; NULL: not recorded */
     diag_list *diags;
 } tree_md;
 
@@ -110,8 +111,13 @@ static bool tree_markdown(void *ctx, const char *md, size_t n, int line, int col
     md_env env = make_env(tm->s, tm->images);
     /* Tree text is always safe, whatever unsafe_html says (security.md). */
     env.unsafe_html = false;
+    /* Its links are the page's own: a broken one is named at its line in
+       the front matter, not blamed on the layout. */
+    env.record_links = tm->links != NULL;
     size_t errors = diag_count(tm->diags, DIAG_ERROR);
     md_doc *doc = md_render(md, n, line, tm->p->src_path, tm->p->content_path, &env, tm->diags);
+    for (size_t i = 0; tm->links && i < doc->links->u.list.len; i++)
+        value_list_push(tm->links, value_ref(doc->links->u.list.items[i]));
     /* Each piece of tree text would number its citations from 1, apart from
      * the page's reference list: cite sources in the page body instead. */
     if (doc->cites->u.list.len)
@@ -284,9 +290,9 @@ static void add_body_names(md_doc *doc, value *local)
     value_map_set(local, "reading_minutes", value_num(minutes < 1 ? 1 : minutes));
 }
 
-static bool add_tree(site *s, page *p, img_store *images, value *local, diag_list *diags)
+static bool add_tree(site *s, page *p, img_store *images, value *links, value *local, diag_list *diags)
 {
-    tree_md tm = {s, p, images, diags};
+    tree_md tm = {s, p, images, links, diags};
     dtree *tree = dtree_load(p->fm->tree, p->src_path, tree_markdown, &tm, diags);
     if (!tree)
         return false;
@@ -364,7 +370,7 @@ static bool page_locals(const shared *sh, page *p, arena *tree_mem, value *local
         }
         md_doc_free(doc);
         if (p->fm->tree)
-            ok = add_tree(s, p, sh->images, local, diags) && ok;
+            ok = add_tree(s, p, sh->images, sh->scan_links ? *body_links : NULL, local, diags) && ok;
     }
     strbuf ld = STRBUF_INIT;
     /* A standalone page with a decision tree, or a reviewed one, is medical
