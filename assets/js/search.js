@@ -188,14 +188,20 @@
   }
 
   // The shard's terms a query word matches, with how much each counts.
+  // Typos are tried only for a word that matches no term as written: a
+  // real word ("flags") must not also pull in its neighbours ("flare").
   function matchingTerms(shard, word) {
     var matches = Object.create(null);
-    var typos = Array.from(word.folded).length >= TYPO_MIN_LETTERS;
-    for (var term of Object.keys(shard)) {
+    var found = false;
+    var terms = Object.keys(shard);
+    for (var term of terms) {
       if (term === word.term) matches[term] = 1;
       else if (term.lastIndexOf(word.term, 0) === 0) matches[term] = PREFIX_WEIGHT;
-      else if (typos && oneEdit(word.term, term)) matches[term] = TYPO_WEIGHT;
+      else continue;
+      found = true;
     }
+    if (found || Array.from(word.folded).length < TYPO_MIN_LETTERS) return matches;
+    for (var t of terms) if (oneEdit(word.term, t)) matches[t] = TYPO_WEIGHT;
     return matches;
   }
 

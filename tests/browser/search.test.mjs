@@ -23,6 +23,17 @@ const EXPECTED = [
   ['red flags', 'symptoms/red-flags/'],
   ['ultrasound', 'treatments/treatments-to-avoid/'],
   ['ultras', 'treatments/treatments-to-avoid/'],
+  // What readers came for and found nothing (issue 20): each finds its page.
+  ['sciatica', 'symptoms/sciatica/'],
+  ['ibuprofen', 'treatments/medicines/'],
+  ['paracetamol', 'treatments/medicines/'],
+  ['opioid', 'treatments/medicines/'],
+  ['pregnant', 'symptoms/pregnancy/'],
+  ['MRI', 'getting-help/scans-and-tests/'],
+  ['work', 'getting-help/work/'],
+  ['sleep', 'treatments/sleep/'],
+  ['flare-up', 'treatments/flare-up-plan/'],
+  ['surgery', 'getting-help/injections-and-surgery/'],
 ];
 const TOP = 3;
 
