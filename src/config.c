@@ -286,7 +286,7 @@ static config *config_defaults(void)
     cfg->title = xstrdup("");
     cfg->description = xstrdup("");
     cfg->language = xstrdup("en");
-    cfg->about = xstrdup("Low back pain");
+    cfg->about = xstrdup(""); /* the site's subject is its own: config.ini says it */
     cfg->base_url = xstrdup("/");
     cfg->base_path = xstrdup("/");
     cfg->output = xstrdup("public");

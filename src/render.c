@@ -245,12 +245,14 @@ static void article_json_ld(site *s, const page *p, const value *local, strbuf *
     if (fm_is_reviewed(p->fm))
         json_str(out, "lastReviewed", ctx_str(ctx, "last_reviewed"), &first);
     json_reviewer(out, p->fm, &first);
-    json_key(out, "about", &first);
     bool f = true;
-    strbuf_putc(out, '{');
-    json_str(out, "@type", "MedicalCondition", &f);
-    json_str(out, "name", s->cfg->about, &f);
-    strbuf_putc(out, '}');
+    if (s->cfg->about[0]) { /* [site] about: the condition the site is about */
+        json_key(out, "about", &first);
+        strbuf_putc(out, '{');
+        json_str(out, "@type", "MedicalCondition", &f);
+        json_str(out, "name", s->cfg->about, &f);
+        strbuf_putc(out, '}');
+    }
     json_str(out, "aspect", ctx_str(ctx, "section_title"), &first);
     json_key(out, "isPartOf", &first);
     f = true;
