@@ -235,7 +235,10 @@ static void counts_add(term_counts *tc, const char *term, size_t len, unsigned c
     for (;; i = (i + 1) & (tc->cap - 1)) {
         term_slot *t = &tc->slots[i];
         if (!t->len) {
-            bool is_new = !(term >= tc->keys.data && term < tc->keys.data + tc->keys.len);
+            /* A term already in keys (a rehash) keeps its offset; compared
+               as addresses, since keys may still be empty (NULL). */
+            uintptr_t at = (uintptr_t)term, base = (uintptr_t)tc->keys.data;
+            bool is_new = !tc->keys.data || at < base || at >= base + tc->keys.len;
             uint32_t off = (uint32_t)tc->keys.len;
             if (is_new)
                 strbuf_append(&tc->keys, term, len);

@@ -315,6 +315,10 @@ static int key_line(const fm_parts *parts, const char *key, int fallback, const 
     return fallback;
 }
 
+/* A file of thousands of unknown keys is one mistake, not thousands: the
+ * first are named, the rest counted in one line. */
+#define FM_UNKNOWN_KEYS_SHOWN 20
+
 size_t fm_check_keys(const fm_fields *f, const fm_parts *parts, char *const *declared, size_t n, const char *file,
                      diag_list *diags)
 {
@@ -333,7 +337,8 @@ size_t fm_check_keys(const fm_fields *f, const fm_parts *parts, char *const *dec
             listed = !strcmp(known[k], key);
         if (listed || in_names(computed_names, key))
             continue;
-        unknown++;
+        if (++unknown > FM_UNKNOWN_KEYS_SHOWN)
+            continue; /* counted, and said once below */
         const value *v = map->u.map.items[i].val;
         int line = key_line(parts, key, v->line, &from, &from_line);
         const char *closest = suggest_closest(key, known, nread + n);
@@ -346,6 +351,9 @@ size_t fm_check_keys(const fm_fields *f, const fm_parts *parts, char *const *dec
                      "([frontmatter] keys = %s)",
                      key, key);
     }
+    if (unknown > FM_UNKNOWN_KEYS_SHOWN)
+        diag_add(diags, DIAG_WARNING, file, parts->yaml_line, 1, "%zu more unknown front-matter keys in this file",
+                 unknown - FM_UNKNOWN_KEYS_SHOWN);
     free(known);
     return unknown;
 }

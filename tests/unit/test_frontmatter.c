@@ -315,6 +315,26 @@ static void test_unknown_keys(void)
     CHECK_INT(fm_check_keys(f, &parts, NULL, 0, "a.md", &dl), 3);
     fm_fields_free(f);
     diag_list_clear(&dl);
+
+    /* Thousands of unknown keys: twenty named, in order, the rest counted
+       in one line (a quadratic line search made 300,000 take minutes). */
+    strbuf many = STRBUF_INIT;
+    strbuf_puts(&many, "title: T\ndescription: D\n");
+    for (int i = 0; i < 5000; i++)
+        strbuf_printf(&many, "key%d: %d\n", i, i);
+    parts = (fm_parts){.yaml = many.data, .yaml_len = many.len, .yaml_line = 2};
+    f = fm_read(&parts, FM_PAGE, "a.md", true, &dl);
+    CHECK(f != NULL);
+    diag_list_clear(&dl);
+    CHECK_INT(fm_check_keys(f, &parts, NULL, 0, "a.md", &dl), 5000);
+    CHECK_INT(dl.len, 21);
+    if (dl.len == 21) {
+        CHECK(dl.items[19].line == 23 && strstr(dl.items[19].msg, "'key19'"));
+        CHECK_STR(dl.items[20].msg, "4980 more unknown front-matter keys in this file");
+    }
+    fm_fields_free(f);
+    diag_list_clear(&dl);
+    strbuf_free(&many);
     strbuf_free(&sb);
 }
 
