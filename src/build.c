@@ -387,10 +387,9 @@ static void write_site_files(void *arg)
 
 /* A page reused from the previous output rendered nothing, so the image
  * copies it shows were not written this time: they are linked from the
- * previous output like the page. Returns every copy now in the output. */
-static value *keep_previous_images(const build_cache *c, const img_store *images, output *out)
+ * previous output like the page, and added to now (the copies written). */
+static void keep_previous_images(const build_cache *c, value *now, output *out)
 {
-    value *now = img_store_outputs(images);
     size_t written = now->u.list.len;
     for (size_t i = 0; c->image_files && i < c->image_files->u.list.len; i++) {
         const char *path = c->image_files->u.list.items[i]->u.str.ptr;
@@ -400,7 +399,6 @@ static value *keep_previous_images(const build_cache *c, const img_store *images
         if (!seen && output_link_previous(out, path))
             value_list_push(now, value_str(path));
     }
-    return now;
 }
 
 static bool produce(build_state *b, build_stats *stats, diag_list *diags)
@@ -417,13 +415,16 @@ static bool produce(build_state *b, build_stats *stats, diag_list *diags)
     bool ok = render_pages(b->s, b->tpl, &ro, &rs, diags);
     if (ok && b->out)
         ok = img_store_write(images, b->out, diags);
-    if (ok && b->out && b->opts->cache)
-        b->image_files = keep_previous_images(b->opts->cache, images, b->out);
+    /* Every copy in the output: for link checks and the rebuild cache. */
+    value *image_copies = img_store_outputs(images);
+    if (ok && b->out && b->opts->cache) {
+        keep_previous_images(b->opts->cache, image_copies, b->out);
+        b->image_files = value_ref(image_copies);
+    }
     if (img_store_unresized(images))
         diag_add(diags, DIAG_WARNING, "", 0, 0,
                  "images are not resized: lumbar was built without libvips (libvips-dev), or cannot load it; "
                  "large images are served at their full size");
-    value *image_copies = img_store_outputs(images);
     img_store_free(images);
     ok = ok && sf.ok;
     diag_move(diags, &sf.diags);
@@ -435,9 +436,8 @@ static bool produce(build_state *b, build_stats *stats, diag_list *diags)
         warn_uncited(b->s, b->bib, diags);
     /* Also after a page's body failed: its other links were still read,
        and an editor sees every broken link in one run. */
-    /* Pages reused from the previous output link copies written then. */
     if (check_links)
-        links_check(b->s, b->image_files ? b->image_files : image_copies, !b->out, diags);
+        links_check(b->s, image_copies, !b->out, diags);
     value_free(image_copies);
     if (ok && b->out)
         ok = feeds_write_search_index(b->s, b->out, diags);

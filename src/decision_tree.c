@@ -360,21 +360,26 @@ static void read_question(loader *ld, dt_node *node, const value *map)
     check_keys(ld, map, keys, node->name, "id, text, summary, stage, help, list or answers");
 }
 
-static size_t find_verdict(const loader *ld, const char *key)
+/* The node of key in v[0..n), sorted by id; NO_NODE when it is not there. */
+static size_t find_entry(const id_entry *v, size_t n, const char *key)
 {
-    const dtree *t = ld->tree;
-    size_t lo = 0, hi = t->n_verdicts;
+    size_t lo = 0, hi = n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(ld->verdict_index[mid].id, key);
+        int c = strcmp(v[mid].id, key);
         if (c == 0)
-            return ld->verdict_index[mid].node;
+            return v[mid].node;
         if (c < 0)
             lo = mid + 1;
         else
             hi = mid;
     }
     return NO_NODE;
+}
+
+static size_t find_verdict(const loader *ld, const char *key)
+{
+    return find_entry(ld->verdict_index, ld->tree->n_verdicts, key);
 }
 
 /* Appends "use a, b or c" from the verdicts map, or where to look when the
@@ -491,21 +496,7 @@ static void index_ids(loader *ld)
     ld->n_ids = kept;
 }
 
-static size_t find_id(const loader *ld, const char *id)
-{
-    size_t lo = 0, hi = ld->n_ids;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(ld->ids[mid].id, id);
-        if (c == 0)
-            return ld->ids[mid].node;
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return NO_NODE;
-}
+static size_t find_id(const loader *ld, const char *id) { return find_entry(ld->ids, ld->n_ids, id); }
 
 /* A node's section is "q-ID" (or "o-ID") and its heading "q-ID-h", so a
  * question "a-h" beside a question "a" would give two elements one id, and

@@ -390,7 +390,7 @@ static char *save_copy(VipsImage *image, const char *file)
         err = vips_failure();
         unlink(tmp.data);
     } else if (rename(tmp.data, file) != 0) {
-        err = msg("cannot store its resized copy in " CACHE_DIR ": %s", strerror(errno));
+        err = msg("cannot store its resized copy in " CACHE_DIR ": %s", fs_strerror(errno));
         unlink(tmp.data);
     }
     strbuf_free(&tmp);
@@ -463,7 +463,7 @@ static char *make_cache_dir(const img_store *st)
     struct stat sb;
     for (const char *d = top; d && !err; d = d == top ? dir : NULL) {
         if (mkdir(d, 0755) != 0 && errno != EEXIST)
-            err = msg("cannot make the image cache folder: %s", strerror(errno));
+            err = msg("cannot make the image cache folder: %s", fs_strerror(errno));
         else if (lstat(d, &sb) != 0 || !S_ISDIR(sb.st_mode))
             err = msg("%s must be a folder, not a symbolic link or file", d);
     }
@@ -633,7 +633,8 @@ static bool write_variants(const img_variant *list, size_t n, output *out, diag_
             continue;
         strbuf bytes = STRBUF_INIT;
         if (!fs_read_file(list[i].cache_file, false, &bytes)) {
-            diag_add(diags, DIAG_ERROR, "", 0, 0, "cannot read the cached image %s", list[i].cache_file);
+            diag_add(diags, DIAG_ERROR, list[i].cache_file, 0, 0, "cannot read the cached copy of %s: %s",
+                     list[i].path, fs_strerror(errno));
             ok = false;
         } else {
             ok = output_write(out, list[i].path, bytes.data, bytes.len, diags) && ok;

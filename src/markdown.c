@@ -389,6 +389,18 @@ static void rewrite_link(render_state *st, cmark_node *link)
     }
 }
 
+/* Rewrites a link's or image's URL and, when link checks will read them,
+ * records it with the URL as the editor wrote it. */
+static void rewrite_and_record(render_state *st, cmark_node *node)
+{
+    const char *url = cmark_node_get_url(node);
+    char *written = st->env->record_links ? xstrdup(url ? url : "") : NULL;
+    rewrite_link(st, node);
+    if (written)
+        record_link(st, node, written);
+    free(written);
+}
+
 /* Warns about "[see @smith2020]" and the like: a bracket holding "@KEY" for
  * a key of the bibliography, but not at its start, prints as typed. */
 static void warn_cite_lookalikes(render_state *st, cmark_node *text)
@@ -707,11 +719,7 @@ static void render_image(render_state *st, cmark_node *image)
     } else {
         /* Another site's image, or no store to look in: cmark writes the
            tag, with its escaping and its refusal of javascript: URLs. */
-        char *written = st->env->record_links ? xstrdup(url) : NULL;
-        rewrite_link(st, image);
-        if (written)
-            record_link(st, image, written);
-        free(written);
+        rewrite_and_record(st, image);
         if (figure)
             cmark_node_set_title(image, "");
         plain_img_html(st, image, alt, &html);
@@ -1023,15 +1031,9 @@ static void transform(render_state *st, cmark_node *root)
             if (st->may_cite)
                 expand_citations(st, node);
             break;
-        case CMARK_NODE_LINK: {
-            const char *url = cmark_node_get_url(node);
-            char *written = st->env->record_links ? xstrdup(url ? url : "") : NULL;
-            rewrite_link(st, node);
-            if (written)
-                record_link(st, node, written);
-            free(written);
+        case CMARK_NODE_LINK:
+            rewrite_and_record(st, node);
             break;
-        }
         case CMARK_NODE_IMAGE:
             if (inside_image(node))
                 break; /* its text is part of the outer image's alt */

@@ -83,6 +83,9 @@ void build_site_context(site *s);
 
 /* ---- site_lists.c: sections, tags, pagination ---- */
 
+/* The section called name (NULL accepted: none), or NULL; owned by s. */
+site_section *find_section(const site *s, const char *name);
+
 /* Sorts the content pages newest first into s->newest. */
 void sort_newest(site *s);
 /* Groups articles into s->sections; reports a section without _index.md. */

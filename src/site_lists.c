@@ -11,9 +11,9 @@
 
 /* ---- sections, tags, pagination ----------------------------------------- */
 
-static site_section *find_section(site *s, const char *name)
+site_section *find_section(const site *s, const char *name)
 {
-    for (size_t i = 0; i < s->nsections; i++)
+    for (size_t i = 0; name && i < s->nsections; i++)
         if (!strcmp(s->sections[i].name, name))
             return &s->sections[i];
     return NULL;

@@ -74,10 +74,8 @@ static value *tag_list(const site *s, const value *tags)
 
 static const char *section_title(const site *s, const char *name)
 {
-    for (size_t i = 0; name && i < s->nsections; i++)
-        if (!strcmp(s->sections[i].name, name))
-            return s->sections[i].index ? page_title(s->sections[i].index) : name;
-    return "";
+    const site_section *sec = find_section(s, name);
+    return !sec ? "" : sec->index ? page_title(sec->index) : name;
 }
 
 value *page_summary(const page *p)
@@ -209,11 +207,8 @@ void make_sections_shared(site *s)
 /* Returns the shared names of p's section (the site keeps them). */
 static value *section_shared(const site *s, const page *p)
 {
-    size_t at = s->nsections;
-    for (size_t i = 0; p->section && i < s->nsections; i++)
-        if (!strcmp(s->sections[i].name, p->section))
-            at = i;
-    return s->section_shared[at];
+    const site_section *sec = find_section(s, p->section);
+    return s->section_shared[sec ? (size_t)(sec - s->sections) : s->nsections];
 }
 
 /* ---- the site context --------------------------------------------------- */

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { test, assert, launch, serve, axe, forbidExternalRequests } from './lib.mjs';
+import { test, assert, launch, serve, axe, forbidExternalRequests, sharedSite } from './lib.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const SHOTS = path.join(here, 'screenshots');
@@ -78,27 +78,8 @@ const hashOf = (steps) => '#path=' + steps.map((s) => `${s.q.id}:${s.a}`).join('
 const tree = readTree(process.env.SITE_OUT);
 const routes = allRoutes(tree);
 
-let shared = null;
-
 // One browser and one server for the whole file, started on first use.
-async function setup() {
-  if (!shared) {
-    shared = (async () => {
-      const server = await serve(process.env.SITE_OUT, '/');
-      const browser = await launch();
-      return { server, browser };
-    })();
-  }
-  return shared;
-}
-
-async function teardown() {
-  if (!shared) return;
-  const { server, browser } = await shared;
-  shared = null;
-  await browser.close();
-  await server.close();
-}
+const { setup, teardown } = sharedSite();
 
 // Opens the guide (plus hash) in a fresh context; fn gets the page.
 async function withGuide(options, hash, fn) {

@@ -3,7 +3,7 @@
 // print layout (emulated print media): the filled plan and the red flags
 // print in full, navigation and the article's advice do not. Without
 // JavaScript the page must still print as a blank form to fill in by hand.
-import { test, assert, launch, serve, axe, forbidExternalRequests } from './lib.mjs';
+import { test, assert, launch, serve, axe, forbidExternalRequests, sharedSite } from './lib.mjs';
 
 const PAGE = 'treatments/flare-up-plan/';
 const FIELDS = ['helps', 'adapt', 'signs', 'call'];
@@ -12,27 +12,8 @@ const FIELDS = ['helps', 'adapt', 'signs', 'call'];
 const LONG_ANSWER = Array.from({ length: 14 }, (_, i) => `Step ${i + 1}: a short walk round the house`).join('\n')
   + '\nLAST LINE OF MY PLAN';
 
-let shared = null;
-
 // One browser and one server for the whole file, started on first use.
-async function setup() {
-  if (!shared) {
-    shared = (async () => {
-      const server = await serve(process.env.SITE_OUT, '/');
-      const browser = await launch();
-      return { server, browser };
-    })();
-  }
-  return shared;
-}
-
-async function teardown() {
-  if (!shared) return;
-  const { server, browser } = await shared;
-  shared = null;
-  await browser.close();
-  await server.close();
-}
+const { setup, teardown } = sharedSite();
 
 // Opens the plan in a fresh context (fn gets the page and the context);
 // fails on script errors or any request leaving the site.

@@ -59,6 +59,32 @@ export function serve(dir, basePath = '/') {
 // reach the network and are let through), and each blocked URL is pushed to
 // seen, which is returned at once so the caller can assert it stays empty.
 // The route is installed asynchronously: await seen.ready before navigating.
+// A browser and a server of dir (default $SITE_OUT) shared by one test
+// file: setup() starts both on first use and resolves to {server, browser};
+// teardown() closes them.
+export function sharedSite(dir, basePath = '/') {
+  let shared = null;
+  return {
+    setup() {
+      if (!shared) {
+        shared = (async () => {
+          const server = await serve(dir || process.env.SITE_OUT, basePath);
+          const browser = await launch();
+          return { server, browser };
+        })();
+      }
+      return shared;
+    },
+    async teardown() {
+      if (!shared) return;
+      const { server, browser } = await shared;
+      shared = null;
+      await browser.close();
+      await server.close();
+    },
+  };
+}
+
 export function forbidExternalRequests(target, origin, seen = []) {
   const recorded = new WeakSet();
   const local = (u) => /^(data|blob|about):/.test(u) || originOf(u) === origin;

@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { test, assert, launch, serve, axe, forbidExternalRequests } from './lib.mjs';
+import { test, assert, launch, serve, axe, forbidExternalRequests, sharedSite } from './lib.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const SHOTS = path.join(here, 'screenshots');
@@ -53,27 +53,8 @@ function allPages() {
   return [...new Set(paths), MISSING];
 }
 
-let shared = null;
-
 // One browser and one server for the whole file, started on first use.
-async function setup() {
-  if (!shared) {
-    shared = (async () => {
-      const server = await serve(process.env.SITE_OUT, '/');
-      const browser = await launch();
-      return { server, browser };
-    })();
-  }
-  return shared;
-}
-
-async function teardown() {
-  if (!shared) return;
-  const { server, browser } = await shared;
-  shared = null;
-  await browser.close();
-  await server.close();
-}
+const { setup, teardown } = sharedSite();
 
 // Opens url in a fresh context that blocks requests leaving the site; fn
 // gets the page. Fails if any request was blocked.

@@ -12,25 +12,12 @@
 #include <cmark-gfm-core-extensions.h>
 #include <cmark-gfm.h>
 
+#include "fs.h"
 #include "markdown.h"
 #include "strbuf.h"
 #include "xalloc.h"
 
 #define FENCE "````````````````````````````````"
-
-static bool read_file(const char *path, strbuf *out)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return false;
-    char buf[4096];
-    size_t got;
-    while ((got = fread(buf, 1, sizeof buf, f)) > 0)
-        strbuf_append(out, buf, got);
-    bool ok = !ferror(f);
-    fclose(f);
-    return ok;
-}
 
 /* The spec writes a tab as U+2192 (three bytes). */
 static void untab(const char *s, size_t n, strbuf *out)
@@ -189,7 +176,7 @@ int main(void)
     if (!path || !*path)
         path = "../shared/conformance/gfm-spec/spec.txt";
     strbuf text = STRBUF_INIT;
-    bool found = read_file(path, &text);
+    bool found = fs_read_file(path, true, &text);
     if (!found)
         printf("  cannot read %s: the GFM spec lives in ../shared/conformance beside this repository "
                "(GFM_SPEC=FILE to point elsewhere)\n", path);

@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <stdlib.h>
 
+#include "fs.h"
 #include "template.h"
 #include "xalloc.h"
 #include "yamlvalue.h"
@@ -41,20 +42,6 @@ static char **list_spec_files(const char *dir, size_t *count)
     qsort(names, n, sizeof *names, cmp_names);
     *count = n;
     return names;
-}
-
-static bool read_file(const char *path, strbuf *out)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return false;
-    char buf[4096];
-    size_t got;
-    while ((got = fread(buf, 1, sizeof buf, f)) > 0)
-        strbuf_append(out, buf, got);
-    bool ok = !ferror(f);
-    fclose(f);
-    return ok;
 }
 
 static const char *text_of(const value *v, strbuf *sb)
@@ -117,7 +104,7 @@ static void run_file(const char *dir, const char *file)
     strbuf path = STRBUF_INIT, src = STRBUF_INIT;
     diag_list dl = DIAG_LIST_INIT;
     strbuf_printf(&path, "%s/%s", dir, file);
-    CHECK(read_file(strbuf_cstr(&path), &src));
+    CHECK(fs_read_file(strbuf_cstr(&path), true, &src));
     value *doc = yaml_load(strbuf_cstr(&src), src.len, strbuf_cstr(&path), 0, &dl);
     const value *tests = value_map_get(doc, "tests");
     CHECK(tests && tests->kind == V_LIST);
