@@ -409,7 +409,7 @@ static bool produce(build_state *b, build_stats *stats, diag_list *diags)
     bool check_links = !b->opts->no_link_check;
     render_options ro = {.out = b->out, .jobs = b->opts->jobs,
                          .keep_ids = check_links || b->opts->cache, /* for link checks and the rebuild cache */
-                         .scan_links = check_links,
+                         .scan_links = check_links, .theme_links = !b->out,
                          .images = images,
                          .alongside = b->out ? write_site_files : NULL, .alongside_arg = &sf};
     bool ok = render_pages(b->s, b->tpl, &ro, &rs, diags);
@@ -472,7 +472,7 @@ static void check_bodies(build_state *b, diag_list *diags)
     img_store *images = img_store_new(b->opts->site_dir, b->cfg, false);
     bool check_links = !b->opts->no_link_check;
     render_options ro = {.out = NULL, .jobs = b->opts->jobs, .keep_ids = check_links, .scan_links = check_links,
-                         .images = images};
+                         .theme_links = !b->opts->write, .images = images};
     render_pages(b->s, b->tpl, &ro, &rs, diags);
     value *image_copies = img_store_outputs(images);
     img_store_free(images);

@@ -210,6 +210,57 @@ void links_scan(page *p, const char *html, size_t n, const value *body_links, co
         drop_found_fragments(p);
 }
 
+/* Appends to p->ids the value of every id="..." or id='...' attribute in
+ * html. Text and attribute values escape their quotes, so outside scripts
+ * the pattern is only ever an attribute; a stray match in a script adds an
+ * id no link will name. */
+static bool is_space(char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r'; }
+
+/* A letter of an unquoted id value as the theme would write one. */
+static bool bare_id_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || (c && strchr("-_.:", c));
+}
+
+static void collect_ids(page *p, const char *html, size_t n)
+{
+    const char *s = html, *end = html + n;
+    strbuf id = STRBUF_INIT;
+    while ((s = memchr(s, '=', (size_t)(end - s))) != NULL) {
+        const char *eq = s++;
+        if (eq - html < 3 || eq[-1] != 'd' || eq[-2] != 'i' || !is_space(eq[-3]) || s == end)
+            continue;
+        char quote = *s == '"' || *s == '\'' ? *s++ : 0;
+        const char *val = s;
+        while (s < end && (quote ? *s != quote : bare_id_char(*s)))
+            s++;
+        if (!quote && (s == val || (s < end && !is_space(*s) && *s != '>')))
+            continue; /* "id=&quot;x" in a text, say */
+        strbuf_reset(&id);
+        if (memchr(val, '&', (size_t)(s - val)))
+            unescape_attr(val, (size_t)(s - val), &id);
+        else
+            strbuf_append(&id, val, (size_t)(s - val));
+        value_list_push(p->ids, value_str(strbuf_cstr(&id)));
+    }
+    strbuf_free(&id);
+}
+
+void links_scan_body(page *p, const char *html, size_t n, const value *body_links, const links_index *idx)
+{
+    value_free(p->ids);
+    value_free(p->links);
+    p->ids = value_list();
+    p->links = value_list();
+    collect_ids(p, html, n);
+    for (size_t i = 0; body_links && i < body_links->u.list.len; i++) {
+        value *link = body_links->u.list.items[i];
+        if (!idx || link_needs_check(idx, p, value_cstr(value_map_get(link, "url"))))
+            value_list_push(p->links, value_ref(link));
+    }
+    drop_found_fragments(p);
+}
+
 /* ---- what exists --------------------------------------------------------- */
 
 struct known {

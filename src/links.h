@@ -31,6 +31,13 @@ void links_index_free(links_index *idx);
  * #fragment) are not recorded. Safe to call from several threads for
  * different pages. */
 void links_scan(page *p, const char *html, size_t n, const value *body_links, const links_index *only_suspect);
+/* The same for a page whose layout's links are not to be checked (`lumbar
+ * build`): p->ids from every id="..." in the n bytes of html, p->links
+ * from body_links alone, those idx (if not NULL) does not show to resolve. Far cheaper
+ * than links_scan, which parses every tag. Not for a body with raw HTML,
+ * whose links only html holds. Safe to call from several threads for
+ * different pages. */
+void links_scan_body(page *p, const char *html, size_t n, const value *body_links, const links_index *idx);
 /* Checks the recorded links of s; adds an error for each broken one: the
  * links editors wrote in content, and with theme_links those the layouts
  * wrote too. extra_files (NULL, or a list of site paths such as

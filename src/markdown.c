@@ -1042,6 +1042,7 @@ static void transform(render_state *st, cmark_node *root)
             break;
         case CMARK_NODE_HTML_BLOCK:
         case CMARK_NODE_HTML_INLINE:
+            st->doc->has_raw_html = st->doc->has_raw_html || st->env->unsafe_html;
             warn_raw_html(st, node);
             break;
         case CMARK_NODE_HEADING:

@@ -75,6 +75,8 @@ typedef struct md_doc {
                            unless env.record_links */
     char *text;         /* plain text of the whole body (up to 1 MB), for search */
     size_t word_count;
+    bool has_raw_html;  /* the page shows raw HTML from the body (unsafe_html): links
+                           in it are in html but not in links */
 } md_doc;
 
 /* Renders the n bytes of Markdown at text, which start on line first_line

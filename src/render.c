@@ -32,6 +32,7 @@ typedef struct shared {
     bool keep_ids;
     img_store *images;
     bool scan_links;
+    bool theme_links;
     links_index *links; /* what exists, for scan_links */
     page **order; /* the pages, lists first */
     struct worker *workers; /* one per thread parallel_run may start */
@@ -341,8 +342,10 @@ static md_doc *render_body(site *s, page *p, img_store *images, arena *tree_mem,
     return doc;
 }
 
+/* body_links gets the body's recorded links, raw_html whether the body
+ * showed raw HTML (whose links only the page's HTML holds). */
 static bool page_locals(const shared *sh, page *p, arena *tree_mem, value *local, value **body_links,
-                        diag_list *diags)
+                        bool *raw_html, diag_list *diags)
 {
     site *s = sh->s;
     bool ok = true;
@@ -360,6 +363,7 @@ static bool page_locals(const shared *sh, page *p, arena *tree_mem, value *local
         add_body_names(doc, local);
         add_references(s, p, doc, local);
         *body_links = value_ref(doc->links);
+        *raw_html = doc->has_raw_html;
         if (!p->cites) { /* a page from the rebuild cache has these already */
             p->ids = sh->keep_ids ? value_ref(doc->ids) : NULL;
             p->cites = value_ref(doc->cites);
@@ -468,7 +472,8 @@ static void render_one(shared *sh, worker *w, page *p, strbuf *html)
     value *local = value_map();
     value_map_reserve(local, 12); /* an article's body, toc, reading time, JSON-LD...: 9 names */
     value *body_links = NULL;
-    bool ok = page_locals(sh, p, w->tree_mem, local, &body_links, diags);
+    bool raw_html = false;
+    bool ok = page_locals(sh, p, w->tree_mem, local, &body_links, &raw_html, diags);
     const value *stack[] = {sh->s->site_ctx, p->fm ? p->fm->all : sh->s->site_ctx, p->ctx, local};
     strbuf_reset(html);
     /* A page whose body has errors still renders when links are checked,
@@ -481,8 +486,10 @@ static void render_one(shared *sh, worker *w, page *p, strbuf *html)
     }
     if (ok && sh->out && output_write(sh->out, p->out_path, strbuf_cstr(html), html->len, diags))
         atomic_fetch_add(&sh->bytes, html->len);
-    if (rendered && sh->scan_links)
+    if (rendered && sh->scan_links && (sh->theme_links || raw_html))
         links_scan(p, strbuf_cstr(html), html->len, body_links, sh->links);
+    else if (rendered && sh->scan_links)
+        links_scan_body(p, strbuf_cstr(html), html->len, body_links, sh->links);
     value_free(body_links);
     value_free(local);
     p->rendered = ok;
@@ -586,7 +593,7 @@ bool render_pages(site *s, const tpl_set *tpl, const render_options *opts, rende
         jobs = 1;
     worker *workers = xcalloc((size_t)jobs, sizeof *workers);
     shared sh = {.s = s, .tpl = tpl, .out = opts->out, .keep_ids = opts->keep_ids, .images = opts->images,
-                 .scan_links = opts->scan_links, .order = lists_first(s), .workers = workers};
+                 .scan_links = opts->scan_links, .theme_links = opts->theme_links, .order = lists_first(s), .workers = workers};
     if (opts->scan_links)
         sh.links = links_index_new(s);
     atomic_init(&sh.bytes, 0);

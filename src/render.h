@@ -32,6 +32,8 @@ typedef struct render_options {
     img_store *images; /* measures and resizes the images pages show; NULL: unchecked */
     bool scan_links; /* record every page's links (p->links) for links_check, even from a
                         page whose body has errors, so one run reports them all */
+    bool theme_links; /* with scan_links: record the links layouts write too, which
+                         takes parsing every tag of every page (`lumbar check`) */
     /* Run on the calling thread once the other threads are rendering,
      * before it renders too: work that needs the site model but not the
      * rendered pages (the sitemap, the feed). It must only read the site,
