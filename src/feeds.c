@@ -200,6 +200,7 @@ static const char digits64[] = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKL
  * keys kept one after another in one buffer, so that the thousands of words
  * of a page cost no allocation each. */
 typedef struct term_slot {
+    uint64_t hash;     /* words_hash of the key */
     uint32_t off, len; /* into keys; len 0: empty */
     uint32_t count;    /* in the body */
     uint32_t fields;   /* the F_ bits of the other fields it is in */
@@ -211,42 +212,48 @@ typedef struct term_counts {
     size_t cap, used;
 } term_counts;
 
-static void counts_add(term_counts *tc, const char *term, size_t len, unsigned count, unsigned fields);
-
 static void counts_grow(term_counts *tc)
 {
-    term_counts bigger = {tc->keys, xcalloc(tc->cap ? 2 * tc->cap : 512, sizeof(term_slot)),
-                          tc->cap ? 2 * tc->cap : 512, 0};
+    size_t cap = tc->cap ? 2 * tc->cap : 512;
+    term_slot *slots = xcalloc(cap, sizeof *slots);
     for (size_t i = 0; i < tc->cap; i++) {
         const term_slot *t = &tc->slots[i];
-        if (t->len)
-            counts_add(&bigger, bigger.keys.data + t->off, t->len, t->count, t->fields);
+        if (!t->len)
+            continue;
+        size_t at = (size_t)t->hash & (cap - 1);
+        while (slots[at].len)
+            at = (at + 1) & (cap - 1);
+        slots[at] = *t;
     }
     free(tc->slots);
-    *tc = bigger;
+    tc->slots = slots;
+    tc->cap = cap;
 }
 
-/* Adds count and fields to term's; a new term's key is copied in. */
-static void counts_add(term_counts *tc, const char *term, size_t len, unsigned count, unsigned fields)
+/* memcmp for the few bytes of a word, without the call. */
+static bool same_term(const char *a, const char *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != b[i])
+            return false;
+    return true;
+}
+
+/* Adds count and fields to the term of len bytes whose words_hash is
+ * hash; a new term's key is copied in. */
+static void counts_add(term_counts *tc, const char *term, size_t len, uint64_t hash, unsigned count, unsigned fields)
 {
     if (2 * (tc->used + 1) > tc->cap)
         counts_grow(tc);
-    size_t i = hash_bytes(HASH_SEED, term, len) & (tc->cap - 1);
-    for (;; i = (i + 1) & (tc->cap - 1)) {
+    for (size_t i = (size_t)hash & (tc->cap - 1);; i = (i + 1) & (tc->cap - 1)) {
         term_slot *t = &tc->slots[i];
         if (!t->len) {
-            /* A term already in keys (a rehash) keeps its offset; compared
-               as addresses, since keys may still be empty (NULL). */
-            uintptr_t at = (uintptr_t)term, base = (uintptr_t)tc->keys.data;
-            bool is_new = !tc->keys.data || at < base || at >= base + tc->keys.len;
-            uint32_t off = (uint32_t)tc->keys.len;
-            if (is_new)
-                strbuf_append(&tc->keys, term, len);
-            *t = (term_slot){is_new ? off : (uint32_t)(term - tc->keys.data), (uint32_t)len, count, fields};
+            *t = (term_slot){hash, (uint32_t)tc->keys.len, (uint32_t)len, count, fields};
+            strbuf_append(&tc->keys, term, len);
             tc->used++;
             return;
         }
-        if (t->len == len && !memcmp(tc->keys.data + t->off, term, len)) {
+        if (t->hash == hash && t->len == len && same_term(tc->keys.data + t->off, term, len)) {
             t->count += count;
             t->fields |= fields;
             return;
@@ -254,19 +261,22 @@ static void counts_add(term_counts *tc, const char *term, size_t len, unsigned c
     }
 }
 
+typedef struct field_words {
+    term_counts *tc;
+    unsigned field;
+} field_words;
+
+static void add_word(void *ctx, const char *word, size_t len, uint64_t hash)
+{
+    const field_words *fw = ctx;
+    counts_add(fw->tc, word, len, hash, fw->field == F_BODY, fw->field);
+}
+
 /* Adds every word of text, as in field; returns how many. */
 static size_t add_words(term_counts *tc, const char *text, unsigned field)
 {
-    if (!text)
-        return 0;
-    strbuf word = STRBUF_INIT;
-    size_t pos = 0, start, n = strlen(text), count = 0;
-    while (words_next(text, n, &pos, &start, &word)) {
-        counts_add(tc, word.data, word.len, field == F_BODY, field);
-        count++;
-    }
-    strbuf_free(&word);
-    return count;
+    field_words fw = {tc, field};
+    return text ? words_each(text, strlen(text), add_word, &fw) : 0;
 }
 
 /* A page's number among the search documents: its place in by_path, which
@@ -383,7 +393,7 @@ char *feeds_search_entry(const site *s, const page *p, const char *text, const v
         strbuf_reset(&stem);
         strbuf_append(&stem, words.keys.data + t->off, t->len);
         words_stem(&stem);
-        counts_add(&tc, stem.data, stem.len, t->count, t->fields);
+        counts_add(&tc, stem.data, stem.len, words_hash(stem.data, stem.len), t->count, t->fields);
     }
     strbuf_free(&stem);
     free(words.slots);

@@ -90,10 +90,22 @@ static unsigned fold(unsigned c)
     return c;
 }
 
-bool words_next(const char *text, size_t n, size_t *pos, size_t *start, strbuf *word)
+#define WORDS_HASH_SEED 14695981039346656037ULL
+#define WORDS_HASH_PRIME 1099511628211ULL
+
+uint64_t words_hash(const char *word, size_t n)
+{
+    uint64_t h = WORDS_HASH_SEED;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)word[i]) * WORDS_HASH_PRIME;
+    return h;
+}
+
+bool words_next_hashed(const char *text, size_t n, size_t *pos, size_t *start, strbuf *word, uint64_t *hash)
 {
     const unsigned char *s = (const unsigned char *)text;
     strbuf_reset(word);
+    uint64_t h = WORDS_HASH_SEED;
     size_t i = *pos;
     while (i < n) {
         unsigned c = s[i];
@@ -109,12 +121,13 @@ bool words_next(const char *text, size_t n, size_t *pos, size_t *start, strbuf *
                 j++;
             if (!word->len)
                 *start = i;
-            if (word->len + (j - i) + 1 > word->cap)
-                strbuf_reserve(word, j - i);
+            strbuf_reserve(word, j - i);
             char *d = word->data + word->len;
             word->len += j - i;
-            for (; i < j; i++)
+            for (; i < j; i++) {
                 *d++ = ascii_fold[s[i]];
+                h = (h ^ (unsigned char)ascii_fold[s[i]]) * WORDS_HASH_PRIME;
+            }
             *d = '\0';
             continue;
         }
@@ -122,14 +135,70 @@ bool words_next(const char *text, size_t n, size_t *pos, size_t *start, strbuf *
         if (len && is_word_cp(c)) {
             if (!word->len)
                 *start = i;
+            size_t before = word->len;
             put_cp(word, fold(c));
+            for (size_t k = before; k < word->len; k++)
+                h = (h ^ (unsigned char)word->data[k]) * WORDS_HASH_PRIME;
         } else if (word->len) {
             break;
         }
         i += len ? len : 1;
     }
     *pos = i;
+    *hash = h;
     return word->len > 0;
+}
+
+/* The longest word words_each folds in place of the general path. */
+#define FAST_WORD 64
+
+size_t words_each(const char *text, size_t n, words_fn *add, void *ctx)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    char word[FAST_WORD];
+    strbuf slow = STRBUF_INIT;
+    size_t i = 0, count = 0;
+    for (;;) {
+        while (i < n && s[i] < 0x80 && !ascii_fold[s[i]])
+            i++;
+        if (i == n)
+            break;
+        /* A word of ASCII letters and digits, ended by ASCII or the text's
+           end, is folded and hashed here in one pass; any other goes
+           through words_next_hashed. */
+        size_t at = i;
+        const unsigned char *p = s + i, *limit = n - i < FAST_WORD ? s + n : p + FAST_WORD;
+        char *w = word;
+        uint64_t h = WORDS_HASH_SEED;
+        for (; p < limit; p++) {
+            unsigned char f = (unsigned char)ascii_fold[*p];
+            if (!f)
+                break;
+            *w++ = (char)f;
+            h = (h ^ f) * WORDS_HASH_PRIME;
+        }
+        i = (size_t)(p - s);
+        size_t len = (size_t)(w - word);
+        if (len && len < FAST_WORD && (i == n || s[i] < 0x80)) {
+            add(ctx, word, len, h);
+        } else {
+            size_t start;
+            i = at;
+            words_next_hashed(text, n, &i, &start, &slow, &h);
+            if (!slow.len)
+                continue; /* bytes that are no word, skipped */
+            add(ctx, slow.data, slow.len, h);
+        }
+        count++;
+    }
+    strbuf_free(&slow);
+    return count;
+}
+
+bool words_next(const char *text, size_t n, size_t *pos, size_t *start, strbuf *word)
+{
+    uint64_t unused;
+    return words_next_hashed(text, n, pos, start, word, &unused);
 }
 
 static bool ends(const strbuf *w, const char *suffix)
