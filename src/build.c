@@ -17,6 +17,7 @@
 #include "render.h"
 #include "site.h"
 #include "template.h"
+#include "termcache.h"
 #include "xalloc.h"
 
 static config *load_config(const build_options *opts, uint64_t *hash, diag_list *diags)
@@ -52,6 +53,7 @@ typedef struct cached_page {
     char *content_path;
     uint64_t body_hash;
     char *search_entry;
+    uint64_t search_key;
     value *ids, *cites, *links;
 } cached_page;
 
@@ -116,6 +118,7 @@ static size_t cache_mark_clean(const build_cache *c, site *s, uint64_t inputs_ha
         clean++;
         if (cp && p->owns_fm && !p->cites) {
             p->search_entry = cp->search_entry ? xstrdup(cp->search_entry) : NULL;
+            p->search_key = cp->search_key;
             p->ids = value_copy(cp->ids);
             p->cites = value_copy(cp->cites);
             p->links = value_copy(cp->links);
@@ -138,6 +141,7 @@ static void cache_update(build_cache *c, const site *s, uint64_t inputs_hash, va
         cp->content_path = xstrdup(p->content_path);
         cp->body_hash = p->body_hash;
         cp->search_entry = p->search_entry ? xstrdup(p->search_entry) : NULL;
+        cp->search_key = p->search_key;
         cp->ids = value_copy(p->ids);
         cp->cites = value_copy(p->cites);
         cp->links = value_copy(p->links);
@@ -407,12 +411,15 @@ static bool produce(build_state *b, build_stats *stats, diag_list *diags)
     site_files sf = {.b = b, .stats = stats, .diags = DIAG_LIST_INIT, .ok = true};
     img_store *images = img_store_new(b->opts->site_dir, b->cfg, b->out != NULL);
     bool check_links = !b->opts->no_link_check;
-    render_options ro = {.out = b->out, .jobs = b->opts->jobs,
+    termcache *terms = b->out ? termcache_load(b->opts->site_dir) : NULL;
+    render_options ro = {.out = b->out, .jobs = b->opts->jobs, .terms = terms,
                          .keep_ids = check_links || b->opts->cache, /* for link checks and the rebuild cache */
                          .scan_links = check_links, .theme_links = !b->out,
                          .images = images,
                          .alongside = b->out ? write_site_files : NULL, .alongside_arg = &sf};
     bool ok = render_pages(b->s, b->tpl, &ro, &rs, diags);
+    if (terms)
+        termcache_end_reads(terms);
     if (ok && b->out)
         ok = img_store_write(images, b->out, diags);
     /* Every copy in the output: for link checks and the rebuild cache. */
@@ -441,6 +448,9 @@ static bool produce(build_state *b, build_stats *stats, diag_list *diags)
     value_free(image_copies);
     if (ok && b->out)
         ok = feeds_write_search_index(b->s, b->out, diags);
+    if (ok && terms)
+        feeds_save_terms(b->s, terms);
+    termcache_free(terms);
     return ok;
 }
 

@@ -366,15 +366,10 @@ static bool write_search_doc(const page *p, size_t id, const char *points, const
     return ok;
 }
 
-char *feeds_search_entry(const site *s, const page *p, const char *text, const value *headings, output *out,
-                         diag_list *diags)
+/* The record's terms for an indexed text: "LENGTH\n" then a line
+ * "TERM\tCOUNT FIELDS" per stemmed term. */
+static char *count_terms(const page *p, const char *points, const char *text, const value *headings)
 {
-    size_t id = search_doc_id(s, p);
-    char *points = key_points(p);
-    if (!write_search_doc(p, id, points, text, out, diags)) {
-        free(points);
-        return NULL;
-    }
     /* Words are counted as they are and stemmed once each: a page repeats
        its words, and stemming every one cost more than counting. */
     term_counts words = {STRBUF_INIT, NULL, 0, 0}, tc = {STRBUF_INIT, NULL, 0, 0};
@@ -384,7 +379,6 @@ char *feeds_search_entry(const site *s, const page *p, const char *text, const v
     add_words(&words, p->fm->description, F_SUMMARY);
     add_words(&words, points, F_SUMMARY);
     size_t length = add_words(&words, text, F_BODY);
-    free(points);
     strbuf stem = STRBUF_INIT;
     for (size_t i = 0; i < words.cap; i++) {
         const term_slot *t = &words.slots[i];
@@ -400,21 +394,80 @@ char *feeds_search_entry(const site *s, const page *p, const char *text, const v
     strbuf_free(&words.keys);
     strbuf rec = STRBUF_INIT;
     strbuf_reserve(&rec, tc.keys.len + 8 * tc.used + 24);
-    strbuf_printf(&rec, "%zu %zu\n", id, length);
+    strbuf_put_uint(&rec, length, 1);
     for (size_t i = 0; i < tc.cap; i++) {
         const term_slot *t = &tc.slots[i];
         if (!t->len)
             continue;
+        strbuf_putc(&rec, '\n');
         strbuf_append(&rec, tc.keys.data + t->off, t->len);
         strbuf_putc(&rec, '\t');
         strbuf_put_uint(&rec, t->count, 1);
         strbuf_putc(&rec, ' ');
         strbuf_put_uint(&rec, t->fields, 1);
-        strbuf_putc(&rec, '\n');
     }
     free(tc.slots);
     strbuf_free(&tc.keys);
     return strbuf_detach(&rec);
+}
+
+/* The key of everything count_terms reads. */
+static uint64_t terms_key(const page *p, const char *points, const char *text, const value *headings)
+{
+    size_t nheadings = headings ? headings->u.list.len : 0, n = 0;
+    const char **parts = xmalloc((nheadings + 5) * sizeof *parts);
+    parts[n++] = p->fm->title;
+    parts[n++] = p->fm->description;
+    parts[n++] = points;
+    parts[n++] = text;
+    for (size_t h = 0; h < nheadings; h++)
+        parts[n++] = value_cstr(headings->u.list.items[h]);
+    uint64_t key = termcache_key(parts, n);
+    free(parts);
+    return key;
+}
+
+char *feeds_search_entry(const site *s, page *p, const char *text, const value *headings, termcache *terms,
+                         output *out, diag_list *diags)
+{
+    size_t id = search_doc_id(s, p);
+    char *points = key_points(p);
+    if (!write_search_doc(p, id, points, text, out, diags)) {
+        free(points);
+        return NULL;
+    }
+    p->search_key = terms_key(p, points, text, headings);
+    const char *cached = terms ? termcache_get(terms, p->search_key) : NULL;
+    char *counted = cached ? NULL : count_terms(p, points, text, headings);
+    free(points);
+    strbuf rec = STRBUF_INIT;
+    strbuf_put_uint(&rec, id, 1);
+    strbuf_putc(&rec, ' ');
+    strbuf_puts(&rec, cached ? cached : counted);
+    strbuf_putc(&rec, '\n');
+    free(counted);
+    return strbuf_detach(&rec);
+}
+
+void feeds_save_terms(const site *s, termcache *terms)
+{
+    size_t most = s->nby_path ? s->nby_path : 1, n = 0;
+    uint64_t *keys = xmalloc(most * sizeof *keys);
+    const char **records = xmalloc(most * sizeof *records);
+    size_t *lens = xmalloc(most * sizeof *lens);
+    for (size_t i = 0; i < s->nby_path; i++) {
+        const page *p = s->by_path[i];
+        if (!p->rendered || !p->search_entry)
+            continue;
+        /* The record less its document number and final newline. */
+        records[n] = strchr(p->search_entry, ' ') + 1;
+        lens[n] = strlen(records[n]) - 1;
+        keys[n++] = p->search_key;
+    }
+    (void)termcache_save(terms, keys, records, lens, n);
+    free(lens);
+    free(records);
+    free(keys);
 }
 
 /* ---- gathering the postings ---- */
@@ -469,6 +522,19 @@ static void add_posting(index_term *it, posting p)
     it->postings[it->count++] = p;
 }
 
+/* The decimal number at *s (the records feeds_search_entry writes, a
+ * space or newline after each); moves *s past it and one space. strtoul's
+ * locale and overflow handling cost more than the rest of gathering. */
+static uint32_t read_number(const char **s)
+{
+    const char *c = *s;
+    uint32_t n = 0;
+    while (*c >= '0' && *c <= '9')
+        n = n * 10 + (uint32_t)(*c++ - '0');
+    *s = *c == ' ' ? c + 1 : c;
+    return n;
+}
+
 /* Reads every page's record into t, in document order; returns the number
  * of documents and sets *total to the sum of their lengths. */
 static size_t gather(const site *s, term_table *t, double *total)
@@ -479,16 +545,16 @@ static size_t gather(const site *s, term_table *t, double *total)
         const page *p = s->by_path[i];
         if (!p->rendered || !p->search_entry)
             continue;
-        char *line = p->search_entry;
-        unsigned long doc = strtoul(line, &line, 10), length = strtoul(line, &line, 10);
+        const char *line = p->search_entry;
+        uint32_t doc = read_number(&line), length = read_number(&line);
         docs++;
         *total += (double)length;
         while (*line == '\n' && line[1]) {
             const char *term = ++line;
-            char *tab = strchr(term, '\t');
-            unsigned long count = strtoul(tab + 1, &line, 10), fields = strtoul(line, &line, 10);
-            add_posting(table_get(t, term, (size_t)(tab - term)),
-                        (posting){(uint32_t)doc, (uint32_t)count, (uint32_t)fields, (uint32_t)length});
+            const char *tab = strchr(term, '\t');
+            line = tab + 1;
+            uint32_t count = read_number(&line), fields = read_number(&line);
+            add_posting(table_get(t, term, (size_t)(tab - term)), (posting){doc, count, fields, length});
         }
     }
     return docs;

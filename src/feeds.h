@@ -15,6 +15,7 @@
 #include "output.h"
 #include "site.h"
 #include "template.h"
+#include "termcache.h"
 
 #define FEED_ENTRIES 20
 #define SEARCH_TEXT_MAX 16384 /* bytes of a page's text a search result can quote */
@@ -36,9 +37,13 @@ void feeds_atom(const site *s, strbuf *xml);
  * description, key points and the first SEARCH_TEXT_MAX bytes of text)
  * through out, and returns p's record for the index, its terms with their
  * weights, which the caller frees; NULL after adding an error. text is the
- * body's whole plain text. Reads only p and s's page list, so each
- * rendering thread makes the records of its own pages. */
-char *feeds_search_entry(const site *s, const page *p, const char *text, const value *headings, output *out,
-                         diag_list *diags);
+ * body's whole plain text. The terms come from terms (NULL: none) when it
+ * holds them for this text; p->search_key gets the text's key. Reads only p
+ * and s's page list, so each rendering thread makes the records of its own
+ * pages. */
+char *feeds_search_entry(const site *s, page *p, const char *text, const value *headings, termcache *terms,
+                         output *out, diag_list *diags);
+/* Writes the records of this build's pages as the new termcache. */
+void feeds_save_terms(const site *s, termcache *terms);
 
 #endif

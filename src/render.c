@@ -31,6 +31,7 @@ typedef struct shared {
     output *out;
     bool keep_ids;
     img_store *images;
+    termcache *terms;
     bool scan_links;
     bool theme_links;
     links_index *links; /* what exists, for scan_links */
@@ -370,7 +371,7 @@ static bool page_locals(const shared *sh, page *p, arena *tree_mem, value *local
             /* Indexing the words and writing the result text are most of
                the search index's work: made here, they run on every thread. */
             if (sh->out && p->owns_fm) {
-                p->search_entry = feeds_search_entry(s, p, doc->text, doc->headings, sh->out, diags);
+                p->search_entry = feeds_search_entry(s, p, doc->text, doc->headings, sh->terms, sh->out, diags);
                 ok = p->search_entry && ok;
             }
         }
@@ -592,7 +593,7 @@ bool render_pages(site *s, const tpl_set *tpl, const render_options *opts, rende
     if (jobs < 1)
         jobs = 1;
     worker *workers = xcalloc((size_t)jobs, sizeof *workers);
-    shared sh = {.s = s, .tpl = tpl, .out = opts->out, .keep_ids = opts->keep_ids, .images = opts->images,
+    shared sh = {.s = s, .tpl = tpl, .out = opts->out, .keep_ids = opts->keep_ids, .images = opts->images, .terms = opts->terms,
                  .scan_links = opts->scan_links, .theme_links = opts->theme_links, .order = lists_first(s), .workers = workers};
     if (opts->scan_links)
         sh.links = links_index_new(s);

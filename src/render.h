@@ -19,6 +19,7 @@
 #include "output.h"
 #include "site.h"
 #include "template.h"
+#include "termcache.h"
 
 typedef struct render_stats {
     size_t pages;
@@ -30,6 +31,7 @@ typedef struct render_options {
     int jobs;      /* threads, the calling one included */
     bool keep_ids; /* keep each page's ids (p->ids): link checks and rebuild caches need them */
     img_store *images; /* measures and resizes the images pages show; NULL: unchecked */
+    termcache *terms;  /* search terms of earlier builds; NULL: none */
     bool scan_links; /* record every page's links (p->links) for links_check, even from a
                         page whose body has errors, so one run reports them all */
     bool theme_links; /* with scan_links: record the links layouts write too, which

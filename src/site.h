@@ -49,6 +49,7 @@ struct page {
     value *cites; /* citation keys of the body */
     value *links; /* {url, line?, col?} of every href and src; `lumbar check` only */
     char *search_entry; /* its search.json record: title, headings, excerpt...; or NULL */
+    uint64_t search_key; /* termcache_key of what search_entry indexes */
     uint64_t fm_hash;   /* of the front matter's text, for build caches (when asked for) */
     uint64_t body_hash; /* of the body's text (when asked for) */
     bool clean;         /* unchanged since a cached build: its old output can be reused */

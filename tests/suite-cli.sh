@@ -3,7 +3,7 @@
 # failed build leaving the previous output untouched, byte-identical
 # rebuilds, -j independence, unchanged files keeping their mtimes, sub-path
 # base URLs, well-formed sitemap and feed, output-folder safety, `new`,
-# review dates and the review state under --strict.
+# review dates and the review state under --strict, the search terms cache.
 cd "$(dirname "$0")/.." || exit 2
 work=$(pwd)/tests/out/cli
 rm -rf "$work"
@@ -248,6 +248,25 @@ check "its JSON-LD has the reviewer as a Person with name and jobTitle" grep -q 
 check "an uncited reference is a warning without --strict (exit 0)" sh -c '"$0" check -s tests/errors/uncited-reference 2>&1 | grep -qx "content/references.yaml:8:1: warning: reference .k2. is not cited by any page"' "$LUMBAR"
 check "check exits 0 on an uncited reference without --strict" status_is 0 "$LUMBAR" check -s tests/errors/uncited-reference
 check "check writes nothing" sh -c '"$0" check -s "$1" >/dev/null 2>&1; test ! -e "$1/public"' "$LUMBAR" "$golden"
+
+# The search terms cache (.lumbar-cache/search-terms): a warm cache, an
+# edited page and a damaged cache all give what a cold build gives.
+terms=$work/terms-site
+copy_site . "$terms"
+terms_build() { SOURCE_DATE_EPOCH=$bundled_today "$LUMBAR" build -q -s "$terms" -o "$1"; }
+terms_build "$work/terms-cold"
+check "a build writes the search terms cache" test -s "$terms/.lumbar-cache/search-terms"
+terms_build "$work/terms-warm"
+check "a warm terms cache gives the same site byte for byte" diff -r "$work/terms-cold" "$work/terms-warm"
+sed -i 's/staying active is at/moving about is at/' "$terms/content/treatments/treatments-to-avoid.md"
+terms_build "$work/terms-edited"
+rm -rf "$terms/.lumbar-cache"
+terms_build "$work/terms-edited-cold"
+check "an edited page is indexed anew with the cache warm" diff -r "$work/terms-edited" "$work/terms-edited-cold"
+check "the edit reached the index" sh -c '! diff -rq "$0" "$1" >/dev/null' "$work/terms-cold/search" "$work/terms-edited/search"
+printf 'lumbar search terms 1 other\n0000000000000001 3\nabc\n' > "$terms/.lumbar-cache/search-terms"
+terms_build "$work/terms-damaged"
+check "a damaged or foreign terms cache is ignored" diff -r "$work/terms-edited-cold" "$work/terms-damaged"
 
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
