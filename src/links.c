@@ -6,9 +6,9 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-#include "hash.h"
 #include "markdown.h"
 #include "strbuf.h"
+#include "strtab.h"
 #include "suggest.h"
 #include "xalloc.h"
 
@@ -266,8 +266,7 @@ void links_scan_body(page *p, const char *html, size_t n, const value *body_link
 struct known {
     char **paths; /* sorted */
     size_t len, cap;
-    const char **table; /* the paths again, open addressing: the per-link lookup */
-    size_t table_mask;
+    strtab table; /* the paths again, for the per-link lookup */
     page **pages; /* sorted by url */
     size_t npages;
 };
@@ -360,26 +359,13 @@ static void known_build(known *k, const site *s, const value *extra_files)
     strbuf_free(&assets);
     xqsort(k->paths, k->len, sizeof(char *), cmp_cstr);
     xqsort(k->pages, k->npages, sizeof(page *), cmp_page_url);
-    size_t size = 64;
-    while (size < k->len * 2)
-        size *= 2;
-    k->table = xcalloc(size, sizeof *k->table);
-    k->table_mask = size - 1;
-    for (size_t i = 0; i < k->len; i++) {
-        size_t at = (size_t)hash_str(HASH_SEED, k->paths[i]) & k->table_mask;
-        while (k->table[at] && strcmp(k->table[at], k->paths[i]) != 0)
-            at = (at + 1) & k->table_mask;
-        k->table[at] = k->paths[i];
-    }
+    for (size_t i = 0; i < k->len; i++)
+        strtab_add(&k->table, k->paths[i], strlen(k->paths[i]), 0, NULL);
 }
 
 static bool known_has(const known *k, const char *path)
 {
-    size_t at = (size_t)hash_str(HASH_SEED, path) & k->table_mask;
-    for (; k->table[at]; at = (at + 1) & k->table_mask)
-        if (!strcmp(k->table[at], path))
-            return true;
-    return false;
+    return strtab_get(&k->table, path, strlen(path)) != NULL;
 }
 
 static page *known_page(const known *k, const char *url)
@@ -410,7 +396,7 @@ static void known_free(known *k)
     for (size_t i = 0; i < k->len; i++)
         free(k->paths[i]);
     free(k->paths);
-    free(k->table);
+    strtab_free(&k->table);
     free(k->pages);
 }
 
