@@ -13,6 +13,7 @@
 #include "images.h"
 #include "links.h"
 #include "output.h"
+#include "parallel.h"
 #include "refs.h"
 #include "render.h"
 #include "site.h"
@@ -405,6 +406,29 @@ static void keep_previous_images(const build_cache *c, value *now, output *out)
     }
 }
 
+/* The end of a build: the link check and the search index read the
+ * finished pages and nothing else, so they run side by side. */
+typedef struct build_tail {
+    build_state *b;
+    const value *image_copies;
+    termcache *terms;
+    bool check_links, write_index, index_ok;
+    diag_list link_diags, index_diags;
+} build_tail;
+
+static void run_tail(void *arg, void *state, size_t i)
+{
+    build_tail *t = arg;
+    (void)state;
+    if (i == 0 && t->check_links)
+        links_check(t->b->s, t->image_copies, !t->b->out, &t->link_diags);
+    if (i == 1 && t->write_index) {
+        t->index_ok = feeds_write_search_index(t->b->s, t->b->out, &t->index_diags);
+        if (t->index_ok && t->terms)
+            feeds_save_terms(t->b->s, t->terms);
+    }
+}
+
 static bool produce(build_state *b, build_stats *stats, diag_list *diags)
 {
     render_stats rs = {0, 0};
@@ -441,15 +465,16 @@ static bool produce(build_state *b, build_stats *stats, diag_list *diags)
     stats->aliases = b->s->aliases->u.list.len;
     if (ok)
         warn_uncited(b->s, b->bib, diags);
-    /* Also after a page's body failed: its other links were still read,
-       and an editor sees every broken link in one run. */
-    if (check_links)
-        links_check(b->s, image_copies, !b->out, diags);
+    /* Links are checked also after a page's body failed: its other links
+       were still read, and an editor sees every broken link in one run. */
+    build_tail tail = {.b = b, .image_copies = image_copies, .terms = terms, .check_links = check_links,
+                       .write_index = ok && b->out, .link_diags = DIAG_LIST_INIT, .index_diags = DIAG_LIST_INIT};
+    parallel_work work = {.fn = run_tail, .chunk = 1};
+    parallel_run(2, b->opts->jobs, &work, &tail);
+    diag_move(diags, &tail.link_diags);
+    diag_move(diags, &tail.index_diags);
+    ok = ok && (!tail.write_index || tail.index_ok);
     value_free(image_copies);
-    if (ok && b->out)
-        ok = feeds_write_search_index(b->s, b->out, diags);
-    if (ok && terms)
-        feeds_save_terms(b->s, terms);
     termcache_free(terms);
     return ok;
 }
