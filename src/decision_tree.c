@@ -55,6 +55,7 @@ typedef struct dt_node {
     size_t n_answers;
     size_t verdict;    /* index into the tree's verdicts */
     char *advice_html;
+    bool no_reminder;  /* an outcome's `reminder: false`: the tree's reminder is not shown under it */
 } dt_node;
 
 struct dtree {
@@ -415,15 +416,32 @@ static void read_verdict(loader *ld, dt_node *node, const value *map)
     free(s);
 }
 
+/* An outcome that already sends the reader for care (an emergency or a
+ * same-day card in its advice) says `reminder: false`: the general "watch
+ * for warning signs" box is noise under it. Only a YAML true or false. */
+static void read_outcome_reminder(loader *ld, dt_node *node, const value *map)
+{
+    const value *v = value_map_get(map, "reminder");
+    if (!v)
+        return;
+    if (v->kind != V_BOOL) {
+        error_at(ld, v, "tree: 'reminder' of %s must be true or false, not %s", node->name,
+                 value_kind_name(v->kind));
+        return;
+    }
+    node->no_reminder = !v->u.b;
+}
+
 static void read_outcome(loader *ld, dt_node *node, const value *map)
 {
-    static const char *const keys[] = {"id", "verdict", "title", "advice", NULL};
+    static const char *const keys[] = {"id", "verdict", "title", "advice", "reminder", NULL};
     read_verdict(ld, node, map);
     node->text = copy_string(need_string(ld, map, "title", node->name));
     const value *advice = need_string(ld, map, "advice", node->name);
     if (advice)
         node->advice_html = render_md(ld, advice, "advice", node->name);
-    check_keys(ld, map, keys, node->name, "id, verdict, title or advice");
+    read_outcome_reminder(ld, node, map);
+    check_keys(ld, map, keys, node->name, "id, verdict, title, advice or reminder");
 }
 
 /* Reads the list under key (questions or outcomes) into the tree's nodes. */
@@ -766,8 +784,8 @@ static void render_question(const dtree *t, const dt_node *q, bool is_start, str
 
 static void render_outcome(const dtree *t, const dt_node *o, strbuf *out)
 {
-    strbuf_printf(out, "<section class=\"dt-node dt-outcome dt-verdict-%s\" id=\"o-%s\" aria-labelledby=\"o-%s-h\">\n",
-                  t->verdicts[o->verdict].key, o->id, o->id);
+    strbuf_printf(out, "<section class=\"dt-node dt-outcome dt-verdict-%s%s\" id=\"o-%s\" aria-labelledby=\"o-%s-h\">\n",
+                  t->verdicts[o->verdict].key, o->no_reminder ? " dt-no-reminder" : "", o->id, o->id);
     strbuf_printf(out, "<h2 id=\"o-%s-h\" tabindex=\"-1\">", o->id);
     esc_html(out, o->text, strlen(o->text));
     strbuf_puts(out, "</h2>\n");
@@ -795,7 +813,8 @@ void dtree_render_html(const dtree *tree, strbuf *out)
             render_question(tree, node, i == tree->start, out);
     }
     /* One copy, which the style sheet shows under whichever outcome is
-     * shown: a copy per outcome would weigh more than the advice itself. */
+     * shown, unless that outcome has the dt-no-reminder class: a copy per
+     * outcome would weigh more than the advice itself. */
     strbuf_printf(out, "<div class=\"dt-reminder\">\n%s</div>\n", tree->reminder_html);
     strbuf_puts(out, "</div>\n");
 }
@@ -837,6 +856,8 @@ static void render_outcome_json(const dtree *t, const dt_node *o, strbuf *out)
     json_field(out, "verdict_text", t->verdicts[o->verdict].words);
     strbuf_putc(out, ',');
     json_field(out, "title", o->text);
+    if (o->no_reminder)
+        strbuf_puts(out, ",\"reminder\":false");
     strbuf_putc(out, '}');
 }
 

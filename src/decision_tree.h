@@ -4,7 +4,8 @@
  * help text and two or more answers, each answer leading to another question
  * or to an outcome; outcomes carry a verdict (named, with its words, in the
  * tree's `verdicts:` map: the generator knows none) and advice in Markdown,
- * which is never rendered with raw HTML. The loader validates the whole tree and
+ * which is never rendered with raw HTML, and may say `reminder: false` to
+ * leave the tree's reminder out under it. The loader validates the whole tree and
  * reports every problem at the line and column of the offending YAML value.
  * The renderers produce the page's HTML, which works without JavaScript and
  * which the page script reads, and a JSON copy for themes.

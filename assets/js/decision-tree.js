@@ -224,6 +224,9 @@
       section.classList.toggle('dt-current', section === current);
     });
     root.classList.toggle('dt-at-outcome', !questions[id]);
+    // An outcome that already sends the reader for care leaves the
+    // general reminder out (the tree's reminder: false).
+    root.classList.toggle('dt-reminder-off', current.classList.contains('dt-no-reminder'));
     back.hidden = restart.hidden = steps.length === 0;
     renderProgress(id);
     renderSummary();

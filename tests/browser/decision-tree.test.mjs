@@ -137,6 +137,66 @@ async function focusedId(page) {
 }
 
 const SAFETY = ['emergency', 'same-day', 'see-soon'];
+
+// The outcomes that send the reader for care are the site's care cards
+// (issue 19): the level in words in the card's band and, for an emergency,
+// the number from config.ini as a tel: link. The emergency and same-day
+// ones leave out the general "watch for warning signs" reminder, which is
+// noise for someone who has just said yes; the see-a-GP-soon one keeps it.
+const CARE = [
+  { id: 'emergency-care', card: 'callout-emergency', label: 'Emergency', tel: 'emergency_number', reminder: false },
+  { id: 'same-day-care', card: 'callout-urgent', label: 'Urgent', tel: 'urgent_number', reminder: false },
+  { id: 'see-gp', card: 'callout-important', label: 'Important', tel: null, reminder: true },
+];
+const NO_REMINDER = new Set(CARE.filter((c) => !c.reminder).map((c) => c.id));
+
+// The [params] number of config.ini (the site's own) named key.
+function configParam(key) {
+  const ini = fs.readFileSync(path.join(here, '..', '..', 'config.ini'), 'utf8');
+  const section = /^\[params\]$([\s\S]*?)(?=^\[|(?![\s\S]))/m.exec(ini);
+  const line = section && new RegExp(`^${key}\\s*=\\s*(\\S+)`, 'm').exec(section[1]);
+  return line ? line[1] : null;
+}
+
+// Checks the outcome c shown in page: its card, its label and tel: link in
+// view, and the reminder shown or not as c says.
+async function expectCareCard(page, c, how) {
+  await expectShown(page, `o-${c.id}`);
+  const card = `#o-${c.id} .${c.card}`;
+  assert(await page.isVisible(card), `${how}: outcome '${c.id}' has no visible .${c.card} card`);
+  const label = await page.$eval(`${card} > .callout-label`, (p) => p.offsetParent !== null && p.textContent.trim());
+  assert(label === c.label, `${how}: the '${c.id}' card's label reads ${JSON.stringify(label)}, not "${c.label}"`);
+  if (c.tel) {
+    const number = configParam(c.tel);
+    assert(number, `config.ini has no [params] ${c.tel}`);
+    const tel = page.locator(`${card} a[href="tel:${number}"]`);
+    assert(await tel.count() === 1 && await tel.isVisible(), `${how}: the '${c.id}' card has no visible tel:${number} link`);
+  }
+  const reminder = await page.isVisible('.dt-reminder');
+  assert(reminder === c.reminder, `${how}: under '${c.id}' the reminder is ${reminder ? 'shown' : 'hidden'}`);
+}
+
+test('decision-tree: the care outcomes are care cards; emergency and same-day leave the reminder out, with and without JavaScript', async () => {
+  for (const c of CARE) {
+    const r = routes.find((x) => x.outcome.id === c.id);
+    assert(r, `no route reaches outcome '${c.id}'`);
+    await withWalkedGuide({}, r.steps, (page) => expectCareCard(page, c, 'answered with JavaScript'));
+    await withGuide({ javaScriptEnabled: false }, '', async (page) => {
+      for (const s of r.steps) await page.click(`#q-${s.q.id} a.dt-answer[data-answer="${s.a}"]`);
+      await expectCareCard(page, c, 'answered without JavaScript');
+    });
+    await withGuide({ javaScriptEnabled: false }, `#o-${c.id}`, (page) => expectCareCard(page, c, `#o-${c.id} without JavaScript`));
+  }
+  // Every other outcome keeps the reminder without JavaScript too (the
+  // routes test checks them with it).
+  await withGuide({ javaScriptEnabled: false }, '', async (page) => {
+    for (const o of tree.outcomes.filter((x) => !NO_REMINDER.has(x.id))) {
+      await page.goto(new URL(page.url()).href.replace(/#.*$/, '') + `#o-${o.id}`);
+      await expectShown(page, `o-${o.id}`);
+      assert(await page.isVisible('.dt-reminder a[href$="/symptoms/red-flags/"]'), `without JavaScript '${o.id}' shows no reminder`);
+    }
+  });
+});
 const question = (id) => tree.questions.find((x) => x.id === id);
 
 test('decision-tree: the embedded tree starts with the safety questions and every route ends in an outcome', () => {
@@ -232,7 +292,9 @@ test(`decision-tree: with JavaScript, each of the ${routes.length} routes clicke
       assert(title.trim() === r.outcome.title, `outcome heading "${title}"`);
       const verdict = await page.textContent(`#o-${r.outcome.id} .dt-verdict`);
       assert(verdict.includes(r.outcome.verdict_text), `the verdict "${verdict}" is not in words`);
-      assert(await page.isVisible('.dt-reminder a[href$="/symptoms/red-flags/"]'), `outcome '${r.outcome.id}' shows no reminder`);
+      const reminder = await page.isVisible('.dt-reminder a[href$="/symptoms/red-flags/"]');
+      if (NO_REMINDER.has(r.outcome.id)) assert(!reminder, `care outcome '${r.outcome.id}' shows the reminder`);
+      else assert(reminder, `outcome '${r.outcome.id}' shows no reminder`);
       const hash = await page.evaluate(() => location.hash);
       assert(hash === hashOf(r.steps), `the URL says ${hash}, not ${hashOf(r.steps)}`);
       const live = await page.textContent('[aria-live]');

@@ -205,6 +205,63 @@ test('reader: an article opens with its key points on a phone\'s first screen an
   });
 });
 
+// Every built page that uses the article layout (it has .article-body),
+// as paths under the site root.
+function articlePages(dir) {
+  const found = [];
+  const walk = (d) => {
+    for (const entry of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, entry.name);
+      if (entry.isDirectory()) walk(p);
+      else if (entry.name === 'index.html' && fs.readFileSync(p, 'utf8').includes('class="article-body"')) {
+        found.push(path.relative(dir, d).split(path.sep).join('/') + '/');
+      }
+    }
+  };
+  walk(dir);
+  return found.sort();
+}
+
+test('reader: on a 375x740 phone every article\'s text starts on the first screen, under the red-flags notice', async () => {
+  const pages = articlePages(process.env.SITE_OUT);
+  assert(pages.length >= 25, `only ${pages.length} article pages found`);
+  const problems = [];
+  let notices = 0;
+  for (const where of pages) {
+    await onPage(where, async (page) => {
+      const m = await page.evaluate(() => {
+        const box = (el) => (el ? el.getBoundingClientRect() : null);
+        // The first text element of the body: a paragraph, list or card, not a heading.
+        const first = [...document.querySelectorAll('.article-body .prose > *')].find((el) => !/^H[1-6]$/.test(el.tagName));
+        const notice = document.querySelector('.red-flags-notice');
+        const levels = notice ? [...notice.querySelectorAll('li')] : [];
+        const size = (sel) => { const el = document.querySelector(sel); return el ? parseFloat(getComputedStyle(el).fontSize) : null; };
+        return {
+          first: first ? Math.round(box(first).top + scrollY) : null,
+          notice: notice ? Math.round(box(notice).top + scrollY) : null,
+          levels: levels.map((li) => ({ text: li.textContent, bottom: Math.round(box(li).bottom + scrollY) })),
+          link: notice ? !!notice.querySelector('a[href$="/symptoms/red-flags/"]') : false,
+          sizes: [size('.key-points p'), size('.key-points li'), size('.red-flags-notice li'), size('.article-body .prose > p')],
+        };
+      });
+      if (m.first === null || m.first >= PHONE.height) problems.push(`/${where}: the text starts at ${m.first}px`);
+      const small = m.sizes.filter((px) => px !== null && px < 15);
+      if (small.length) problems.push(`/${where}: text of ${small.join(', ')}px`);
+      if (m.notice === null) return;
+      notices++;
+      if (m.notice > m.first) problems.push(`/${where}: the red-flags notice comes after the text`);
+      if (m.levels.length !== 3 || !/999/.test(m.levels[0].text) || !/today/.test(m.levels[1].text) || !/few weeks/.test(m.levels[2].text)) {
+        problems.push(`/${where}: the notice's levels read ${JSON.stringify(m.levels.map((l) => l.text))}`);
+      } else if (m.levels[0].bottom > PHONE.height) {
+        problems.push(`/${where}: the notice's emergency line ends at ${m.levels[0].bottom}px, below the first screen`);
+      }
+      if (!m.link) problems.push(`/${where}: the notice does not link the red-flags page`);
+    });
+  }
+  assert(notices >= 20, `only ${notices} articles show the red-flags notice`);
+  assert(problems.length === 0, problems.join('; '));
+});
+
 // A copy of the bundled site with changes, built with $LUMBAR; fn gets a
 // server for it.
 async function withSiteCopy(change, fn) {

@@ -230,6 +230,48 @@ static void test_outcome_note(void)
     strbuf_free(&src);
 }
 
+/* An outcome that already sends the reader for care says `reminder: false`:
+ * its section gets the class the style sheet and the script use to leave the
+ * reminder out under it, and the JSON says so; outcomes without the key
+ * keep the reminder. Anything but a YAML boolean is an error at its value. */
+static void test_outcome_reminder(void)
+{
+    strbuf errs = STRBUF_INIT, html = STRBUF_INIT, json = STRBUF_INIT, src = STRBUF_INIT;
+    const char *from = "    advice: Call an ambulance.\n";
+    const char *at = strstr(small_tree, from);
+    CHECK(at != NULL);
+    if (at) {
+        strbuf_append(&src, small_tree, (size_t)(at - small_tree) + strlen(from));
+        strbuf_puts(&src, "    reminder: false\n");
+        strbuf_puts(&src, at + strlen(from));
+    }
+    dtree *t = load(src.data, NULL, NULL, &errs);
+    CHECK(t != NULL);
+    CHECK_STR(strbuf_cstr(&errs), "");
+    if (t) {
+        dtree_render_html(t, &html);
+        CHECK(strstr(html.data, "<section class=\"dt-node dt-outcome dt-verdict-seek-care dt-no-reminder\" "
+                                "id=\"o-get-help\"") != NULL);
+        CHECK(strstr(html.data, "<section class=\"dt-node dt-outcome dt-verdict-continue\" id=\"o-carry-on\"") != NULL);
+        CHECK(strstr(html.data, "<div class=\"dt-reminder\">") != NULL);
+        dtree_render_json(t, &json);
+        CHECK(strstr(json.data, "\"title\":\"Get help now\",\"reminder\":false}") != NULL);
+        CHECK(strstr(json.data, "\"title\":\"Carry on\"}") != NULL);
+    }
+    dtree_free(t);
+    CHECK_STR(errors_with("    advice: Rest from it.\n", "    advice: Rest from it.\n    reminder: true\n", &errs),
+              "loaded without errors");
+    CHECK_STR(errors_with("    advice: Rest from it.\n", "    advice: Rest from it.\n    reminder: 'no'\n", &errs),
+              "t.md:34:15: error: tree: 'reminder' of outcome 'pause' must be true or false, not a string\n");
+    CHECK_STR(errors_with("    advice: Rest from it.\n", "    advice: Rest from it.\n    reminders: false\n", &errs),
+              "t.md:34:16: error: tree: outcome 'pause' has an unknown key 'reminders'; use id, verdict, title, "
+              "advice or reminder\n");
+    strbuf_free(&errs);
+    strbuf_free(&html);
+    strbuf_free(&json);
+    strbuf_free(&src);
+}
+
 /* Section "q-ID" and heading "q-ID-h": a node "ID-h" of the same kind as
  * a node "ID" would share an HTML id with its heading. A question and an
  * outcome never do (q- and o-). */
@@ -390,8 +432,8 @@ static void test_field_errors(void)
               "t.md:27:12: error: tree: 'title' of outcome 'carry-on' must be a string, not a boolean\n");
     CHECK_STR(errors_with("    advice: Rest from it.\n", "    advise: Rest from it.\n", &e),
               "t.md:30:5: error: tree: outcome 'pause' has no 'advice'\n"
-              "t.md:33:13: error: tree: outcome 'pause' has an unknown key 'advise'; use id, verdict, title "
-              "or advice\n");
+              "t.md:33:13: error: tree: outcome 'pause' has an unknown key 'advise'; use id, verdict, title, "
+              "advice or reminder\n");
     strbuf_free(&e);
 }
 
@@ -639,6 +681,7 @@ int main(void)
     test_small_tree_loads();
     test_md_callback();
     test_outcome_note();
+    test_outcome_reminder();
     test_html_id_collisions();
     test_verdicts();
     test_reference_errors();
