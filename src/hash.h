@@ -11,6 +11,22 @@
 
 /* Returns the hash of n bytes at data, continuing from h (HASH_SEED to start). */
 uint64_t hash_bytes(uint64_t h, const void *data, size_t n);
+/* Returns a hash of n bytes at data, continuing from h, four times as fast
+ * as hash_bytes on long inputs (four independent lanes of 8 bytes): for
+ * telling whether a written file changed, where every byte of every output
+ * file goes through it. Not the same values as hash_bytes. */
+uint64_t hash_wide(uint64_t h, const void *data, size_t n);
+/* hash_wide over bytes given in pieces: init, add each piece, end. The
+ * result is hash_wide of the pieces joined, however they are split. */
+typedef struct hash_wide_state {
+    uint64_t lanes[4];
+    unsigned char tail[32]; /* bytes of a block not yet complete */
+    size_t tail_len;
+    uint64_t total;
+} hash_wide_state;
+void hash_wide_init(hash_wide_state *s, uint64_t h);
+void hash_wide_add(hash_wide_state *s, const void *data, size_t n);
+uint64_t hash_wide_end(const hash_wide_state *s);
 /* Returns the hash of the NUL-terminated s, continuing from h; NULL hashes as "". */
 uint64_t hash_str(uint64_t h, const char *s);
 

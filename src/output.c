@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include "fs.h"
+#include "hash.h"
+#include "manifest.h"
 #include "strbuf.h"
 #include "xalloc.h"
 
@@ -34,8 +36,10 @@ struct output {
     mode_t live_mode;  /* out_dir's permissions once live; staging is 0700 */
     int lock_fd;       /* the staging folder, flock'ed while we own it */
     pthread_mutex_t written_lock;
-    char **written; /* relative paths written, for pruning a reused staging folder */
+    struct written_file *written; /* for pruning a reused staging folder, and the manifest */
     size_t nwritten, written_cap;
+    char *manifest_file; /* where this output's manifest is kept */
+    manifest *previous;  /* what the live output holds, if its manifest says so */
     /* What a reused staging folder held when the build began, listed by a
      * thread while the build runs (pruning waited on the disk otherwise). */
     pthread_t lister;
@@ -43,6 +47,14 @@ struct output {
     struct listed *listed; /* in walk order: a folder before what it holds */
     size_t nlisted, listed_cap;
 };
+
+/* A file the build placed in the staging folder, and what the next
+ * build's manifest says of it (known: its hash is known). */
+typedef struct written_file {
+    char *rel;
+    manifest_entry entry;
+    bool known;
+} written_file;
 
 typedef struct listed {
     char *rel;
@@ -386,6 +398,10 @@ output *output_begin(const char *site_dir, const char *out_dir, bool force, diag
     /* Without it, every page is written anew: slower, not wrong. */
     if (out->had_output)
         out->live_fd = open(out->out_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    out->manifest_file = manifest_path(out->site_dir, out->out_dir);
+    struct stat live;
+    if (out->live_fd >= 0 && fstat(out->live_fd, &live) == 0)
+        out->previous = manifest_load(out->manifest_file, &live);
     if (out->reuse)
         out->listing = pthread_create(&out->lister, NULL, lister_main, out) == 0;
     if (out->reuse && !out->listing)
@@ -535,15 +551,18 @@ static bool clear_path(const output *out, const char *rel, const struct stat *st
 }
 
 /* Creates the file rel in the staging folder: a hard link to the live
- * output's rel when link_live, else the parts' bytes. */
-static bool create_file(const output *out, const char *rel, bool link_live, const struct iovec *parts, size_t nparts)
+ * output's rel when link_live, else the parts' bytes; *st gets the new
+ * file's status. */
+static bool create_file(const output *out, const char *rel, bool link_live, const struct iovec *parts, size_t nparts,
+                        struct stat *st)
 {
-    if (link_live)
-        return linkat(out->live_fd, rel, out->lock_fd, rel, 0) == 0;
+    if (link_live) /* the link changed the file's ctime: stat it after */
+        return linkat(out->live_fd, rel, out->lock_fd, rel, 0) == 0 &&
+               fstatat(out->lock_fd, rel, st, AT_SYMLINK_NOFOLLOW) == 0;
     int fd = openat(out->lock_fd, rel, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
     if (fd < 0)
         return false;
-    bool ok = write_parts(fd, parts, nparts);
+    bool ok = write_parts(fd, parts, nparts) && fstat(fd, st) == 0;
     int saved = errno;
     ok = close(fd) == 0 && ok;
     if (!ok)
@@ -553,49 +572,71 @@ static bool create_file(const output *out, const char *rel, bool link_live, cons
 
 /* create_file, making the folders above rel when they are missing. */
 static bool create_in_staging(output *out, const char *rel, bool link_live, const struct iovec *parts,
-                              size_t nparts)
+                              size_t nparts, struct stat *st)
 {
-    if (create_file(out, rel, link_live, parts, nparts))
+    if (create_file(out, rel, link_live, parts, nparts, st))
         return true;
     if (errno != ENOENT && errno != ENOTDIR)
         return false;
     char *path = staging_file(out, rel);
     bool made = make_parent(out, path);
     free(path);
-    return made && create_file(out, rel, link_live, parts, nparts);
+    return made && create_file(out, rel, link_live, parts, nparts, st);
 }
 
 /* Makes the staging folder's rel the same file as the live output's (whose
- * status is *live), leaving it alone when it already is. */
-static bool place_link(output *out, const char *rel, const struct stat *live)
+ * status is *live), leaving it alone when it already is; *placed gets the
+ * file's status once placed. */
+static bool place_link(output *out, const char *rel, const struct stat *live, struct stat *placed)
 {
-    struct stat st;
-    if (out->reuse && fstatat(out->lock_fd, rel, &st, AT_SYMLINK_NOFOLLOW) == 0) {
-        if (st.st_ino == live->st_ino && st.st_dev == live->st_dev)
+    if (out->reuse && fstatat(out->lock_fd, rel, placed, AT_SYMLINK_NOFOLLOW) == 0) {
+        if (placed->st_ino == live->st_ino && placed->st_dev == live->st_dev)
             return true;
-        if (!clear_path(out, rel, &st))
+        if (!clear_path(out, rel, placed))
             return false;
     }
-    return create_in_staging(out, rel, true, NULL, 0);
+    return create_in_staging(out, rel, true, NULL, 0, placed);
 }
 
-static bool place_bytes(output *out, const char *rel, const struct iovec *parts, size_t nparts)
+static bool place_bytes(output *out, const char *rel, const struct iovec *parts, size_t nparts, struct stat *placed)
 {
-    struct stat st;
-    if (out->reuse && fstatat(out->lock_fd, rel, &st, AT_SYMLINK_NOFOLLOW) == 0 && !clear_path(out, rel, &st))
+    if (out->reuse && fstatat(out->lock_fd, rel, placed, AT_SYMLINK_NOFOLLOW) == 0 && !clear_path(out, rel, placed))
         return false;
-    return create_in_staging(out, rel, false, parts, nparts);
+    return create_in_staging(out, rel, false, parts, nparts, placed);
 }
 
-static void record_written(output *out, const char *relpath)
+/* Notes that rel is in place, with entry for the manifest (known: its hash
+ * is known), whose inode and ctime come from *st. */
+static void record_written(output *out, const char *relpath, manifest_entry entry, bool known, const struct stat *st)
 {
-    if (!out->reuse)
-        return;
-    char *copy = xstrdup(relpath);
+    manifest_entry_set_stat(&entry, st);
+    written_file w = {xstrdup(relpath), entry, known};
     pthread_mutex_lock(&out->written_lock);
     XGROW(out->written, out->written_cap, out->nwritten + 1, 256);
-    out->written[out->nwritten++] = copy;
+    out->written[out->nwritten++] = w;
     pthread_mutex_unlock(&out->written_lock);
+}
+
+/* The hash of the parts joined, however they are split. */
+static uint64_t hash_parts(const struct iovec *parts, size_t nparts)
+{
+    hash_wide_state s;
+    hash_wide_init(&s, HASH_SEED);
+    for (size_t i = 0; i < nparts; i++)
+        hash_wide_add(&s, parts[i].iov_base, parts[i].iov_len);
+    return hash_wide_end(&s);
+}
+
+/* What the previous build's manifest says of the live rel for bytes of
+ * this hash and size: 1 they are the live file's (*live gets its status),
+ * 0 they differ, -1 it cannot say (no manifest, or the live file is not
+ * the one it recorded). */
+static int previous_says(const output *out, const char *rel, uint64_t hash, uint64_t size, struct stat *live)
+{
+    const manifest_entry *e = manifest_get(out->previous, rel);
+    if (!e || fstatat(out->live_fd, rel, live, AT_SYMLINK_NOFOLLOW) != 0 || !manifest_entry_matches(e, live))
+        return -1;
+    return e->hash == hash && e->size == size;
 }
 
 bool output_write_parts(output *out, const char *relpath, const struct iovec *parts, size_t nparts, diag_list *diags)
@@ -604,16 +645,18 @@ bool output_write_parts(output *out, const char *relpath, const struct iovec *pa
         diag_add(diags, DIAG_ERROR, "", 0, 0, "refusing to write outside the output folder: '%s'", relpath);
         return false;
     }
-    struct stat live_st;
-    bool placed = out->live_fd >= 0 && same_bytes(out, relpath, &live_st, parts, nparts) &&
-                  place_link(out, relpath, &live_st);
-    if (!placed && !place_bytes(out, relpath, parts, nparts)) {
+    manifest_entry entry = {.hash = hash_parts(parts, nparts), .size = parts_size(parts, nparts)};
+    struct stat live_st, st;
+    int said = out->live_fd >= 0 ? previous_says(out, relpath, entry.hash, entry.size, &live_st) : 0;
+    bool same = said == 1 || (said == -1 && same_bytes(out, relpath, &live_st, parts, nparts));
+    bool placed = same && place_link(out, relpath, &live_st, &st);
+    if (!placed && !place_bytes(out, relpath, parts, nparts, &st)) {
         char *path = staging_file(out, relpath);
         diag_add(diags, DIAG_ERROR, "", 0, 0, "cannot write '%s': %s", path, strerror(errno));
         free(path);
         return false;
     }
-    record_written(out, relpath);
+    record_written(out, relpath, entry, true, &st);
     return true;
 }
 
@@ -627,11 +670,16 @@ bool output_link_previous(output *out, const char *relpath)
 {
     if (out->live_fd < 0 || !relpath_ok(relpath))
         return false;
-    struct stat st;
-    bool ok = fstatat(out->live_fd, relpath, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
-              place_link(out, relpath, &st);
+    struct stat st, placed;
+    bool ok = fstatat(out->live_fd, relpath, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode);
+    /* Its bytes are not at hand: their hash is known only from a manifest
+       entry that is still this file. */
+    const manifest_entry *e = ok ? manifest_get(out->previous, relpath) : NULL;
+    bool known = e && manifest_entry_matches(e, &st);
+    manifest_entry entry = known ? *e : (manifest_entry){0};
+    ok = ok && place_link(out, relpath, &st, &placed);
     if (ok)
-        record_written(out, relpath);
+        record_written(out, relpath, entry, known, &placed);
     return ok;
 }
 
@@ -700,15 +748,15 @@ static bool was_written(const output *out, const char *rel)
     size_t lo = 0, hi = out->nwritten, n = strlen(rel);
     while (lo < hi) { /* the first path not below rel */
         size_t mid = lo + (hi - lo) / 2;
-        if (strcmp(out->written[mid], rel) < 0)
+        if (strcmp(out->written[mid].rel, rel) < 0)
             lo = mid + 1;
         else
             hi = mid;
     }
     /* rel and the paths below it sort after rel, mixed only with "rel"
      * followed by a byte below '/'. */
-    for (size_t i = lo; i < out->nwritten && !strncmp(out->written[i], rel, n); i++)
-        if (out->written[i][n] == '\0' || out->written[i][n] == '/')
+    for (size_t i = lo; i < out->nwritten && !strncmp(out->written[i].rel, rel, n); i++)
+        if (out->written[i].rel[n] == '\0' || out->written[i].rel[n] == '/')
             return true;
     return false;
 }
@@ -720,12 +768,17 @@ void output_wait_listing(output *out)
     out->listing = false;
 }
 
+static int cmp_written(const void *a, const void *b)
+{
+    return strcmp(((const written_file *)a)->rel, ((const written_file *)b)->rel);
+}
+
 /* Removes from the staging folder whatever it held when the build began
  * and the build did not write: the rest of an older build. */
 static bool prune(output *out, diag_list *diags)
 {
     output_wait_listing(out);
-    xqsort(out->written, out->nwritten, sizeof *out->written, cmp_cstr);
+    xqsort(out->written, out->nwritten, sizeof *out->written, cmp_written);
     bool ok = true;
     const char *removed = NULL; /* the last folder removed whole */
     size_t removed_len = 0;
@@ -806,6 +859,26 @@ static bool swap_in(output *out, diag_list *diags)
 
 static void release(output *out);
 
+/* Records what the folder now live holds, for the next build. */
+static void save_manifest(const output *out)
+{
+    struct stat folder;
+    if (fstat(out->lock_fd, &folder) != 0)
+        return;
+    char **rels = xmalloc((out->nwritten ? out->nwritten : 1) * sizeof *rels);
+    manifest_entry *entries = xmalloc((out->nwritten ? out->nwritten : 1) * sizeof *entries);
+    bool *known = xmalloc((out->nwritten ? out->nwritten : 1) * sizeof *known);
+    for (size_t i = 0; i < out->nwritten; i++) {
+        rels[i] = out->written[i].rel;
+        entries[i] = out->written[i].entry;
+        known[i] = out->written[i].known;
+    }
+    (void)manifest_save(out->manifest_file, &folder, rels, entries, known, out->nwritten);
+    free(known);
+    free(entries);
+    free(rels);
+}
+
 bool output_commit(output *out, diag_list *diags)
 {
     bool ok = true;
@@ -824,6 +897,8 @@ bool output_commit(output *out, diag_list *diags)
     }
     if (!ok) /* still the staging folder: private again */
         (void)fchmod(out->lock_fd, STAGING_MODE);
+    if (ok)
+        save_manifest(out);
     /* After a swap the staging folder holds the previous output: the next
      * build starts from it, and nobody else may read it meanwhile. When the
      * output was a symbolic link, the link is what got swapped out; it goes,
@@ -905,8 +980,10 @@ static void release(output *out)
     if (out->live_fd >= 0)
         close(out->live_fd);
     for (size_t i = 0; i < out->nwritten; i++)
-        free(out->written[i]);
+        free(out->written[i].rel);
     free(out->written);
+    free(out->manifest_file);
+    manifest_free(out->previous);
     pthread_mutex_destroy(&out->written_lock);
     free(out->site_dir);
     free(out->out_dir);

@@ -13,7 +13,8 @@
  * symbolic links; output_remove_tree not following links; output claims:
  * clashes of one path, of a file and a folder either way, each blamed once
  * at the later claim's source, and names over 255 bytes quoted by whole
- * characters. */
+ * characters; the manifest a rebuild trusts instead of reading the live
+ * output back, and what makes it distrust it. */
 #include "harness.h"
 #include "fixture.h"
 
@@ -25,6 +26,8 @@
 #include <unistd.h>
 
 #include "fs.h"
+#include "hash.h"
+#include "manifest.h"
 #include "output.h"
 #include "strbuf.h"
 #include "xalloc.h"
@@ -441,6 +444,113 @@ static void test_parts(void)
     free(data);
 }
 
+/* Builds into out_dir one file, rel, holding text. */
+static void build_one(const char *out_dir, const char *rel, const char *text)
+{
+    diag_list dl = DIAG_LIST_INIT;
+    output *o = begin_ok(out_dir, false);
+    if (!o)
+        return;
+    CHECK(output_write(o, rel, text, strlen(text), &dl));
+    CHECK(output_commit(o, &dl));
+    CHECK_INT(dl.len, 0);
+    diag_list_clear(&dl);
+}
+
+/* Rewrites the manifest of out_dir so that it says rel holds text (a lie
+ * the build can only see by reading the file); cut, when not 0, also cuts
+ * the file that many bytes short. */
+static void forge_manifest(const char *out_dir, const char *rel, const char *text, size_t cut)
+{
+    char *real = realpath(out_dir, NULL), *path = manifest_path(site_dir, real);
+    strbuf file = STRBUF_INIT, forged = STRBUF_INIT, tail = STRBUF_INIT;
+    CHECK(fs_read_file(path, false, &file));
+    strbuf_printf(&tail, " %s\n", rel);
+    char *line_end = strstr(file.data ? file.data : "", tail.data);
+    CHECK(line_end != NULL);
+    if (line_end) {
+        char *line = line_end;
+        while (line > file.data && line[-1] != '\n')
+            line--;
+        strbuf_append(&forged, file.data, (size_t)(line - file.data));
+        strbuf_printf(&forged, "%016llx", (unsigned long long)hash_wide(HASH_SEED, text, strlen(text)));
+        strbuf_puts(&forged, line + 16);
+        put_in(root, "forged", forged.data, forged.len - cut);
+        strbuf forged_path = STRBUF_INIT;
+        strbuf_printf(&forged_path, "%s/forged", root);
+        CHECK(rename(forged_path.data, path) == 0);
+        strbuf_free(&forged_path);
+    }
+    strbuf_free(&tail);
+    strbuf_free(&forged);
+    strbuf_free(&file);
+    free(path);
+    free(real);
+}
+
+/* The manifest spares a rebuild reading the live output back: a forged one
+ * is believed (which is how this test sees it used). A live file edited in
+ * place since the build, even back to its size and mtime, is compared byte
+ * by byte; so is every file when the manifest names another folder than
+ * the live one, or is cut short. */
+static void test_manifest(void)
+{
+    char out_dir[260];
+    snprintf(out_dir, sizeof out_dir, "%s/manifest-out", site_dir);
+    strbuf sb = STRBUF_INIT;
+    build_one(out_dir, "f.txt", "AAAA");
+    build_one(out_dir, "f.txt", "AAAA");
+    ino_t first = stat_in(out_dir, "f.txt").st_ino;
+
+    forge_manifest(out_dir, "f.txt", "ZZZZ", 0);
+    build_one(out_dir, "f.txt", "ZZZZ");
+    CHECK(slurp(out_dir, "f.txt", &sb) && !strcmp(sb.data, "AAAA")); /* believed */
+    CHECK(stat_in(out_dir, "f.txt").st_ino == first);
+
+    /* Edited in place to other bytes of the same size, mtime put back. */
+    build_one(out_dir, "f.txt", "CCCC");
+    struct stat before = stat_in(out_dir, "f.txt");
+    put_in(out_dir, "f.txt", "DDDD", 4);
+    strbuf_reset(&sb);
+    strbuf_printf(&sb, "%s/f.txt", out_dir);
+    struct timespec times[2] = {before.st_atim, before.st_mtim};
+    CHECK(utimensat(AT_FDCWD, sb.data, times, 0) == 0);
+    build_one(out_dir, "f.txt", "CCCC");
+    strbuf_reset(&sb);
+    CHECK(slurp(out_dir, "f.txt", &sb) && !strcmp(sb.data, "CCCC"));
+
+    /* The live folder replaced by a copy: the manifest is another folder's. */
+    build_one(out_dir, "f.txt", "EEEE");
+    forge_manifest(out_dir, "f.txt", "FFFF", 0);
+    char copy[300], aside[300];
+    snprintf(copy, sizeof copy, "%s-copy", out_dir);
+    snprintf(aside, sizeof aside, "%s-aside", out_dir);
+    fx_mkdir(copy, "");
+    put_in(copy, "f.txt", "EEEE", 4);
+    put_in(copy, OUTPUT_MARKER, "lumbar build output\n", 20);
+    CHECK(rename(out_dir, aside) == 0 && rename(copy, out_dir) == 0);
+    build_one(out_dir, "f.txt", "FFFF");
+    strbuf_reset(&sb);
+    CHECK(slurp(out_dir, "f.txt", &sb) && !strcmp(sb.data, "FFFF"));
+
+    /* A manifest cut short is not used at all. */
+    forge_manifest(out_dir, "f.txt", "GGGG", 3);
+    build_one(out_dir, "f.txt", "GGGG");
+    strbuf_reset(&sb);
+    CHECK(slurp(out_dir, "f.txt", &sb) && !strcmp(sb.data, "GGGG"));
+
+    /* A hash over parts does not depend on how they are split. */
+    hash_wide_state st;
+    hash_wide_init(&st, HASH_SEED);
+    const char *text = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    for (size_t i = 0; i < strlen(text); i += 7)
+        hash_wide_add(&st, text + i, strlen(text) - i < 7 ? strlen(text) - i : 7);
+    CHECK(hash_wide_end(&st) == hash_wide(HASH_SEED, text, strlen(text)));
+    CHECK(hash_wide(HASH_SEED, "abcd", 4) != hash_wide(HASH_SEED, "abce", 4));
+    CHECK(output_remove_tree(aside));
+    strbuf_free(&sb);
+}
+
 static void test_remove_tree(void)
 {
     strbuf dir = STRBUF_INIT, link = STRBUF_INIT;
@@ -595,6 +705,7 @@ int main(void)
     test_copy_symlink();
     test_parts();
     test_special_files();
+    test_manifest();
     test_remove_tree(); /* removes the temporary folder: last but the pure ones */
     test_claims();
     TEST_END("output");
