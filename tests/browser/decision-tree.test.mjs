@@ -602,6 +602,30 @@ test('decision-tree: nothing scrolls sideways at 320 px, and screenshots at 375 
   }
 });
 
+// The care outcomes as a reader sees them, for a human to look at (issue
+// 19 asks for screenshots of what changed): reached by answering, at 375
+// and 1280 px, light and dark.
+test('decision-tree: screenshots of the care outcomes at 375 and 1280 px, light and dark', async () => {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  const written = [];
+  for (const care of CARE) {
+    const route = routes.find((r) => r.outcome.id === care.id);
+    assert(route, `no route reaches ${care.id}`);
+    for (const colorScheme of ['light', 'dark']) {
+      for (const width of [375, 1280]) {
+        const options = { viewport: { width, height: width === 375 ? 740 : 900 }, colorScheme };
+        await withWalkedGuide(options, route.steps, async (page) => {
+          assert(await page.locator(`#o-${care.id} .${care.card}`).isVisible(), `${care.id} shows no card`);
+          const file = path.join(SHOTS, `tree-${care.id}-${width}-${colorScheme}.png`);
+          await page.screenshot({ path: file });
+          written.push(file);
+        });
+      }
+    }
+  }
+  assert(written.every((f) => fs.statSync(f).size > 1000), 'a screenshot is empty');
+});
+
 test('decision-tree: the script makes no network request while a route is walked', async () => {
   const r = routes[routes.length - 1];
   await withGuide({}, '', async (page) => {
