@@ -220,7 +220,7 @@ static void counts_grow(term_counts *tc)
         const term_slot *t = &tc->slots[i];
         if (!t->len)
             continue;
-        size_t at = (size_t)t->hash & (cap - 1);
+        size_t at = (size_t)hash_mix(t->hash) & (cap - 1);
         while (slots[at].len)
             at = (at + 1) & (cap - 1);
         slots[at] = *t;
@@ -245,7 +245,7 @@ static void counts_add(term_counts *tc, const char *term, size_t len, uint64_t h
 {
     if (2 * (tc->used + 1) > tc->cap)
         counts_grow(tc);
-    for (size_t i = (size_t)hash & (tc->cap - 1);; i = (i + 1) & (tc->cap - 1)) {
+    for (size_t i = (size_t)hash_mix(hash) & (tc->cap - 1);; i = (i + 1) & (tc->cap - 1)) {
         term_slot *t = &tc->slots[i];
         if (!t->len) {
             *t = (term_slot){hash, (uint32_t)tc->keys.len, (uint32_t)len, count, fields};
@@ -503,7 +503,7 @@ static index_term *table_get(term_table *t, const char *term, size_t len)
         free(t->slots);
         *t = bigger;
     }
-    size_t i = hash_bytes(HASH_SEED, term, len) & (t->cap - 1);
+    size_t i = (size_t)hash_mix(hash_bytes(HASH_SEED, term, len)) & (t->cap - 1);
     while (t->slots[i].term && (t->slots[i].len != len || memcmp(t->slots[i].term, term, len)))
         i = (i + 1) & (t->cap - 1);
     if (!t->slots[i].term) {

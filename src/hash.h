@@ -9,6 +9,20 @@
 
 #define HASH_SEED 14695981039346656037ULL
 
+/* Spreads every bit of h into the low ones (MurmurHash3's finaliser): a
+ * table that takes a hash's low bits as the slot needs it, since the
+ * multiply in hash_bytes moves bits only upward. Keys alike but for their
+ * last bytes ("/causes/article-1234/") probed 8.4 slots each without it,
+ * 1.2 with it. */
+static inline uint64_t hash_mix(uint64_t h)
+{
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    return h ^ (h >> 33);
+}
+
 /* Returns the hash of n bytes at data, continuing from h (HASH_SEED to start). */
 uint64_t hash_bytes(uint64_t h, const void *data, size_t n);
 /* Returns a hash of n bytes at data, continuing from h, four times as fast

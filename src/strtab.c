@@ -10,7 +10,7 @@
 static strtab_entry *find(const strtab *t, const char *key, size_t n)
 {
     size_t mask = t->cap - 1;
-    for (size_t i = (size_t)hash_bytes(HASH_SEED, key, n) & mask;; i = (i + 1) & mask) {
+    for (size_t i = (size_t)hash_mix(hash_bytes(HASH_SEED, key, n)) & mask;; i = (i + 1) & mask) {
         strtab_entry *e = &t->slots[i];
         if (!e->key || (e->len == n && !memcmp(e->key, key, n)))
             return e;

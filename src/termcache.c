@@ -45,7 +45,7 @@ static void binary_stamp(char *stamp, size_t size)
 
 static void put_entry(termcache *c, uint64_t key, const char *terms)
 {
-    size_t at = (size_t)key & (c->cap - 1);
+    size_t at = (size_t)hash_mix(key) & (c->cap - 1);
     while (c->slots[at].terms && c->slots[at].key != key)
         at = (at + 1) & (c->cap - 1);
     if (!c->slots[at].terms)
@@ -137,7 +137,7 @@ uint64_t termcache_key(const char *const *parts, size_t n)
 
 const char *termcache_get(termcache *c, uint64_t key)
 {
-    for (size_t at = (size_t)key & (c->cap - 1); c->slots[at].terms; at = (at + 1) & (c->cap - 1))
+    for (size_t at = (size_t)hash_mix(key) & (c->cap - 1); c->slots[at].terms; at = (at + 1) & (c->cap - 1))
         if (c->slots[at].key == key)
             return c->slots[at].terms;
     atomic_fetch_add(&c->misses, 1);
