@@ -736,20 +736,22 @@ static void render_restart(const dtree *t, strbuf *out)
     strbuf_printf(out, "<p class=\"dt-restart\"><a href=\"#q-%s\">Start again</a></p>\n", start_node(t)->id);
 }
 
+/* Appends ` data-NAME="TEXT"`, escaped, when text is not NULL. */
+static void put_data_attr(strbuf *out, const char *name, const char *text)
+{
+    if (!text)
+        return;
+    strbuf_printf(out, " data-%s=\"", name);
+    esc_html(out, text, strlen(text));
+    strbuf_putc(out, '"');
+}
+
 static void render_question(const dtree *t, const dt_node *q, bool is_start, strbuf *out)
 {
     strbuf_printf(out, "<section class=\"dt-node dt-question%s\" id=\"q-%s\" aria-labelledby=\"q-%s-h\"",
                   is_start ? " dt-start" : "", q->id, q->id);
-    if (q->summary) {
-        strbuf_puts(out, " data-summary=\"");
-        esc_html(out, q->summary, strlen(q->summary));
-        strbuf_putc(out, '"');
-    }
-    if (q->stage) {
-        strbuf_puts(out, " data-stage=\"");
-        esc_html(out, q->stage, strlen(q->stage));
-        strbuf_putc(out, '"');
-    }
+    put_data_attr(out, "summary", q->summary);
+    put_data_attr(out, "stage", q->stage);
     strbuf_puts(out, ">\n");
     strbuf_printf(out, "<h2 id=\"q-%s-h\" tabindex=\"-1\">", q->id);
     esc_html(out, q->text, strlen(q->text));

@@ -6,8 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <stdio.h>
 #include <unistd.h>
 
+#include "strbuf.h"
 #include "xalloc.h"
 
 char *fs_join(const char *a, const char *b)
@@ -184,4 +186,58 @@ void fs_names_free(char **names, size_t n)
     for (size_t i = 0; i < n; i++)
         free(names[i]);
     free(names);
+}
+
+/* Makes the folder above path when it is missing; true when a folder (not
+ * a link) stands there. */
+static bool make_parent_folder(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return true;
+    char *dir = xstrndup(path, (size_t)(slash - path));
+    struct stat st;
+    bool ok = (mkdir(dir, 0755) == 0 || errno == EEXIST) && lstat(dir, &st) == 0;
+    if (ok && !S_ISDIR(st.st_mode)) {
+        errno = ENOTDIR;
+        ok = false;
+    }
+    free(dir);
+    return ok;
+}
+
+/* Writes all n bytes at data to fd. */
+static bool write_all(int fd, const char *data, size_t n)
+{
+    while (n) {
+        ssize_t put = write(fd, data, n);
+        if (put < 0 && errno == EINTR)
+            continue;
+        if (put <= 0)
+            return false;
+        data += put;
+        n -= (size_t)put;
+    }
+    return true;
+}
+
+bool fs_write_replace(const char *path, const char *data, size_t n)
+{
+    if (!make_parent_folder(path))
+        return false;
+    strbuf tmp = STRBUF_INIT;
+    strbuf_printf(&tmp, "%s.tmp-%ld", path, (long)getpid());
+    int fd = open(tmp.data, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+    bool ok = fd >= 0 && write_all(fd, data, n);
+    if (fd >= 0 && close(fd) != 0)
+        ok = false;
+    if (ok && rename(tmp.data, path) != 0)
+        ok = false;
+    if (!ok && fd >= 0) {
+        int saved = errno;
+        unlink(tmp.data);
+        errno = saved;
+    }
+    strbuf_free(&tmp);
+    return ok;
 }

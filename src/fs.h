@@ -29,6 +29,13 @@ bool fs_read_file(const char *path, bool follow_links, strbuf *out);
  * the working folder): a build reads every content file twice, and a
  * short path skips the lookups of the folders above. */
 bool fs_read_file_at(int dirfd, const char *path, bool follow_links, strbuf *out);
+/* Writes the n bytes at data as the file at path, whole or not at all:
+ * into a temporary file beside it, then a rename, which replaces a link at
+ * path rather than writing through it. The folder above path is made when
+ * missing (only that one); a link or a file in its place refuses. For the
+ * caches in .lumbar-cache/, where a racing build or a kill must leave a
+ * whole file. False, with errno set, when it could not. */
+bool fs_write_replace(const char *path, const char *data, size_t n);
 /* strerror, knowing FS_ENOTREG. The string is static. */
 const char *fs_strerror(int err);
 /* What a folder's listing says an entry is. FS_UNKNOWN: the file system

@@ -1,11 +1,8 @@
 #include "manifest.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "fs.h"
 #include "hash.h"
@@ -113,48 +110,19 @@ void manifest_entry_set_stat(manifest_entry *e, const struct stat *st)
     e->ctime_nsec = st->st_ctim.tv_nsec;
 }
 
-/* Makes the .lumbar-cache folder that holds path; a link or a file in its
- * place is left alone, and nothing is saved. */
-static bool make_cache_dir(const char *path)
+bool manifest_save(const char *path, const struct stat *folder, const manifest_file *files, size_t n)
 {
-    char *dir = xstrndup(path, (size_t)(strrchr(path, '/') - path));
-    struct stat st;
-    bool ok = (mkdir(dir, 0755) == 0 || errno == EEXIST) && lstat(dir, &st) == 0 && S_ISDIR(st.st_mode);
-    free(dir);
-    return ok;
-}
-
-bool manifest_save(const char *path, const struct stat *folder, char *const *rels, const manifest_entry *entries,
-                   const bool *known, size_t n)
-{
-    if (!make_cache_dir(path))
-        return false;
-    strbuf text = STRBUF_INIT, tmp = STRBUF_INIT;
+    strbuf text = STRBUF_INIT;
     folder_id(folder, &text);
     for (size_t i = 0; i < n; i++) {
-        const manifest_entry *e = &entries[i];
-        if (!known[i] || !*rels[i] || strchr(rels[i], '\n'))
+        const manifest_entry *e = &files[i].entry;
+        if (!files[i].known || !*files[i].rel || strchr(files[i].rel, '\n'))
             continue;
         strbuf_printf(&text, "%016llx %llu %llu %lld %ld %s\n", (unsigned long long)e->hash,
                       (unsigned long long)e->size, (unsigned long long)e->ino, (long long)e->ctime_sec,
-                      e->ctime_nsec, rels[i]);
+                      e->ctime_nsec, files[i].rel);
     }
-    strbuf_printf(&tmp, "%s.tmp-%ld", path, (long)getpid());
-    int fd = open(tmp.data, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
-    bool ok = fd >= 0;
-    for (size_t done = 0; ok && done < text.len;) {
-        ssize_t put = write(fd, text.data + done, text.len - done);
-        if (put < 0 && errno == EINTR)
-            continue;
-        ok = put > 0;
-        done += ok ? (size_t)put : 0;
-    }
-    ok = fd >= 0 && close(fd) == 0 && ok;
-    /* rename replaces a link at path; it never writes through one. */
-    ok = ok && rename(tmp.data, path) == 0;
-    if (!ok && fd >= 0)
-        unlink(tmp.data);
-    strbuf_free(&tmp);
+    bool ok = fs_write_replace(path, text.data, text.len);
     strbuf_free(&text);
     return ok;
 }

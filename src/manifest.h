@@ -31,6 +31,14 @@ typedef struct manifest_entry {
     long ctime_nsec;
 } manifest_entry;
 
+/* A file of the folder as manifest_save takes it; known false (its hash
+ * is not known) leaves it out. */
+typedef struct manifest_file {
+    char *rel;
+    manifest_entry entry;
+    bool known;
+} manifest_file;
+
 typedef struct manifest manifest;
 
 /* The manifest file for the output folder out_dir (absolute) of the site
@@ -49,10 +57,9 @@ bool manifest_entry_matches(const manifest_entry *e, const struct stat *st);
 /* Fills e's inode and ctime from st. */
 void manifest_entry_set_stat(manifest_entry *e, const struct stat *st);
 /* Writes the manifest of the folder whose status is *folder: the n files
- * rels[i] with entries[i] (those with known[i] false are left out, as are
- * names holding a newline). Writes a temporary file and renames it; false
- * when it could not (ignorable: the next build compares bytes). */
-bool manifest_save(const char *path, const struct stat *folder, char *const *rels, const manifest_entry *entries,
-                   const bool *known, size_t n);
+ * (names holding a newline are left out). Writes a temporary file and
+ * renames it; false when it could not (ignorable: the next build compares
+ * bytes). */
+bool manifest_save(const char *path, const struct stat *folder, const manifest_file *files, size_t n);
 
 #endif

@@ -36,7 +36,7 @@ struct output {
     mode_t live_mode;  /* out_dir's permissions once live; staging is 0700 */
     int lock_fd;       /* the staging folder, flock'ed while we own it */
     pthread_mutex_t written_lock;
-    struct written_file *written; /* for pruning a reused staging folder, and the manifest */
+    manifest_file *written; /* for pruning a reused staging folder, and the manifest */
     size_t nwritten, written_cap;
     char *manifest_file; /* where this output's manifest is kept */
     manifest *previous;  /* what the live output holds, if its manifest says so */
@@ -47,14 +47,6 @@ struct output {
     struct listed *listed; /* in walk order: a folder before what it holds */
     size_t nlisted, listed_cap;
 };
-
-/* A file the build placed in the staging folder, and what the next
- * build's manifest says of it (known: its hash is known). */
-typedef struct written_file {
-    char *rel;
-    manifest_entry entry;
-    bool known;
-} written_file;
 
 typedef struct listed {
     char *rel;
@@ -610,7 +602,7 @@ static bool place_bytes(output *out, const char *rel, const struct iovec *parts,
 static void record_written(output *out, const char *relpath, manifest_entry entry, bool known, const struct stat *st)
 {
     manifest_entry_set_stat(&entry, st);
-    written_file w = {xstrdup(relpath), entry, known};
+    manifest_file w = {xstrdup(relpath), entry, known};
     pthread_mutex_lock(&out->written_lock);
     XGROW(out->written, out->written_cap, out->nwritten + 1, 256);
     out->written[out->nwritten++] = w;
@@ -770,7 +762,7 @@ void output_wait_listing(output *out)
 
 static int cmp_written(const void *a, const void *b)
 {
-    return strcmp(((const written_file *)a)->rel, ((const written_file *)b)->rel);
+    return strcmp(((const manifest_file *)a)->rel, ((const manifest_file *)b)->rel);
 }
 
 /* Removes from the staging folder whatever it held when the build began
@@ -865,18 +857,7 @@ static void save_manifest(const output *out)
     struct stat folder;
     if (fstat(out->lock_fd, &folder) != 0)
         return;
-    char **rels = xmalloc((out->nwritten ? out->nwritten : 1) * sizeof *rels);
-    manifest_entry *entries = xmalloc((out->nwritten ? out->nwritten : 1) * sizeof *entries);
-    bool *known = xmalloc((out->nwritten ? out->nwritten : 1) * sizeof *known);
-    for (size_t i = 0; i < out->nwritten; i++) {
-        rels[i] = out->written[i].rel;
-        entries[i] = out->written[i].entry;
-        known[i] = out->written[i].known;
-    }
-    (void)manifest_save(out->manifest_file, &folder, rels, entries, known, out->nwritten);
-    free(known);
-    free(entries);
-    free(rels);
+    (void)manifest_save(out->manifest_file, &folder, out->written, out->nwritten);
 }
 
 bool output_commit(output *out, diag_list *diags)

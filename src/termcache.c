@@ -1,20 +1,17 @@
 #include "termcache.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "fs.h"
 #include "hash.h"
 #include "strbuf.h"
 #include "xalloc.h"
 
-#define CACHE_TOP ".lumbar-cache"
 #define CACHE_FILE ".lumbar-cache/search-terms"
 #define CACHE_MAGIC "lumbar search terms 1"
 
@@ -137,43 +134,19 @@ uint64_t termcache_key(const char *const *parts, size_t n)
 
 const char *termcache_get(termcache *c, uint64_t key)
 {
-    for (size_t at = (size_t)hash_mix(key) & (c->cap - 1); c->slots[at].terms; at = (at + 1) & (c->cap - 1))
+    for (size_t at = (size_t)hash_mix(key) & (c->cap - 1); c->slots && c->slots[at].terms; at = (at + 1) & (c->cap - 1))
         if (c->slots[at].key == key)
             return c->slots[at].terms;
     atomic_fetch_add(&c->misses, 1);
     return NULL;
 }
 
-/* Makes the cache folder; a link or file in its place is left alone. */
-static bool make_top(const termcache *c)
-{
-    char *top = fs_join(c->site_dir, CACHE_TOP);
-    struct stat st;
-    bool ok = (mkdir(top, 0755) == 0 || errno == EEXIST) && lstat(top, &st) == 0 && S_ISDIR(st.st_mode);
-    free(top);
-    return ok;
-}
-
-static bool write_all(int fd, const char *data, size_t n)
-{
-    while (n) {
-        ssize_t put = write(fd, data, n);
-        if (put < 0 && errno == EINTR)
-            continue;
-        if (put <= 0)
-            return false;
-        data += put;
-        n -= (size_t)put;
-    }
-    return true;
-}
-
 void termcache_end_reads(termcache *c)
 {
     strbuf_free(&c->text);
     free(c->slots);
-    c->cap = 1;
-    c->slots = xcalloc(c->cap, sizeof *c->slots);
+    c->slots = NULL;
+    c->cap = 0;
 }
 
 bool termcache_save(termcache *c, const uint64_t *keys, const char *const *terms, const size_t *lens, size_t n)
@@ -182,9 +155,7 @@ bool termcache_save(termcache *c, const uint64_t *keys, const char *const *terms
         return false; /* no identity, no cache */
     if (atomic_load(&c->misses) == 0 && n == c->entries)
         return true; /* the file holds these already */
-    if (!make_top(c))
-        return false;
-    strbuf text = STRBUF_INIT, tmp = STRBUF_INIT;
+    strbuf text = STRBUF_INIT;
     strbuf_printf(&text, "%s %s\n", CACHE_MAGIC, c->stamp);
     for (size_t i = 0; i < n; i++) {
         strbuf_printf(&text, "%016llx %zu\n", (unsigned long long)keys[i], lens[i]);
@@ -192,16 +163,8 @@ bool termcache_save(termcache *c, const uint64_t *keys, const char *const *terms
         strbuf_putc(&text, '\n');
     }
     char *path = fs_join(c->site_dir, CACHE_FILE);
-    strbuf_printf(&tmp, "%s.tmp-%ld", path, (long)getpid());
-    int fd = open(tmp.data, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-    bool ok = fd >= 0 && write_all(fd, text.data, text.len);
-    ok = fd >= 0 && close(fd) == 0 && ok;
-    /* rename replaces a link at path, never writes through it. */
-    ok = ok && rename(tmp.data, path) == 0;
-    if (!ok && fd >= 0)
-        unlink(tmp.data);
+    bool ok = fs_write_replace(path, text.data, text.len);
     free(path);
-    strbuf_free(&tmp);
     strbuf_free(&text);
     return ok;
 }

@@ -101,6 +101,21 @@ uint64_t words_hash(const char *word, size_t n)
     return h;
 }
 
+/* Folds the ASCII letters and digits from p on (up to limit) into dst,
+ * hashing each into *h, and returns where the run ends: the common word is
+ * found, folded and hashed in one pass. */
+static const unsigned char *fold_run(const unsigned char *p, const unsigned char *limit, char *dst, uint64_t *h)
+{
+    uint64_t hash = *h;
+    for (; p < limit && ascii_fold[*p]; p++) {
+        unsigned char f = (unsigned char)ascii_fold[*p];
+        *dst++ = (char)f;
+        hash = (hash ^ f) * WORDS_HASH_PRIME;
+    }
+    *h = hash;
+    return p;
+}
+
 bool words_next_hashed(const char *text, size_t n, size_t *pos, size_t *start, strbuf *word, uint64_t *hash)
 {
     const unsigned char *s = (const unsigned char *)text;
@@ -122,13 +137,10 @@ bool words_next_hashed(const char *text, size_t n, size_t *pos, size_t *start, s
             if (!word->len)
                 *start = i;
             strbuf_reserve(word, j - i);
-            char *d = word->data + word->len;
+            fold_run(s + i, s + j, word->data + word->len, &h);
             word->len += j - i;
-            for (; i < j; i++) {
-                *d++ = ascii_fold[s[i]];
-                h = (h ^ (unsigned char)ascii_fold[s[i]]) * WORDS_HASH_PRIME;
-            }
-            *d = '\0';
+            word->data[word->len] = '\0';
+            i = j;
             continue;
         }
         size_t len = decode(s + i, n - i, &c);
@@ -167,18 +179,10 @@ size_t words_each(const char *text, size_t n, words_fn *add, void *ctx)
            end, is folded and hashed here in one pass; any other goes
            through words_next_hashed. */
         size_t at = i;
-        const unsigned char *p = s + i, *limit = n - i < FAST_WORD ? s + n : p + FAST_WORD;
-        char *w = word;
+        const unsigned char *limit = n - i < FAST_WORD ? s + n : s + i + FAST_WORD;
         uint64_t h = WORDS_HASH_SEED;
-        for (; p < limit; p++) {
-            unsigned char f = (unsigned char)ascii_fold[*p];
-            if (!f)
-                break;
-            *w++ = (char)f;
-            h = (h ^ f) * WORDS_HASH_PRIME;
-        }
-        i = (size_t)(p - s);
-        size_t len = (size_t)(w - word);
+        size_t len = (size_t)(fold_run(s + i, limit, word, &h) - (s + i));
+        i += len;
         if (len && len < FAST_WORD && (i == n || s[i] < 0x80)) {
             add(ctx, word, len, h);
         } else {
