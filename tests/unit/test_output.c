@@ -21,6 +21,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -688,6 +689,79 @@ static void test_special_files(void)
     strbuf_free(&text);
 }
 
+/* manifest_save writes each entry as printf's "%016llx %llu %llu %lld %ld
+ * NAME" would (it formats by hand), and manifest_load reads back every
+ * field, at the extremes of each. */
+static void test_manifest_round_trip(void)
+{
+    manifest_file files[] = {
+        {"a.html", {0x0123456789abcdefULL, 0, 1, 0, 0}, true},
+        {"b/c/index.html", {UINT64_MAX, UINT64_MAX, UINT64_MAX, INT64_MAX, 999999999}, true},
+        {"old.css", {1, 20, 300, -86400, 5}, true},
+        {"unknown.txt", {7, 7, 7, 7, 7}, false},
+        {"bad\nname", {7, 7, 7, 7, 7}, true},
+        {"z", {0xf0ULL, 123456789, 4000000000ULL, 1700000000, 123}, true},
+    };
+    size_t n = sizeof files / sizeof *files;
+    struct stat folder;
+    CHECK(stat(root, &folder) == 0);
+    strbuf path = STRBUF_INIT, text = STRBUF_INIT, want = STRBUF_INIT;
+    strbuf_printf(&path, "%s/manifest-test/m", root);
+    CHECK(manifest_save(path.data, &folder, files, n));
+    CHECK(fs_read_file(path.data, false, &text));
+    for (size_t i = 0; i < n; i++) {
+        const manifest_entry *e = &files[i].entry;
+        if (files[i].known && !strchr(files[i].rel, '\n'))
+            strbuf_printf(&want, "%016llx %llu %llu %lld %ld %s\n", (unsigned long long)e->hash,
+                          (unsigned long long)e->size, (unsigned long long)e->ino, (long long)e->ctime_sec,
+                          e->ctime_nsec, files[i].rel);
+    }
+    CHECK(text.len >= want.len && !strcmp(text.data + text.len - want.len, want.data));
+    manifest *m = manifest_load(path.data, &folder);
+    CHECK(m != NULL);
+    for (size_t i = 0; m && i < n; i++) {
+        const manifest_entry *got = manifest_get(m, files[i].rel), *e = &files[i].entry;
+        bool listed = files[i].known && !strchr(files[i].rel, '\n');
+        CHECK((got != NULL) == listed);
+        if (got && listed)
+            CHECK(got->hash == e->hash && got->size == e->size && got->ino == e->ino &&
+                  got->ctime_sec == e->ctime_sec && got->ctime_nsec == e->ctime_nsec);
+    }
+    manifest_free(m);
+    strbuf_free(&path);
+    strbuf_free(&text);
+    strbuf_free(&want);
+}
+
+/* fs_read_file takes a file whole, in the size it had when opened, after
+ * what the buffer holds already; a file of no stated size (/proc) is read
+ * to its end. */
+static void test_read_whole(void)
+{
+    static const size_t sizes[] = {0, 1, 4095, 4096, 16383, 16384, 16385, 100000};
+    strbuf path = STRBUF_INIT, text = STRBUF_INIT, want = STRBUF_INIT;
+    strbuf_printf(&path, "%s/whole", root);
+    for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
+        strbuf_reset(&want);
+        for (size_t i = 0; i < sizes[k]; i++)
+            strbuf_putc(&want, (char)('a' + (i * 7 + k) % 26));
+        put_in(root, "whole", want.data, want.len);
+        strbuf_reset(&text);
+        strbuf_puts(&text, "kept:");
+        CHECK(fs_read_file(path.data, false, &text));
+        CHECK_INT(text.len, want.len + 5);
+        CHECK(!memcmp(text.data, "kept:", 5) && !memcmp(text.data + 5, want.data, want.len));
+        CHECK(text.data[text.len] == '\0');
+    }
+    strbuf_reset(&text);
+    CHECK(fs_read_file("/proc/self/status", true, &text));
+    CHECK(strstr(text.data, "Name:") == text.data);
+    CHECK(strstr(text.data, "\nPid:") != NULL);
+    strbuf_free(&path);
+    strbuf_free(&text);
+    strbuf_free(&want);
+}
+
 int main(void)
 {
     CHECK(make_root());
@@ -705,6 +779,8 @@ int main(void)
     test_copy_symlink();
     test_parts();
     test_special_files();
+    test_read_whole();
+    test_manifest_round_trip();
     test_manifest();
     test_remove_tree(); /* removes the temporary folder: last but the pure ones */
     test_claims();
