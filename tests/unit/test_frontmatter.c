@@ -286,6 +286,17 @@ static void test_placeholder(void)
               "a.md:3:15: error: placeholder text from 'lumbar new' in a published page: replace it, or keep 'draft: true'\n"
               "a.md:6:6: error: placeholder text from 'lumbar new' in a published page: replace it, or keep 'draft: true'\n");
     diag_list_clear(&dl);
+    /* Twice on a line is one error; the next line, and a last line with no
+       newline, have their own. */
+    const char more[] = "---\ntitle: T\n---\n" FM_PLACEHOLDER " and " FM_PLACEHOLDER "\n\xC3\xA9" FM_PLACEHOLDER
+                        "\nTODO(lumbar\n\nend " FM_PLACEHOLDER;
+    CHECK(fm_split(more, sizeof more - 1, "b.md", &parts, &dl));
+    CHECK(!fm_check_placeholder(&parts, "b.md", &dl));
+    CHECK_STR(all_diags(&dl, &sb),
+              "b.md:4:1: error: placeholder text from 'lumbar new' in a published page: replace it, or keep 'draft: true'\n"
+              "b.md:5:2: error: placeholder text from 'lumbar new' in a published page: replace it, or keep 'draft: true'\n"
+              "b.md:8:5: error: placeholder text from 'lumbar new' in a published page: replace it, or keep 'draft: true'\n");
+    diag_list_clear(&dl);
     const char clean[] = "---\ntitle: TODO(lumbar\n---\nTODO(lumbar ne";
     CHECK(fm_split(clean, sizeof clean - 1, "a.md", &parts, &dl));
     CHECK(fm_check_placeholder(&parts, "a.md", &dl));
