@@ -7,6 +7,7 @@
 
 #include "escape.h"
 #include "hash.h"
+#include "parallel.h"
 #include "words.h"
 #include "xalloc.h"
 
@@ -698,7 +699,25 @@ static void link_previous_docs(const site *s, output *out, diag_list *diags)
     strbuf_free(&path);
 }
 
-bool feeds_write_search_index(const site *s, output *out, diag_list *diags)
+typedef struct encoding {
+    index_term *terms;
+    size_t docs;
+    double avg_length;
+} encoding;
+
+static void encode_term(void *arg, size_t i)
+{
+    const encoding *e = arg;
+    index_term *it = &e->terms[i];
+    strbuf enc = STRBUF_INIT;
+    encode_postings(it, e->docs, e->avg_length, &enc);
+    free(it->postings);
+    it->postings = NULL;
+    it->bytes = it->len + enc.len + 6;
+    it->encoded = strbuf_detach(&enc);
+}
+
+bool feeds_write_search_index(const site *s, output *out, int jobs, diag_list *diags)
 {
     link_previous_docs(s, out, diags);
     term_table table = {0};
@@ -706,21 +725,14 @@ bool feeds_write_search_index(const site *s, output *out, diag_list *diags)
     size_t docs = gather(s, &table, &total_length);
     index_term *terms = xmalloc((table.used ? table.used : 1) * sizeof *terms);
     size_t n = 0;
-    strbuf enc = STRBUF_INIT;
-    for (size_t i = 0; i < table.cap; i++) {
-        index_term *it = &table.slots[i];
-        if (!it->term)
-            continue;
-        strbuf_reset(&enc);
-        encode_postings(it, docs, docs ? total_length / (double)docs : 0, &enc);
-        free(it->postings);
-        it->postings = NULL;
-        it->bytes = it->len + enc.len + 6;
-        it->encoded = xstrdup(strbuf_cstr(&enc));
-        terms[n++] = *it;
-    }
-    strbuf_free(&enc);
+    for (size_t i = 0; i < table.cap; i++)
+        if (table.slots[i].term)
+            terms[n++] = table.slots[i];
     free(table.slots);
+    /* Gathering does not gain from a second thread (two tables of nearly
+       the same words cost what one does); encoding the terms does. */
+    encoding e = {terms, docs, docs ? total_length / (double)docs : 0};
+    parallel_for(n, jobs, encode_term, &e);
     xqsort(terms, n, sizeof *terms, cmp_index_term);
     shard_writer w = {out, diags, STRBUF_INIT, HASH_SEED, true};
     write_shards(&w, terms, n, 1);

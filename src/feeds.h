@@ -26,9 +26,10 @@
 bool feeds_write_site_files(const site *s, const tpl_set *tpl, output *out, diag_list *diags);
 /* Writes the search index (search.json, a manifest, and its shards under
  * search/s/) from the record of each rendered page that has one, once every
- * page has rendered; links the result texts of pages reused from the
- * previous build. Returns false after adding errors. */
-bool feeds_write_search_index(const site *s, output *out, diag_list *diags);
+ * page has rendered, on up to jobs threads (the files are the same for any
+ * number); links the result texts of pages reused from the previous build.
+ * Returns false after adding errors. */
+bool feeds_write_search_index(const site *s, output *out, int jobs, diag_list *diags);
 /* Appends the sitemap of s (every page but 404 and skipped ones) to xml. */
 void feeds_sitemap(const site *s, strbuf *xml);
 /* Appends the Atom feed of s to xml. */

@@ -264,7 +264,8 @@ void links_scan_body(page *p, const char *html, size_t n, const value *body_link
 /* ---- what exists --------------------------------------------------------- */
 
 struct known {
-    char **paths; /* sorted */
+    const char *base_path; /* the site's, before every path */
+    char **paths;
     size_t len, cap;
     strtab table; /* the paths again, for the per-link lookup */
     page **pages; /* sorted by url */
@@ -274,9 +275,11 @@ struct known {
 static void add_path(known *k, const char *base_path, const char *rel)
 {
     XGROW(k->paths, k->cap, k->len + 1, 256);
-    strbuf sb = STRBUF_INIT;
-    strbuf_printf(&sb, "%s%s", base_path, rel);
-    k->paths[k->len++] = strbuf_detach(&sb);
+    size_t base_len = strlen(base_path), rel_len = strlen(rel);
+    char *path = xmalloc(base_len + rel_len + 1);
+    memcpy(path, base_path, base_len);
+    memcpy(path + base_len, rel, rel_len + 1);
+    k->paths[k->len++] = path;
 }
 
 static void add_assets(known *k, const char *base_path, const char *dir, const char *rel)
@@ -327,9 +330,11 @@ static void add_unloaded(known *k, const site *s)
     }
 }
 
-static void known_build(known *k, const site *s, const value *extra_files)
+/* Adds the paths of what s holds; links_index_add_files adds the rest. */
+static void known_build(known *k, const site *s)
 {
     const char *base = s->cfg->base_path;
+    k->base_path = base;
     static const char *const generated[] = {"sitemap.xml", "atom.xml", "robots.txt", "search.json", NULL};
     for (const char *const *g = generated; *g; g++)
         add_path(k, base, *g);
@@ -351,16 +356,21 @@ static void known_build(known *k, const site *s, const value *extra_files)
         strbuf_free(&dir);
     }
     add_unloaded(k, s);
-    for (size_t i = 0; extra_files && i < extra_files->u.list.len; i++)
-        add_path(k, base, value_cstr(extra_files->u.list.items[i]));
     strbuf assets = STRBUF_INIT;
     strbuf_printf(&assets, "%s/assets", s->site_dir);
     add_assets(k, base, assets.data, "");
     strbuf_free(&assets);
-    xqsort(k->paths, k->len, sizeof(char *), cmp_cstr);
     xqsort(k->pages, k->npages, sizeof(page *), cmp_page_url);
     for (size_t i = 0; i < k->len; i++)
         strtab_add(&k->table, k->paths[i], strlen(k->paths[i]), 0, NULL);
+}
+
+void links_index_add_files(links_index *k, const value *files)
+{
+    for (size_t i = 0; files && i < files->u.list.len; i++) {
+        add_path(k, k->base_path, value_cstr(files->u.list.items[i]));
+        strtab_add(&k->table, k->paths[k->len - 1], strlen(k->paths[k->len - 1]), 0, NULL);
+    }
 }
 
 static bool known_has(const known *k, const char *path)
@@ -472,7 +482,7 @@ static bool link_needs_check(const known *k, const page *p, const char *url)
 links_index *links_index_new(const site *s)
 {
     known *k = xcalloc(1, sizeof *k);
-    known_build(k, s, NULL);
+    known_build(k, s);
     return k;
 }
 
@@ -486,7 +496,7 @@ void links_index_free(links_index *idx)
 
 typedef struct checker {
     const site *s;
-    known k;
+    const known *k;
     diag_list *diags;
     char **layout_errors; /* "layout\tmessage\tpage number", reported once per layout and message */
     size_t nlayout_errors;
@@ -554,12 +564,12 @@ static void check_link(checker *ck, const page *p, const value *link)
     strbuf path = STRBUF_INIT, msg = STRBUF_INIT;
     resolve_path(p->url, url, path_len, &path);
     const char *base = ck->s->cfg->base_path;
-    const page *target = path_len == 0 ? p : page_at(&ck->k, &path);
+    const page *target = path_len == 0 ? p : page_at(ck->k, &path);
     if (path_len && strncmp(path.data, base, strlen(base)) != 0) {
         strbuf_printf(&msg, "link to '%s' leads outside the site's base path %s", shown, base);
-    } else if (path_len && !target && !known_has(&ck->k, path.data)) {
+    } else if (path_len && !target && !known_has(ck->k, path.data)) {
         strbuf_puts(&path, "/");
-        if (known_page(&ck->k, path.data))
+        if (known_page(ck->k, path.data))
             strbuf_printf(&msg, "link to '%s' needs a trailing slash: %s", shown, path.data);
         else
             strbuf_printf(&msg, "link to '%s' points to no page or file of the site", shown);
@@ -602,10 +612,9 @@ static void report_layout_errors(checker *ck)
     free(ck->layout_errors);
 }
 
-void links_check(const site *s, const value *extra_files, bool theme_links, diag_list *diags)
+void links_check(const site *s, const links_index *idx, bool theme_links, diag_list *diags)
 {
-    checker ck = {.s = s, .diags = diags, .theme_links = theme_links};
-    known_build(&ck.k, s, extra_files);
+    checker ck = {.s = s, .k = idx, .diags = diags, .theme_links = theme_links};
     for (size_t i = 0; i < s->npages; i++) {
         const page *p = s->pages[i];
         ck.page_number = i;
@@ -613,5 +622,4 @@ void links_check(const site *s, const value *extra_files, bool theme_links, diag
             check_link(&ck, p, p->links->u.list.items[l]);
     }
     report_layout_errors(&ck);
-    known_free(&ck.k);
 }

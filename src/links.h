@@ -38,10 +38,12 @@ void links_scan(page *p, const char *html, size_t n, const value *body_links, co
  * whose links only html holds. Safe to call from several threads for
  * different pages. */
 void links_scan_body(page *p, const char *html, size_t n, const value *body_links, const links_index *idx);
-/* Checks the recorded links of s; adds an error for each broken one: the
- * links editors wrote in content, and with theme_links those the layouts
- * wrote too. extra_files (NULL, or a list of site paths such as
- * "img/x-480w.webp") names files the build writes beside pages and assets. */
-void links_check(const site *s, const value *extra_files, bool theme_links, diag_list *diags);
+/* Adds files (a list of site paths such as "img/x-480w.webp") that the
+ * build writes beside pages and assets to idx. */
+void links_index_add_files(links_index *idx, const value *files);
+/* Checks the recorded links of s against idx (links_index_new of s, with
+ * any files added); adds an error for each broken one: the links editors
+ * wrote in content, and with theme_links those the layouts wrote too. */
+void links_check(const site *s, const links_index *idx, bool theme_links, diag_list *diags);
 
 #endif

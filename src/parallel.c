@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include "xalloc.h"
@@ -88,4 +89,38 @@ void parallel_for(size_t n, int jobs, void (*fn)(void *arg, size_t i), void *arg
     plain p = {fn, arg};
     parallel_work work = {.fn = run_plain};
     parallel_run(n, jobs, &work, &p);
+}
+
+struct parallel_task {
+    void (*fn)(void *arg);
+    void *arg;
+    pthread_t thread;
+    bool started;
+};
+
+static void *run_task(void *p)
+{
+    parallel_task *task = p;
+    task->fn(task->arg);
+    return NULL;
+}
+
+parallel_task *parallel_start(int jobs, void (*fn)(void *arg), void *arg)
+{
+    parallel_task *task = xcalloc(1, sizeof *task);
+    task->fn = fn;
+    task->arg = arg;
+    task->started = jobs > 1 && pthread_create(&task->thread, NULL, run_task, task) == 0;
+    if (!task->started)
+        fn(arg);
+    return task;
+}
+
+void parallel_join(parallel_task *task)
+{
+    if (!task)
+        return;
+    if (task->started)
+        pthread_join(task->thread, NULL);
+    free(task);
 }

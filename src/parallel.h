@@ -37,4 +37,15 @@ typedef struct parallel_work {
  * workers 0 up to that number had setup and teardown called. */
 int parallel_run(size_t n, int jobs, const parallel_work *work, void *arg);
 
+/* One call run beside the calling thread, for work whose result is needed
+ * only later (reading a cache while the content loads). */
+typedef struct parallel_task parallel_task;
+
+/* Starts fn(arg) on a thread of its own and returns the task, which
+ * parallel_join ends; with jobs below 2, or when no thread can be started,
+ * fn runs before this returns. */
+parallel_task *parallel_start(int jobs, void (*fn)(void *arg), void *arg);
+/* Waits for fn to return and frees task (NULL: nothing to wait for). */
+void parallel_join(parallel_task *task);
+
 #endif

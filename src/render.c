@@ -614,7 +614,10 @@ bool render_pages(site *s, const tpl_set *tpl, const render_options *opts, rende
     report_failures(&sh, diags);
     pthread_mutex_destroy(&sh.failures_lock);
     stats->bytes = atomic_load(&sh.bytes);
-    links_index_free(sh.links);
+    if (opts->links_out)
+        *opts->links_out = sh.links;
+    else
+        links_index_free(sh.links);
     free(workers);
     free(sh.order);
     return ok;

@@ -16,6 +16,7 @@
 
 #include "diag.h"
 #include "images.h"
+#include "links.h"
 #include "output.h"
 #include "site.h"
 #include "template.h"
@@ -36,6 +37,9 @@ typedef struct render_options {
                         page whose body has errors, so one run reports them all */
     bool theme_links; /* with scan_links: record the links layouts write too, which
                          takes parsing every tag of every page (`lumbar check`) */
+    /* With scan_links: gets the index of what exists that the scan used,
+     * for links_check to take up; the caller frees it. */
+    links_index **links_out;
     /* Run on the calling thread once the other threads are rendering,
      * before it renders too: work that needs the site model but not the
      * rendered pages (the sitemap, the feed). It must only read the site,

@@ -103,7 +103,7 @@ static tpl_set *layouts(diag_list *dl)
 
 /* Loads, renders and writes the feeds, as build.c does; true when every
  * step succeeded without diagnostics. */
-static bool build(void)
+static bool build(int jobs)
 {
     diag_list dl = DIAG_LIST_INIT;
     strbuf sb = STRBUF_INIT;
@@ -112,10 +112,10 @@ static bool build(void)
     tpl_set *tpl = layouts(&dl);
     output *out = s ? output_begin(site_dir, pub, false, &dl) : NULL;
     render_stats rs = {0, 0};
-    render_options ro = {.out = out, .jobs = 2};
+    render_options ro = {.out = out, .jobs = jobs};
     bool ok = out && render_pages(s, tpl, &ro, &rs, &dl);
     CHECK_INT(rs.pages, 29); /* 25 articles, home, news, about, 404 */
-    ok = ok && feeds_write_site_files(s, tpl, out, &dl) && feeds_write_search_index(s, out, &dl);
+    ok = ok && feeds_write_site_files(s, tpl, out, &dl) && feeds_write_search_index(s, out, jobs, &dl);
     ok = ok && output_commit(out, &dl);
     if (!ok)
         output_abort(out);
@@ -235,18 +235,65 @@ static void test_search_index(void)
     strbuf_free(&got);
 }
 
+/* Appends every file under pub/rel, by name, with its bytes. */
+static void snapshot(const char *rel, strbuf *out)
+{
+    strbuf dir = STRBUF_INIT, text = STRBUF_INIT;
+    strbuf_printf(&dir, "%s/%s", pub, rel);
+    size_t n;
+    fs_kind *kinds;
+    char **names = fs_list_dir_all(dir.data, &n, &kinds);
+    for (size_t i = 0; i < n; i++) {
+        strbuf child = STRBUF_INIT;
+        strbuf_printf(&child, "%s/%s", rel, names[i]);
+        if (kinds[i] == FS_DIR) {
+            snapshot(child.data, out);
+        } else {
+            slurp(child.data, &text);
+            strbuf_printf(out, "== %s (%zu bytes)\n", child.data, text.len);
+            strbuf_append(out, text.data, text.len);
+        }
+        strbuf_free(&child);
+    }
+    free(kinds);
+    fs_names_free(names, n);
+    strbuf_free(&dir);
+    strbuf_free(&text);
+}
+
+/* The search index is gathered and encoded on several threads: its files
+ * are the same for any number of them. */
+static void test_search_any_jobs(void)
+{
+    strbuf one = STRBUF_INIT, more = STRBUF_INIT;
+    CHECK(build(1));
+    snapshot("search", &one);
+    CHECK(one.len > 1000 && strstr(one.data, "== search/s/73.json"));
+    static const int jobs[] = {2, 3, 7};
+    for (size_t k = 0; k < sizeof jobs / sizeof *jobs; k++) {
+        CHECK(build(jobs[k]));
+        strbuf_reset(&more);
+        snapshot("search", &more);
+        CHECK_INT(more.len, one.len);
+        CHECK(!strcmp(more.data, one.data));
+    }
+    strbuf_free(&one);
+    strbuf_free(&more);
+}
+
 int main(void)
 {
     CHECK(write_site());
     if (th_failed)
         TEST_END("feeds");
-    bool built = build();
+    bool built = build(2);
     CHECK(built);
     if (built) {
         test_sitemap();
         test_atom();
         test_robots_alias();
         test_search_index();
+        test_search_any_jobs();
     }
     CHECK(output_remove_tree(root));
     TEST_END("feeds");

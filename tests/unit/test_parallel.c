@@ -1,7 +1,8 @@
 /* Unit tests for parallel.c: every index is handed out exactly once,
  * whatever the count and the number of threads; with parallel_run, each
  * worker's setup and teardown run once, on its own thread, around its
- * indexes, and the alongside task once on the calling thread. */
+ * indexes, and the alongside task once on the calling thread; a task
+ * started beside the caller runs once, and is over when joined. */
 #include "harness.h"
 
 #include <pthread.h>
@@ -119,9 +120,39 @@ static void test_workers(void)
             }
 }
 
+typedef struct task_probe {
+    pthread_t caller, ran_on;
+    int runs;
+} task_probe;
+
+static void probe_task(void *arg)
+{
+    task_probe *p = arg;
+    p->ran_on = pthread_self();
+    p->runs++;
+}
+
+/* parallel_start runs its call once: on a thread of its own with two jobs
+ * or more, before it returns with one; parallel_join waits for it. */
+static void test_task(void)
+{
+    static const int jobs[] = {0, 1, 2, 8};
+    for (size_t k = 0; k < sizeof jobs / sizeof *jobs; k++) {
+        task_probe p = {.caller = pthread_self()};
+        parallel_task *t = parallel_start(jobs[k], probe_task, &p);
+        if (jobs[k] < 2) /* done before parallel_start returned */
+            CHECK_INT(p.runs, 1);
+        parallel_join(t);
+        CHECK_INT(p.runs, 1);
+        CHECK(pthread_equal(p.ran_on, p.caller) == (jobs[k] < 2));
+    }
+    parallel_join(NULL);
+}
+
 int main(void)
 {
     test_each_index_once();
     test_workers();
+    test_task();
     TEST_END("parallel");
 }
