@@ -10,13 +10,15 @@
 #include "strtab.h"
 #include "xalloc.h"
 
-#define MANIFEST_MAGIC "lumbar output manifest 1"
+#define MANIFEST_MAGIC "lumbar output manifest 2"
 
 struct manifest {
     strbuf text;             /* the file; each name NUL-terminated in place */
     manifest_entry *entries; /* in file order */
-    size_t len, cap;
+    const char **names;      /* the entries' names, into text */
+    size_t len, cap, names_cap;
     strtab index;            /* name -> its entry's number */
+    uint64_t build;          /* the id of the build that wrote it */
 };
 
 char *manifest_path(const char *site_dir, const char *out_dir)
@@ -55,7 +57,9 @@ static bool parse_line(manifest *m, size_t *at)
         return false;
     *newline = '\0';
     XGROW(m->entries, m->cap, m->len + 1, 256);
+    XGROW(m->names, m->names_cap, m->len + 1, 256);
     m->entries[m->len] = e;
+    m->names[m->len] = name;
     bool added;
     strtab_add(&m->index, name, (size_t)(newline - name), m->len, &added);
     m->len++;
@@ -72,6 +76,12 @@ manifest *manifest_load(const char *path, const struct stat *folder)
               !memcmp(m->text.data, head.data, head.len);
     size_t at = head.len;
     strbuf_free(&head);
+    /* "build HEX16\n": the build's id, which a page cache names too. */
+    char *s = m->text.data + at, *end;
+    ok = ok && m->text.len - at >= 23 && !memcmp(s, "build ", 6);
+    m->build = ok ? strtoull(s + 6, &end, 16) : 0;
+    ok = ok && end == s + 22 && *end == '\n' && m->build != 0;
+    at += 23;
     while (ok && at < m->text.len)
         ok = parse_line(m, &at);
     if (!ok) {
@@ -87,9 +97,14 @@ void manifest_free(manifest *m)
         return;
     strbuf_free(&m->text);
     free(m->entries);
+    free(m->names);
     strtab_free(&m->index);
     free(m);
 }
+
+size_t manifest_len(const manifest *m) { return m ? m->len : 0; }
+
+const char *manifest_name(const manifest *m, size_t i) { return m->names[i]; }
 
 const manifest_entry *manifest_get(const manifest *m, const char *rel)
 {
@@ -135,10 +150,13 @@ static void put_line(strbuf *text, const manifest_entry *e, const char *rel)
     strbuf_putc(text, '\n');
 }
 
-bool manifest_save(const char *path, const struct stat *folder, const manifest_file *files, size_t n)
+uint64_t manifest_build(const manifest *m) { return m ? m->build : 0; }
+
+bool manifest_save(const char *path, const struct stat *folder, uint64_t build, const manifest_file *files, size_t n)
 {
     strbuf text = STRBUF_INIT;
     folder_id(folder, &text);
+    strbuf_printf(&text, "build %016llx\n", (unsigned long long)build);
     for (size_t i = 0; i < n; i++) {
         const manifest_entry *e = &files[i].entry;
         if (!files[i].known || !*files[i].rel || strchr(files[i].rel, '\n'))

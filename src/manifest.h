@@ -52,14 +52,21 @@ manifest *manifest_load(const char *path, const struct stat *folder);
 void manifest_free(manifest *m);
 /* The entry for the file rel, or NULL. Safe from several threads. */
 const manifest_entry *manifest_get(const manifest *m, const char *rel);
+/* The name of m's entry i (below manifest_len(m)), in file order. */
+const char *manifest_name(const manifest *m, size_t i);
+/* The number of entries of m; 0 for NULL. */
+size_t manifest_len(const manifest *m);
 /* True when st, a file's lstat, is still the file e records. */
 bool manifest_entry_matches(const manifest_entry *e, const struct stat *st);
 /* Fills e's inode and ctime from st. */
 void manifest_entry_set_stat(manifest_entry *e, const struct stat *st);
-/* Writes the manifest of the folder whose status is *folder: the n files
+/* Writes the manifest of the folder whose status is *folder, written by
+ * the build whose id is build (not 0): the n files
  * (names holding a newline are left out). Writes a temporary file and
  * renames it; false when it could not (ignorable: the next build compares
  * bytes). */
-bool manifest_save(const char *path, const struct stat *folder, const manifest_file *files, size_t n);
+bool manifest_save(const char *path, const struct stat *folder, uint64_t build, const manifest_file *files, size_t n);
+/* The id of the build that wrote m (manifest_save's build); 0 for NULL. */
+uint64_t manifest_build(const manifest *m);
 
 #endif

@@ -10,8 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fs.h"
@@ -46,6 +48,7 @@ struct output {
      * it may be used (under previous_lock). */
     manifest *previous;
     bool previous_ready;
+    uint64_t build_id; /* names this build in its manifest, never 0 */
     pthread_mutex_t previous_lock;
     pthread_cond_t previous_cond;
     /* What a reused staging folder held when the build began, listed by the
@@ -54,11 +57,15 @@ struct output {
     bool listing;
     struct listed *listed; /* in walk order: a folder before what it holds */
     size_t nlisted, listed_cap;
+    strtab listed_index;   /* rel -> its number in listed, once listing_done */
+    dev_t staging_dev;     /* the device the listing's inode numbers are on */
+    bool listing_done;     /* under previous_lock */
 };
 
 typedef struct listed {
     char *rel;
     bool is_dir;
+    uint64_t ino; /* as the folder's listing gave it */
 } listed;
 
 /* Returns the canonical absolute path of p, following links, even when the
@@ -313,10 +320,10 @@ static bool make_private(const char *path)
 
 /* ---- listing a reused staging folder ---------------------------------- */
 
-static void add_listed(output *out, const char *rel, bool is_dir)
+static void add_listed(output *out, const char *rel, bool is_dir, uint64_t ino)
 {
     XGROW(out->listed, out->listed_cap, out->nlisted + 1, 1024);
-    out->listed[out->nlisted++] = (listed){xstrdup(rel), is_dir};
+    out->listed[out->nlisted++] = (listed){xstrdup(rel), is_dir, ino};
 }
 
 /* A record of the getdents64 system call (the kernel's struct
@@ -358,7 +365,7 @@ static void list_tree(output *out, int dir_fd, strbuf *rel)
             bool is_dir = e->type == DT_DIR || (e->type == DT_UNKNOWN &&
                                                 fstatat(dir_fd, e->name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
                                                 S_ISDIR(st.st_mode));
-            add_listed(out, rel->data, is_dir);
+            add_listed(out, rel->data, is_dir, e->ino);
             int child = is_dir ? openat(dir_fd, e->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : -1;
             if (child >= 0)
                 list_tree(out, child, rel);
@@ -407,12 +414,34 @@ static void *reader_main(void *arg)
         if (root >= 0)
             list_tree(out, root, &rel);
         strbuf_free(&rel);
+        for (size_t i = 0; i < out->nlisted; i++)
+            strtab_add(&out->listed_index, out->listed[i].rel, strlen(out->listed[i].rel), i, NULL);
     }
+    pthread_mutex_lock(&out->previous_lock);
+    out->listing_done = true;
+    pthread_cond_broadcast(&out->previous_cond);
+    pthread_mutex_unlock(&out->previous_lock);
     return NULL;
 }
 
 static bool put_file(output *out, const char *relpath, const struct iovec *parts, size_t nparts, bool ask_manifest,
                      diag_list *diags);
+
+/* An id no other build of this output is likely to have had: random, or
+ * where the random source fails, the process, where the writer lives and
+ * the monotonic clock (never the wall clock: builds stay reproducible). */
+static uint64_t new_build_id(const output *out)
+{
+    uint64_t h = 0;
+    if (getrandom(&h, sizeof h, 0) != (ssize_t)sizeof h) {
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        pid_t pid = getpid();
+        h = hash_bytes(HASH_SEED, &now, sizeof now);
+        h = hash_mix(hash_bytes(hash_bytes(h, &pid, sizeof pid), &out, sizeof out));
+    }
+    return h ? h : 1;
+}
 
 output *output_begin(const char *site_dir, const char *out_dir, bool force, diag_list *diags)
 {
@@ -439,13 +468,17 @@ output *output_begin(const char *site_dir, const char *out_dir, bool force, diag
     pthread_mutex_init(&out->written_lock, NULL);
     pthread_mutex_init(&out->previous_lock, NULL);
     pthread_cond_init(&out->previous_cond, NULL);
-    out->previous_ready = true; /* until a reader thread is due */
+    out->previous_ready = out->listing_done = true; /* until a reader thread is due */
+    out->build_id = new_build_id(out);
     char *staging = xstrdup(out->staging_dir);
     bool ok = make_parent(out, staging);
     if (!ok)
         diag_add(diags, DIAG_ERROR, "", 0, 0, "cannot create the folder for '%s': %s", staging, strerror(errno));
     free(staging);
     ok = ok && take_staging(out, diags);
+    struct stat staging_st;
+    if (ok && fstat(out->lock_fd, &staging_st) == 0)
+        out->staging_dev = staging_st.st_dev;
     if (!ok) {
         output_abort(out);
         return NULL;
@@ -455,7 +488,7 @@ output *output_begin(const char *site_dir, const char *out_dir, bool force, diag
         out->live_fd = open(out->out_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     out->manifest_file = manifest_path(out->site_dir, out->out_dir);
     if (out->live_fd >= 0 || out->reuse) {
-        out->previous_ready = false;
+        out->previous_ready = out->listing_done = false;
         out->listing = pthread_create(&out->lister, NULL, reader_main, out) == 0;
         if (!out->listing)
             reader_main(out); /* no thread: do it now */
@@ -643,8 +676,29 @@ static bool create_in_staging(output *out, const char *rel, bool link_live, cons
 /* Makes the staging folder's rel the same file as the live output's (whose
  * status is *live), leaving it alone when it already is; *placed gets the
  * file's status once placed. */
+/* True when the staging folder's listing, if done, shows rel as the file
+ * whose status is *st: the build has not written rel yet (it writes a
+ * path once), so the listing still holds. Never waits for the listing. */
+static bool listed_as(output *out, const char *rel, const struct stat *st)
+{
+    pthread_mutex_lock(&out->previous_lock);
+    bool done = out->listing_done;
+    pthread_mutex_unlock(&out->previous_lock);
+    if (!done)
+        return false;
+    const strtab_entry *e = strtab_get(&out->listed_index, rel, strlen(rel));
+    return e && !out->listed[e->val].is_dir && out->listed[e->val].ino == (uint64_t)st->st_ino &&
+           st->st_dev == out->staging_dev;
+}
+
 static bool place_link(output *out, const char *rel, const struct stat *live, struct stat *placed)
 {
+    /* A page unchanged for three builds is the same file in both folders:
+       the listing says so without a stat. */
+    if (out->reuse && listed_as(out, rel, live)) {
+        *placed = *live;
+        return true;
+    }
     if (out->reuse && fstatat(out->lock_fd, rel, placed, AT_SYMLINK_NOFOLLOW) == 0) {
         if (placed->st_ino == live->st_ino && placed->st_dev == live->st_dev)
             return true;
@@ -730,7 +784,9 @@ bool output_write(output *out, const char *relpath, const char *data, size_t n, 
     return output_write_parts(out, relpath, &whole, 1, diags);
 }
 
-bool output_link_previous(output *out, const char *relpath)
+/* output_link_previous; with recorded_only, only a file the manifest
+ * records as it is now. */
+static bool link_previous(output *out, const char *relpath, bool recorded_only)
 {
     if (out->live_fd < 0 || !relpath_ok(relpath))
         return false;
@@ -741,11 +797,47 @@ bool output_link_previous(output *out, const char *relpath)
     const manifest_entry *e = ok ? manifest_get(wait_previous(out), relpath) : NULL;
     bool known = e && manifest_entry_matches(e, &st);
     manifest_entry entry = known ? *e : (manifest_entry){0};
-    ok = ok && place_link(out, relpath, &st, &placed);
+    ok = ok && (known || !recorded_only) && place_link(out, relpath, &st, &placed);
     if (ok)
         record_written(out, relpath, entry, known, &placed);
     return ok;
 }
+
+bool output_link_previous(output *out, const char *relpath) { return link_previous(out, relpath, false); }
+
+bool output_link_recorded(output *out, const char *relpath) { return link_previous(out, relpath, true); }
+
+/* True when the manifest m records rel and the live file is still it. */
+static bool still_recorded(const output *out, const manifest *m, const char *rel)
+{
+    struct stat st;
+    const manifest_entry *e = manifest_get(m, rel);
+    return e && fstatat(out->live_fd, rel, &st, AT_SYMLINK_NOFOLLOW) == 0 && manifest_entry_matches(e, &st);
+}
+
+bool output_link_recorded_set(output *out, const char *file, const char *prefix)
+{
+    const manifest *m = out->live_fd >= 0 ? wait_previous(out) : NULL;
+    size_t n = strlen(prefix), found = 0;
+    bool ok = m && still_recorded(out, m, file);
+    for (size_t i = 0; ok && i < manifest_len(m); i++)
+        if (!strncmp(manifest_name(m, i), prefix, n)) {
+            ok = still_recorded(out, m, manifest_name(m, i));
+            found++;
+        }
+    ok = ok && found > 0 && output_link_recorded(out, file);
+    /* All were checked first, so a link fails only if the live output
+       changes under the build; the caller then writes the set anew, and
+       the next build's manifest, naming a file twice, goes unused. */
+    for (size_t i = 0; ok && i < manifest_len(m); i++)
+        if (!strncmp(manifest_name(m, i), prefix, n))
+            ok = output_link_recorded(out, manifest_name(m, i));
+    return ok;
+}
+
+uint64_t output_build_id(const output *out) { return out->build_id; }
+
+uint64_t output_previous_build(output *out) { return manifest_build(wait_previous(out)); }
 
 static bool copy_dir(output *out, const char *site_rel, const char *dest_rel, size_t *count, diag_list *diags)
 {
@@ -918,7 +1010,7 @@ static void save_manifest(const output *out)
     struct stat folder;
     if (fstat(out->lock_fd, &folder) != 0)
         return;
-    (void)manifest_save(out->manifest_file, &folder, out->written, out->nwritten);
+    (void)manifest_save(out->manifest_file, &folder, out->build_id, out->written, out->nwritten);
 }
 
 bool output_commit(output *out, diag_list *diags)
@@ -1017,6 +1109,7 @@ static void release(output *out)
     for (size_t i = 0; i < out->nlisted; i++)
         free(out->listed[i].rel);
     free(out->listed);
+    strtab_free(&out->listed_index);
     if (out->lock_fd >= 0)
         close(out->lock_fd);
     if (out->live_fd >= 0)

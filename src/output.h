@@ -35,6 +35,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/uio.h>
 
 #include "diag.h"
@@ -60,6 +61,20 @@ bool output_write_parts(output *out, const char *relpath, const struct iovec *pa
  * a page known to be unchanged. Returns false (and adds nothing to any
  * diagnostics) when there is no previous file to link. */
 bool output_link_previous(output *out, const char *relpath);
+/* output_link_previous, but only for a file the previous build's manifest
+ * records and that is still as that build wrote it: for a page the rebuild
+ * cache says is unchanged. False, linking nothing, otherwise. */
+bool output_link_recorded(output *out, const char *relpath);
+/* output_link_recorded for the file `file` and every file whose path
+ * starts with prefix that the previous build's manifest records (at least
+ * one): a set of files written together, such as the search index. All
+ * are checked before any is linked; false when one fails. */
+bool output_link_recorded_set(output *out, const char *file, const char *prefix);
+/* The id this build gives its manifest (never 0). */
+uint64_t output_build_id(const output *out);
+/* The id of the build that wrote the live output, from its manifest; 0
+ * when there is no manifest to trust. Waits for it to be read. */
+uint64_t output_previous_build(output *out);
 /* Copies the regular files under src_dir (relative to the site folder, e.g.
  * "assets") into the staging folder's root. Symbolic links are refused.
  * Adds the number of files copied to *count. */

@@ -552,6 +552,40 @@ static void test_manifest(void)
     strbuf_free(&sb);
 }
 
+/* A build names the build before it (from its manifest); a file the
+ * manifest records, still as written, is linked by output_link_recorded,
+ * and one edited since (or missing from the manifest) is not, though
+ * output_link_previous links it. */
+static void test_link_recorded(void)
+{
+    char out_dir[260];
+    snprintf(out_dir, sizeof out_dir, "%s/recorded-out", site_dir);
+    diag_list dl = DIAG_LIST_INIT;
+    strbuf sb = STRBUF_INIT;
+    output *o = begin_ok(out_dir, false);
+    CHECK(o && output_previous_build(o) == 0); /* no output yet */
+    uint64_t first = o ? output_build_id(o) : 0;
+    CHECK(first != 0);
+    CHECK(o && output_write(o, "a.txt", "AAAA", 4, &dl) && output_write(o, "b.txt", "BBBB", 4, &dl));
+    CHECK(o && output_commit(o, &dl));
+    put_in(out_dir, "stray.txt", "SSSS", 4); /* not the build's */
+    put_in(out_dir, "b.txt", "bbbb", 4);     /* edited in place */
+    o = begin_ok(out_dir, false);
+    CHECK(o && output_previous_build(o) == first && output_build_id(o) != first);
+    CHECK(o && output_link_recorded(o, "a.txt"));
+    CHECK(o && !output_link_recorded(o, "b.txt") && !output_link_recorded(o, "stray.txt"));
+    CHECK(o && !output_link_recorded(o, "missing.txt"));
+    CHECK(o && output_link_previous(o, "stray.txt"));
+    CHECK(o && output_write(o, "b.txt", "BBBB", 4, &dl));
+    CHECK(o && output_commit(o, &dl));
+    CHECK(slurp(out_dir, "a.txt", &sb) && !strcmp(sb.data, "AAAA"));
+    strbuf_reset(&sb);
+    CHECK(slurp(out_dir, "b.txt", &sb) && !strcmp(sb.data, "BBBB"));
+    CHECK_INT(dl.len, 0);
+    diag_list_clear(&dl);
+    strbuf_free(&sb);
+}
+
 static void test_remove_tree(void)
 {
     strbuf dir = STRBUF_INIT, link = STRBUF_INIT;
@@ -707,7 +741,7 @@ static void test_manifest_round_trip(void)
     CHECK(stat(root, &folder) == 0);
     strbuf path = STRBUF_INIT, text = STRBUF_INIT, want = STRBUF_INIT;
     strbuf_printf(&path, "%s/manifest-test/m", root);
-    CHECK(manifest_save(path.data, &folder, files, n));
+    CHECK(manifest_save(path.data, &folder, 0x1234abcd5678ef90ULL, files, n));
     CHECK(fs_read_file(path.data, false, &text));
     for (size_t i = 0; i < n; i++) {
         const manifest_entry *e = &files[i].entry;
@@ -719,6 +753,8 @@ static void test_manifest_round_trip(void)
     CHECK(text.len >= want.len && !strcmp(text.data + text.len - want.len, want.data));
     manifest *m = manifest_load(path.data, &folder);
     CHECK(m != NULL);
+    CHECK(manifest_build(m) == 0x1234abcd5678ef90ULL);
+    CHECK(strstr(text.data, "\nbuild 1234abcd5678ef90\n") != NULL);
     for (size_t i = 0; m && i < n; i++) {
         const manifest_entry *got = manifest_get(m, files[i].rel), *e = &files[i].entry;
         bool listed = files[i].known && !strchr(files[i].rel, '\n');
@@ -782,6 +818,7 @@ int main(void)
     test_read_whole();
     test_manifest_round_trip();
     test_manifest();
+    test_link_recorded();
     test_remove_tree(); /* removes the temporary folder: last but the pure ones */
     test_claims();
     TEST_END("output");
