@@ -13,6 +13,7 @@
 #include "images.h"
 #include "links.h"
 #include "output.h"
+#include "pagecache.h"
 #include "parallel.h"
 #include "refs.h"
 #include "render.h"
@@ -47,110 +48,6 @@ static config *load_config(const build_options *opts, uint64_t *hash, diag_list 
     return cfg;
 }
 
-
-/* ---- the rebuild cache ---------------------------------------------------- */
-
-typedef struct cached_page {
-    char *content_path;
-    uint64_t body_hash;
-    char *search_entry;
-    uint64_t search_key;
-    value *ids, *cites, *links;
-} cached_page;
-
-struct build_cache {
-    bool valid;
-    uint64_t inputs_hash;  /* config.ini, layouts, bibliography, options */
-    uint64_t content_hash; /* every page's path and front matter */
-    cached_page *pages;    /* sorted by content_path */
-    size_t npages;
-    value *image_files;    /* resized image copies in the output (site paths) */
-};
-
-build_cache *build_cache_new(void) { return xcalloc(1, sizeof(build_cache)); }
-
-static void cache_clear(build_cache *c)
-{
-    for (size_t i = 0; i < c->npages; i++) {
-        free(c->pages[i].content_path);
-        free(c->pages[i].search_entry);
-        value_free(c->pages[i].ids);
-        value_free(c->pages[i].cites);
-        value_free(c->pages[i].links);
-    }
-    free(c->pages);
-    c->pages = NULL;
-    c->npages = 0;
-    c->valid = false;
-    value_free(c->image_files);
-    c->image_files = NULL;
-}
-
-void build_cache_free(build_cache *cache)
-{
-    if (!cache)
-        return;
-    cache_clear(cache);
-    free(cache);
-}
-
-static int cmp_cached(const void *key, const void *elem)
-{
-    return strcmp(key, ((const cached_page *)elem)->content_path);
-}
-
-static const cached_page *cache_find(const build_cache *c, const char *content_path)
-{
-    return xbsearch(content_path, c->pages, c->npages, sizeof(cached_page), cmp_cached);
-}
-
-/* Marks the pages whose previous output can be reused as they are. */
-static size_t cache_mark_clean(const build_cache *c, site *s, uint64_t inputs_hash)
-{
-    if (!c || !c->valid || c->inputs_hash != inputs_hash || c->content_hash != s->content_hash)
-        return 0;
-    size_t clean = 0;
-    for (size_t i = 0; i < s->npages; i++) {
-        page *p = s->pages[i];
-        const cached_page *cp = p->content_path ? cache_find(c, p->content_path) : NULL;
-        if (p->content_path && (!cp || cp->body_hash != p->body_hash))
-            continue;
-        p->clean = true;
-        clean++;
-        if (cp && p->owns_fm && !p->cites) {
-            p->search_entry = cp->search_entry ? xstrdup(cp->search_entry) : NULL;
-            p->search_key = cp->search_key;
-            p->ids = value_copy(cp->ids);
-            p->cites = value_copy(cp->cites);
-            p->links = value_copy(cp->links);
-        }
-    }
-    return clean;
-}
-
-/* Records what this successful build produced, for the next one. */
-static void cache_update(build_cache *c, const site *s, uint64_t inputs_hash, value *image_files)
-{
-    cache_clear(c);
-    c->image_files = image_files;
-    c->pages = xcalloc(s->nby_path ? s->nby_path : 1, sizeof(cached_page));
-    for (size_t i = 0; i < s->nby_path; i++) {
-        const page *p = s->by_path[i];
-        if (!p->cites)
-            continue;
-        cached_page *cp = &c->pages[c->npages++];
-        cp->content_path = xstrdup(p->content_path);
-        cp->body_hash = p->body_hash;
-        cp->search_entry = p->search_entry ? xstrdup(p->search_entry) : NULL;
-        cp->search_key = p->search_key;
-        cp->ids = value_copy(p->ids);
-        cp->cites = value_copy(p->cites);
-        cp->links = value_copy(p->links);
-    }
-    c->inputs_hash = inputs_hash;
-    c->content_hash = s->content_hash;
-    c->valid = true;
-}
 
 /* Adds every .html file under layouts/ to the set, named by its path
  * without the extension ("partials/head"). */
@@ -304,6 +201,11 @@ typedef struct build_state {
     value *image_files; /* for the rebuild cache: the image copies in the output */
     termcache *terms;   /* the search terms of the previous build, read by terms_task */
     parallel_task *terms_task;
+    bool disk_cache;          /* the rebuild cache is .lumbar-cache/pages, read by pages_task */
+    size_t marked_clean;      /* pages the rebuild cache marked clean */
+    size_t indexed;           /* pages whose search record was made anew (render_stats) */
+    build_cache *pages_read;  /* what pages_task read (NULL: nothing usable) */
+    parallel_task *pages_task;
 } build_state;
 
 static void read_terms(void *arg)
@@ -312,12 +214,80 @@ static void read_terms(void *arg)
     b->terms = termcache_load(b->opts->site_dir);
 }
 
-/* The search-term cache, once the thread reading it is done. */
+/* The search-term cache, once the threads that may read it are done. */
 static termcache *terms_read(build_state *b)
 {
+    parallel_join(b->pages_task); /* it reads terms when it finds no page cache */
+    b->pages_task = NULL;
     parallel_join(b->terms_task);
     b->terms_task = NULL;
     return b->terms;
+}
+
+/* Reads the page cache, and the search-term cache only when there is no
+ * page cache to use: with one, few pages (often none) are indexed anew. */
+static void read_pages(void *arg)
+{
+    build_state *b = arg;
+    b->pages_read = pagecache_load(b->opts->site_dir);
+    if (!b->pages_read)
+        b->terms = termcache_load(b->opts->site_dir);
+}
+
+/* Pages to index anew above which reading the search-term cache (8 MB at
+ * 10,000 pages, some 50 ms) costs less than counting their words. */
+#define TERMS_WORTH_READING 256
+
+/* After the page cache has marked the clean pages: the search-term cache
+ * too, when the page cache did not spare reading it and enough pages are
+ * left to index. */
+static void read_terms_for_dirty(build_state *b)
+{
+    size_t dirty = 0;
+    for (size_t i = 0; i < b->s->nby_path; i++)
+        dirty += !b->s->by_path[i]->clean;
+    if (b->disk_cache && !b->terms && dirty > TERMS_WORTH_READING)
+        b->terms_task = parallel_start(b->opts->jobs, read_terms, b);
+}
+
+/* The rebuild cache this build reads and updates: a development server's,
+ * or the one .lumbar-cache/pages held (an empty one when it held none);
+ * NULL when there is none (`lumbar check`, --no-cache). */
+static build_cache *rebuild_cache(build_state *b)
+{
+    if (b->opts->cache || !b->disk_cache)
+        return b->opts->cache;
+    parallel_join(b->pages_task);
+    b->pages_task = NULL;
+    if (!b->pages_read)
+        b->pages_read = build_cache_new();
+    return b->pages_read;
+}
+
+/* Adds what a rendered page can show of assets/ to *hash: each file's
+ * path, kind, size, inode and mtime, since an image's width, height and
+ * resized copies come from the file. */
+static void hash_assets(const char *site_dir, const char *rel, uint64_t *hash)
+{
+    char *dir = fs_join(site_dir, rel);
+    size_t n;
+    char **names = fs_list_dir_all(dir, &n, NULL);
+    for (size_t i = 0; i < n; i++) {
+        char *child = fs_join(rel, names[i]), *full = fs_join(site_dir, child);
+        struct stat st;
+        *hash = hash_str(*hash, child);
+        if (lstat(full, &st) == 0) {
+            uint64_t facts[] = {st.st_mode, (uint64_t)st.st_size, st.st_ino, (uint64_t)st.st_mtim.tv_sec,
+                                (uint64_t)st.st_mtim.tv_nsec};
+            *hash = hash_bytes(*hash, facts, sizeof facts);
+            if (S_ISDIR(st.st_mode))
+                hash_assets(site_dir, child, hash);
+        }
+        free(full);
+        free(child);
+    }
+    fs_names_free(names, n);
+    free(dir);
 }
 
 /* The files feeds.c writes beside the pages, and output.c's marker. */
@@ -412,8 +382,9 @@ static void write_site_files(void *arg)
 static void keep_previous_images(const build_cache *c, value *now, output *out)
 {
     size_t written = now->u.list.len;
-    for (size_t i = 0; c->image_files && i < c->image_files->u.list.len; i++) {
-        const char *path = c->image_files->u.list.items[i]->u.str.ptr;
+    const value *before = pagecache_image_files(c);
+    for (size_t i = 0; before && i < before->u.list.len; i++) {
+        const char *path = before->u.list.items[i]->u.str.ptr;
         bool seen = false;
         for (size_t k = 0; k < written && !seen; k++)
             seen = !strcmp(now->u.list.items[k]->u.str.ptr, path);
@@ -429,6 +400,7 @@ typedef struct build_tail {
     const links_index *links;
     termcache *terms;
     bool check_links, write_index, index_ok;
+    bool index_unchanged; /* every page's search record came from the rebuild cache */
     diag_list link_diags, index_diags;
 } build_tail;
 
@@ -439,7 +411,8 @@ static void run_tail(void *arg, void *state, size_t i)
     if (i == 0 && t->check_links)
         links_check(t->b->s, t->links, !t->b->out, &t->link_diags);
     if (i == 1 && t->write_index) {
-        t->index_ok = feeds_write_search_index(t->b->s, t->b->out, t->b->opts->jobs, &t->index_diags);
+        t->index_ok = feeds_write_search_index(t->b->s, t->b->out, t->b->opts->jobs, t->index_unchanged,
+                                               &t->index_diags);
         if (t->index_ok && t->terms)
             feeds_save_terms(t->b->s, t->terms);
     }
@@ -447,14 +420,14 @@ static void run_tail(void *arg, void *state, size_t i)
 
 static bool produce(build_state *b, build_stats *stats, diag_list *diags)
 {
-    render_stats rs = {0, 0};
+    render_stats rs = {0};
     site_files sf = {.b = b, .stats = stats, .diags = DIAG_LIST_INIT, .ok = true};
     img_store *images = img_store_new(b->opts->site_dir, b->cfg, b->out != NULL);
     bool check_links = !b->opts->no_link_check;
     termcache *terms = terms_read(b);
     links_index *links = NULL;
     render_options ro = {.out = b->out, .jobs = b->opts->jobs, .terms = terms,
-                         .keep_ids = check_links || b->opts->cache, /* for link checks and the rebuild cache */
+                         .keep_ids = check_links || rebuild_cache(b), /* for link checks and the rebuild cache */
                          .scan_links = check_links, .theme_links = !b->out, .links_out = &links,
                          .images = images,
                          .alongside = b->out ? write_site_files : NULL, .alongside_arg = &sf};
@@ -465,8 +438,9 @@ static bool produce(build_state *b, build_stats *stats, diag_list *diags)
         ok = img_store_write(images, b->out, diags);
     /* Every copy in the output: for link checks and the rebuild cache. */
     value *image_copies = img_store_outputs(images);
-    if (ok && b->out && b->opts->cache) {
-        keep_previous_images(b->opts->cache, image_copies, b->out);
+    if (ok && b->out && rebuild_cache(b)) {
+        if (b->marked_clean) /* only a reused page can show a copy not written */
+            keep_previous_images(rebuild_cache(b), image_copies, b->out);
         b->image_files = value_ref(image_copies);
     }
     if (img_store_unresized(images))
@@ -477,6 +451,8 @@ static bool produce(build_state *b, build_stats *stats, diag_list *diags)
     ok = ok && sf.ok;
     diag_move(diags, &sf.diags);
     stats->pages = rs.pages;
+    stats->reused = rs.reused;
+    b->indexed = rs.indexed;
     stats->sections = b->s->nsections;
     stats->tags = b->s->ntags;
     stats->aliases = b->s->aliases->u.list.len;
@@ -487,6 +463,7 @@ static bool produce(build_state *b, build_stats *stats, diag_list *diags)
     if (links)
         links_index_add_files(links, image_copies);
     build_tail tail = {.b = b, .links = links, .terms = terms, .check_links = links != NULL,
+                       .index_unchanged = b->marked_clean && rs.indexed == 0,
                        .write_index = ok && b->out, .link_diags = DIAG_LIST_INIT, .index_diags = DIAG_LIST_INIT};
     parallel_work work = {.fn = run_tail, .chunk = 1};
     parallel_run(2, b->opts->jobs, &work, &tail);
@@ -522,7 +499,7 @@ static void release_site(site *s, bool exiting)
  * layout nothing is rendered, so body errors wait for the next run. */
 static void check_bodies(build_state *b, diag_list *diags)
 {
-    render_stats rs = {0, 0};
+    render_stats rs = {0};
     img_store *images = img_store_new(b->opts->site_dir, b->cfg, false);
     bool check_links = !b->opts->no_link_check;
     links_index *links = NULL;
@@ -585,12 +562,22 @@ bool build_run(const build_options *opts, build_stats *stats, diag_list *diags)
         char *dir = output_dir(opts, b.cfg);
         b.out = output_begin(opts->site_dir, dir, opts->force, diags);
         free(dir);
-        /* Read while the content loads: it is 8 MB at 10,000 pages. */
-        if (b.out)
+        /* Read while the content loads: about 8 MB each at 10,000 pages. */
+        b.disk_cache = b.out && !opts->cache && !opts->no_cache;
+        if (b.disk_cache)
+            b.pages_task = parallel_start(opts->jobs, read_pages, &b);
+        if (b.out && !opts->no_cache && !b.disk_cache)
             b.terms_task = parallel_start(opts->jobs, read_terms, &b);
     }
+    bool cached = opts->cache || b.disk_cache;
+    if (cached) { /* what else a page's HTML, and what the cache holds, are made from */
+        hash_assets(opts->site_dir, "assets", &inputs_hash);
+        inputs_hash = hash_bytes(inputs_hash, &opts->no_link_check, sizeof opts->no_link_check);
+        long long day = opts->now / 86400 - (opts->now % 86400 < 0);
+        inputs_hash = hash_bytes(inputs_hash, &day, sizeof day);
+    }
     site_options so = {.site_dir = opts->site_dir, .drafts = opts->drafts, .future = opts->future, .today_unix = opts->now, .jobs = opts->jobs,
-                       .hashes = opts->cache != NULL};
+                       .hashes = cached};
     if (b.bib)
         b.s = site_load(&so, b.cfg, b.bib, diags);
     if (b.s) {
@@ -603,8 +590,11 @@ bool build_run(const build_options *opts, build_stats *stats, diag_list *diags)
     if (b.s && diag_count(diags, DIAG_ERROR) == 0)
         check_output_paths(&b, diags);
     bool ok = b.s && diag_count(diags, DIAG_ERROR) == 0 && (b.out || !opts->write);
-    if (ok && b.out)
-        stats->reused = cache_mark_clean(opts->cache, b.s, inputs_hash);
+    if (ok && b.out && cached) {
+        b.marked_clean = pagecache_mark_clean(rebuild_cache(&b), b.s, inputs_hash, output_previous_build(b.out),
+                                              b.disk_cache);
+        read_terms_for_dirty(&b);
+    }
     if (b.s && layouts_ok && ok)
         ok = produce(&b, stats, diags);
     else if (b.s && layouts_ok)
@@ -613,18 +603,28 @@ bool build_run(const build_options *opts, build_stats *stats, diag_list *diags)
         diag_promote_warnings(diags);
     ok = ok && diag_count(diags, DIAG_ERROR) == 0;
     if (b.out) {
+        uint64_t build_id = output_build_id(b.out);
         if (ok)
             ok = output_commit(b.out, diags);
         else
             output_abort(b.out);
         /* The cache describes whatever output is now in place. */
-        if (ok && opts->cache) {
-            cache_update(opts->cache, b.s, inputs_hash, b.image_files);
+        /* A build that made no page's record anew (every page's came from
+           the cache) leaves the cache's pages as they are. */
+        bool same_pages = b.disk_cache && b.marked_clean && b.indexed == 0;
+        if (ok && same_pages && !pagecache_save_build(rebuild_cache(&b), opts->site_dir, build_id))
+            same_pages = false;
+        if (ok && cached && !same_pages) {
+            pagecache_update(rebuild_cache(&b), b.s, inputs_hash, build_id, b.image_files);
             b.image_files = NULL;
+            if (b.disk_cache)
+                (void)pagecache_save(rebuild_cache(&b), opts->site_dir);
         }
     }
     value_free(b.image_files);
     termcache_free(terms_read(&b));
+    if (b.disk_cache)
+        build_cache_free(rebuild_cache(&b));
     diag_sort(diags);
     release_site(b.s, opts->exiting);
     refs_free(b.bib);

@@ -12,18 +12,7 @@
 #include <stddef.h>
 
 #include "diag.h"
-
-/* What one build leaves for the next, so a development server's rebuild
- * re-renders only the pages whose text changed: when config.ini, the
- * layouts, the bibliography and every page's front matter are unchanged,
- * a page whose body is unchanged is hard-linked from the previous output.
- * Owned by the caller; build_run updates it after every successful build. */
-typedef struct build_cache build_cache;
-
-/* Returns an empty cache the caller frees with build_cache_free. */
-build_cache *build_cache_new(void);
-/* Frees the cache. Accepts NULL. */
-void build_cache_free(build_cache *cache);
+#include "pagecache.h"
 
 typedef struct build_options {
     const char *site_dir;  /* the site folder */
@@ -37,7 +26,10 @@ typedef struct build_options {
     bool no_link_check;    /* --no-link-check: leave internal links and #fragments unchecked */
     int jobs;              /* threads; below 1 means one */
     long long now;         /* Unix time for overdue reviews */
-    build_cache *cache;    /* NULL: render every page (the default) */
+    build_cache *cache;    /* a development server's, kept between its builds (pagecache.h);
+                              NULL: `lumbar build` reads and writes .lumbar-cache/pages */
+    bool no_cache;         /* --no-cache: read no cache in .lumbar-cache/ (render every
+                              page, count every page's search terms); they are rewritten */
     bool exiting;          /* the process ends after this build: the site model is
                               left for the OS to reclaim, not freed piece by piece */
 } build_options;

@@ -69,6 +69,15 @@ void diag_move(diag_list *dst, diag_list *src)
     src->len = src->cap = 0;
 }
 
+void diag_copy(diag_list *dst, const diag_list *src, size_t from)
+{
+    for (size_t i = from; i < src->len; i++) {
+        const diag *d = &src->items[i];
+        XGROW(dst->items, dst->cap, dst->len + 1, 8);
+        dst->items[dst->len++] = (diag){d->level, xstrdup(d->file), d->line, d->col, xstrdup(d->msg)};
+    }
+}
+
 size_t diag_count(const diag_list *dl, diag_level level)
 {
     size_t n = 0;

@@ -38,6 +38,8 @@ void diag_vadd(diag_list *dl, diag_level level, const char *file, int line, int 
                const char *fmt, va_list ap);
 /* Moves every diagnostic of src to the end of dst and leaves src empty. */
 void diag_move(diag_list *dst, diag_list *src);
+/* Appends copies of src's diagnostics from number `from` on to dst. */
+void diag_copy(diag_list *dst, const diag_list *src, size_t from);
 /* Returns how many diagnostics of the given level the list holds. */
 size_t diag_count(const diag_list *dl, diag_level level);
 /* Sorts by file, line, column (stable), so output order never depends on threads. */

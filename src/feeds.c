@@ -681,24 +681,6 @@ static void write_shards(shard_writer *w, const index_term *terms, size_t n, siz
     }
 }
 
-/* Search docs of pages reused from the previous build come from it. */
-static void link_previous_docs(const site *s, output *out, diag_list *diags)
-{
-    strbuf path = STRBUF_INIT;
-    for (size_t i = 0; i < s->nby_path; i++) {
-        const page *p = s->by_path[i];
-        if (!p->clean || !p->search_entry)
-            continue;
-        strbuf_reset(&path);
-        doc_path(&path, i);
-        if (!output_link_previous(out, strbuf_cstr(&path)))
-            diag_add(diags, DIAG_WARNING, p->src_path, 0, 0,
-                     "its search result text (%s) is missing from the previous build: rebuild to restore it",
-                     strbuf_cstr(&path));
-    }
-    strbuf_free(&path);
-}
-
 typedef struct encoding {
     index_term *terms;
     size_t docs;
@@ -717,9 +699,12 @@ static void encode_term(void *arg, size_t i)
     it->encoded = strbuf_detach(&enc);
 }
 
-bool feeds_write_search_index(const site *s, output *out, int jobs, diag_list *diags)
+void feeds_search_doc_path(const site *s, const page *p, strbuf *path) { doc_path(path, search_doc_id(s, p)); }
+
+bool feeds_write_search_index(const site *s, output *out, int jobs, bool unchanged, diag_list *diags)
 {
-    link_previous_docs(s, out, diags);
+    if (unchanged && output_link_recorded_set(out, "search.json", "search/s/"))
+        return true;
     term_table table = {0};
     double total_length;
     size_t docs = gather(s, &table, &total_length);

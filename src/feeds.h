@@ -27,9 +27,14 @@ bool feeds_write_site_files(const site *s, const tpl_set *tpl, output *out, diag
 /* Writes the search index (search.json, a manifest, and its shards under
  * search/s/) from the record of each rendered page that has one, once every
  * page has rendered, on up to jobs threads (the files are the same for any
- * number); links the result texts of pages reused from the previous build.
- * Returns false after adding errors. */
-bool feeds_write_search_index(const site *s, output *out, int jobs, diag_list *diags);
+ * number). unchanged says every record is the previous build's, and so is
+ * every document number: the previous build's index files are then linked,
+ * if its manifest shows them as it wrote them. Returns false after adding
+ * errors. */
+bool feeds_write_search_index(const site *s, output *out, int jobs, bool unchanged, diag_list *diags);
+/* Appends the output path of the search result text of p (a page with a
+ * search record) to path: search/d/GROUP/ID.json. */
+void feeds_search_doc_path(const site *s, const page *p, strbuf *path);
 /* Appends the sitemap of s (every page but 404 and skipped ones) to xml. */
 void feeds_sitemap(const site *s, strbuf *xml);
 /* Appends the Atom feed of s to xml. */

@@ -222,6 +222,15 @@ static bool write_all(int fd, const char *data, size_t n)
     return true;
 }
 
+void fs_binary_stamp(char *stamp, size_t size)
+{
+    struct stat st;
+    stamp[0] = '\0';
+    if (size && stat("/proc/self/exe", &st) == 0)
+        snprintf(stamp, size, "%llx-%llx.%09ld", (unsigned long long)st.st_size, (unsigned long long)st.st_mtim.tv_sec,
+                 (long)st.st_mtim.tv_nsec);
+}
+
 bool fs_write_replace(const char *path, const char *data, size_t n)
 {
     if (!make_parent_folder(path))

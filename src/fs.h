@@ -36,6 +36,11 @@ bool fs_read_file_at(int dirfd, const char *path, bool follow_links, strbuf *out
  * caches in .lumbar-cache/, where a racing build or a kill must leave a
  * whole file. False, with errno set, when it could not. */
 bool fs_write_replace(const char *path, const char *data, size_t n);
+/* Writes the running lumbar binary's identity (its size and modification
+ * time) into stamp, or "" when it has none: a cache of what the binary
+ * computed belongs to it alone, since another build of lumbar may compute
+ * otherwise. 40 bytes hold it. */
+void fs_binary_stamp(char *stamp, size_t size);
 /* strerror, knowing FS_ENOTREG. The string is static. */
 const char *fs_strerror(int err);
 /* What a folder's listing says an entry is. FS_UNKNOWN: the file system

@@ -41,10 +41,12 @@ static const char usage_main[] =
 
 static const char usage_build[] =
     "usage: lumbar build [-s DIR] [-o DIR] [--base-url URL] [--drafts] [--future] [-j N] [-q] [--strict]\n"
-    "                    [--force] [--no-link-check]\n"
+    "                    [--force] [--no-link-check] [--no-cache]\n"
     "\n"
     "Builds the site in DIR (default .) into a staging folder and swaps it in\n"
-    "as the output folder only when every page succeeded.\n"
+    "as the output folder only when every page succeeded. A page whose inputs\n"
+    "are all unchanged since the last build is not rendered again: its output\n"
+    "is reused (the caches are in DIR/.lumbar-cache/).\n"
     "\n"
     "  -s, --source DIR   the site folder (config.ini, content/, layouts/, assets/)\n"
     "  -o, --output DIR   the output folder (default: [build] output, public)\n"
@@ -56,6 +58,8 @@ static const char usage_build[] =
     "  --strict           treat warnings as errors\n"
     "  --force            replace an output folder that lumbar did not create\n"
     "  --no-link-check    leave internal links and #fragments unchecked\n"
+    "  --no-cache         render every page and count every page's search terms,\n"
+    "                     reading and writing neither cache\n"
     "\n"
     "Options follow getopt_long: -j4, --jobs=4, --output=DIR, -qs DIR.\n"
     "Exit status: 0 success, 1 the site has errors (all are reported), 2 bad usage.\n";
@@ -166,7 +170,7 @@ static bool base_url_usable(const char *url, const char *usage)
 }
 
 /* Long options; val is the short letter, or one of these for long-only ones. */
-enum { OPT_BASE_URL = 256, OPT_DRAFTS, OPT_STRICT, OPT_FORCE, OPT_PORT, OPT_BIND, OPT_FUTURE, OPT_NO_LINK_CHECK };
+enum { OPT_BASE_URL = 256, OPT_DRAFTS, OPT_STRICT, OPT_FORCE, OPT_PORT, OPT_BIND, OPT_FUTURE, OPT_NO_LINK_CHECK, OPT_NO_CACHE };
 
 static const struct option all_options[] = {
     {"help", no_argument, NULL, 'h'},           {"source", required_argument, NULL, 's'},
@@ -174,7 +178,7 @@ static const struct option all_options[] = {
     {"drafts", no_argument, NULL, OPT_DRAFTS},  {"future", no_argument, NULL, OPT_FUTURE},
     {"jobs", required_argument, NULL, 'j'},     {"quiet", no_argument, NULL, 'q'},
     {"strict", no_argument, NULL, OPT_STRICT},  {"force", no_argument, NULL, OPT_FORCE},
-    {"no-link-check", no_argument, NULL, OPT_NO_LINK_CHECK},
+    {"no-link-check", no_argument, NULL, OPT_NO_LINK_CHECK}, {"no-cache", no_argument, NULL, OPT_NO_CACHE},
     {"port", required_argument, NULL, OPT_PORT}, {"bind", required_argument, NULL, OPT_BIND},
     {NULL, 0, NULL, 0}};
 
@@ -188,7 +192,7 @@ static bool command_takes(const char *command, int val)
         if (*v == val)
             return true;
     if (!strcmp(command, "build"))
-        return val == 'o' || val == 'q' || val == OPT_FORCE;
+        return val == 'o' || val == 'q' || val == OPT_FORCE || val == OPT_NO_CACHE;
     if (!strcmp(command, "serve"))
         return val == OPT_PORT || val == OPT_BIND;
     return false;
@@ -228,6 +232,7 @@ static int apply_option(cli *c, int val, const char *arg, const char *usage)
     case OPT_DRAFTS: c->build.drafts = true; break;
     case OPT_FUTURE: c->build.future = true; break;
     case OPT_NO_LINK_CHECK: c->build.no_link_check = true; break;
+    case OPT_NO_CACHE: c->build.no_cache = true; break;
     case 'q': c->quiet = true; break;
     case OPT_STRICT: c->build.strict = true; break;
     case OPT_FORCE: c->build.force = true; break;
@@ -350,8 +355,11 @@ static int run_build(cli *c)
     if (!ok)
         print_failure(&diags, c->build.write);
     else if (c->build.write && !c->quiet) {
-        printf("lumbar: built %zu pages (%zu sections, %zu tags, %zu aliases) and copied %zu assets in %.0f ms\n",
-               stats.pages, stats.sections, stats.tags, stats.aliases, stats.assets, stats.ms);
+        printf("lumbar: built %zu pages (%zu sections, %zu tags, %zu aliases", stats.pages, stats.sections, stats.tags,
+               stats.aliases);
+        if (stats.reused) /* linked from the previous build: their inputs are unchanged */
+            printf("; %zu unchanged, reused", stats.reused);
+        printf(") and copied %zu assets in %.0f ms\n", stats.assets, stats.ms);
         print_left_out(stdout, &stats);
     } else if (!c->build.write) {
         fprintf(stderr, "lumbar: checked %zu pages: %zu warning%s\n", stats.pages, diag_count(&diags, DIAG_WARNING),

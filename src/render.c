@@ -59,7 +59,7 @@ typedef struct worker {
     arena *tree_mem; /* for md_render's parse trees on this thread */
     strbuf html;
     diag_list diags;
-    size_t pages;
+    size_t pages, reused, indexed;
 } worker;
 
 /* ---- Markdown environment ----------------------------------------------- */
@@ -504,6 +504,38 @@ static void *worker_setup(void *arg, int n)
     return w;
 }
 
+/* How much of a clean page's previous output could be linked. */
+typedef enum { REUSED_NONE, REUSED_TEXT, REUSED_ALL } reuse;
+
+/* Links a clean page's search result text, then its HTML, from the
+ * previous build, each only when the manifest shows it as that build
+ * wrote it: only then is it what rendering the page would write. */
+static reuse reuse_page(shared *sh, const page *p)
+{
+    strbuf doc = STRBUF_INIT;
+    if (p->search_entry)
+        feeds_search_doc_path(sh->s, p, &doc);
+    reuse r = p->search_entry && !output_link_recorded(sh->out, doc.data) ? REUSED_NONE
+              : output_link_recorded(sh->out, p->out_path)                ? REUSED_ALL
+                                                                          : REUSED_TEXT;
+    strbuf_free(&doc);
+    return r;
+}
+
+/* A clean page that renders after all: what the cache gave it goes, so
+ * that rendering makes it all anew. */
+static void forget_cached(page *p)
+{
+    p->clean = false;
+    free(p->search_entry);
+    p->search_entry = NULL;
+    value_free(p->ids);
+    value_free(p->cites);
+    value_free(p->links);
+    p->ids = p->cites = p->links = NULL;
+    diag_list_clear(&p->warnings);
+}
+
 static void render_index(void *arg, void *state, size_t i)
 {
     shared *sh = arg;
@@ -511,10 +543,26 @@ static void render_index(void *arg, void *state, size_t i)
     page *p = sh->order[i];
     if (p->skip)
         return;
-    if (p->clean && sh->out && output_link_previous(sh->out, p->out_path))
+    reuse r = p->clean && sh->out ? reuse_page(sh, p) : REUSED_NONE;
+    if (r == REUSED_ALL) {
         p->rendered = true;
-    else
+        w->reused++;
+        diag_copy(&w->diags, &p->warnings, 0); /* as rendering it would */
+    } else {
+        /* With its search text in place (the HTML was edited by hand,
+           say), the page renders keeping the rest of what was cached; the
+           search text is not written twice. */
+        if (r == REUSED_NONE && p->clean && p->owns_fm)
+            forget_cached(p);
+        p->clean = false;
+        size_t before = w->diags.len;
+        w->indexed += p->owns_fm && !p->cites; /* render_one makes its record */
         render_one(sh, w, p, &w->html);
+        if (p->owns_fm) { /* for the rebuild cache */
+            diag_list_clear(&p->warnings);
+            diag_copy(&p->warnings, &w->diags, before);
+        }
+    }
     w->pages++;
 }
 
@@ -608,6 +656,8 @@ bool render_pages(site *s, const tpl_set *tpl, const render_options *opts, rende
     for (int i = 0; i < jobs; i++) {
         ok = ok && diag_count(&workers[i].diags, DIAG_ERROR) == 0;
         stats->pages += workers[i].pages;
+        stats->reused += workers[i].reused;
+        stats->indexed += workers[i].indexed;
         diag_move(diags, &workers[i].diags);
     }
     ok = ok && sh.nfailures == 0;

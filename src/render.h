@@ -25,6 +25,8 @@
 typedef struct render_stats {
     size_t pages;
     size_t bytes;
+    size_t reused; /* clean pages linked from the previous output, not rendered */
+    size_t indexed; /* content pages whose search record was made, not taken from a cache */
 } render_stats;
 
 typedef struct render_options {

@@ -229,6 +229,7 @@ void page_free(page *p)
     value_free(p->ids);
     value_free(p->cites);
     value_free(p->links);
+    diag_list_clear(&p->warnings);
     free(p);
 }
 

@@ -53,6 +53,7 @@ struct page {
     uint64_t fm_hash;   /* of the front matter's text, for build caches (when asked for) */
     uint64_t body_hash; /* of the body's text (when asked for) */
     bool clean;         /* unchanged since a cached build: its old output can be reused */
+    diag_list warnings; /* what rendering it warned of, for the rebuild cache to repeat */
     bool rendered;
     bool skip; /* a made-up page whose optional layout the theme lacks */
 };

@@ -29,17 +29,6 @@ struct termcache {
     atomic_size_t misses;
 };
 
-/* The running binary's identity: its size and modification time. A cache
- * from any other build of lumbar may hold terms by other word rules. */
-static void binary_stamp(char *stamp, size_t size)
-{
-    struct stat st;
-    stamp[0] = '\0';
-    if (stat("/proc/self/exe", &st) == 0)
-        snprintf(stamp, size, "%llx-%llx.%09ld", (unsigned long long)st.st_size, (unsigned long long)st.st_mtim.tv_sec,
-                 (long)st.st_mtim.tv_nsec);
-}
-
 static void put_entry(termcache *c, uint64_t key, const char *terms)
 {
     size_t at = (size_t)hash_mix(key) & (c->cap - 1);
@@ -100,7 +89,7 @@ termcache *termcache_load(const char *site_dir)
 {
     termcache *c = xcalloc(1, sizeof *c);
     c->site_dir = xstrdup(site_dir);
-    binary_stamp(c->stamp, sizeof c->stamp);
+    fs_binary_stamp(c->stamp, sizeof c->stamp);
     atomic_init(&c->misses, 0);
     char *path = fs_join(site_dir, CACHE_FILE);
     if (!c->stamp[0] || !fs_read_file(path, false, &c->text) || !parse(c)) {

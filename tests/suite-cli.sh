@@ -3,7 +3,8 @@
 # failed build leaving the previous output untouched, byte-identical
 # rebuilds, -j independence, unchanged files keeping their mtimes, sub-path
 # base URLs, well-formed sitemap and feed, output-folder safety, `new`,
-# review dates and the review state under --strict, the search terms cache.
+# review dates and the review state under --strict, the search terms cache,
+# the page cache.
 cd "$(dirname "$0")/.." || exit 2
 work=$(pwd)/tests/out/cli
 rm -rf "$work"
@@ -267,6 +268,79 @@ check "the edit reached the index" sh -c '! diff -rq "$0" "$1" >/dev/null' "$wor
 printf 'lumbar search terms 1 other\n0000000000000001 3\nabc\n' > "$terms/.lumbar-cache/search-terms"
 terms_build "$work/terms-damaged"
 check "a damaged or foreign terms cache is ignored" diff -r "$work/terms-edited-cold" "$work/terms-damaged"
+
+# The page cache (.lumbar-cache/pages): a rebuild reuses the pages whose
+# inputs are unchanged, and its output is what a build that reads no
+# cache gives; an edited body renders that page, and edited front matter,
+# an edited asset or another day render every page. A live page edited by
+# hand is rendered again, not kept.
+pages=$work/pages-site
+copy_site . "$pages"
+pages_build() { # pages_build [SOURCE_DATE_EPOCH]: into $pages/public, summary in $work/pages.out
+    SOURCE_DATE_EPOCH=${1:-$bundled_today} "$LUMBAR" build -s "$pages" -o "$pages/public" >"$work/pages.out" 2>&1
+}
+reused() { sed -n 's/.*; \([0-9]*\) unchanged, reused).*/\1/p' "$work/pages.out"; }
+built() { sed -n 's/^lumbar: built \([0-9]*\) pages.*/\1/p' "$work/pages.out"; }
+same_as_uncached() { # NAME: the live output equals a build that reads no cache
+    rm -rf "$work/pages-ref"
+    SOURCE_DATE_EPOCH=${2:-$bundled_today} "$LUMBAR" build -q --no-cache -s "$pages" -o "$work/pages-ref"
+    check "$1" diff -r "$pages/public" "$work/pages-ref"
+}
+pages_build
+check "a first build reuses nothing and writes the page cache" sh -c '[ -z "$(sed -n "/unchanged, reused/p" "$0")" ] && test -s "$1"' "$work/pages.out" "$pages/.lumbar-cache/pages"
+pages_build
+all=$(built)
+check "a rebuild of an unchanged site reuses every page ($all)" test "$(reused)" = "$all"
+same_as_uncached "a rebuild from the page cache is byte for byte a build without it"
+cache_mtime=$(stat -c %Y.%y "$pages/.lumbar-cache/pages")
+rm -rf "$work/pages-ref"
+"$LUMBAR" build -q --no-cache -s "$pages" -o "$work/pages-ref" 2>/dev/null
+check "--no-cache leaves the page cache as it was" test "$(stat -c %Y.%y "$pages/.lumbar-cache/pages")" = "$cache_mtime"
+sed -i 's/staying active is at/moving about is at/' "$pages/content/treatments/treatments-to-avoid.md"
+pages_build
+check "an edited body renders that page alone" test "$(reused)" = "$((all - 1))"
+check "the edit is in the page" grep -q "moving about is at" "$pages/public/treatments/treatments-to-avoid/index.html"
+same_as_uncached "after a body edit the output is a build without the cache's"
+sed -i 's/^title: "Treatments to avoid"$/title: "Treatments best avoided"/' "$pages/content/treatments/treatments-to-avoid.md"
+pages_build
+check "edited front matter renders every page" sh -c 'test -z "$0" && grep -q "Treatments best avoided" "$1"' "$(reused)" "$pages/public/treatments/index.html"
+same_as_uncached "after a front matter edit the output is a build without the cache's"
+pages_build
+echo '/* edited */' >>"$pages/assets/css/site.css"
+pages_build
+check "an edited asset renders every page" test -z "$(reused)"
+pages_build $((bundled_today + 86400))
+check "another day renders every page" test -z "$(reused)"
+pages_build $((bundled_today + 86400))
+live=$pages/public/causes/index.html
+cp "$live" "$work/live-before.html"
+sed -i 's/<\/main>/<p>EDITED BY HAND<\/p><\/main>/' "$live"
+pages_build $((bundled_today + 86400))
+check "a live page edited by hand is rendered again" sh -c '! grep -q "EDITED BY HAND" "$0" && cmp -s "$0" "$1"' "$live" "$work/live-before.html"
+check "every other page is reused" test "$(reused)" = "$((all - 1))"
+doc=$(find "$pages/public/search/d" -name '*.json' | sort | head -1)
+cp "$doc" "$work/doc-before.json"
+printf '{"t":"EDITED BY HAND"}\n' >"$doc"
+pages_build $((bundled_today + 86400))
+check "a search result text edited by hand is written again" cmp -s "$doc" "$work/doc-before.json"
+check "and its page renders, every other is reused" test "$(reused)" = "$((all - 1))"
+printf 'lumbar page cache 1 someone-else\n' >"$pages/.lumbar-cache/pages"
+pages_build $((bundled_today + 86400))
+check "a foreign or damaged page cache is ignored" test -z "$(reused)"
+same_as_uncached "after a damaged cache the output is a build without it" $((bundled_today + 86400))
+# Resized image copies of reused pages stay in the output.
+imaged=$work/imaged-site
+copy_site tests/sites/images "$imaged"
+"$LUMBAR" build -q -s "$imaged" -o "$imaged/public" 2>/dev/null
+"$LUMBAR" build -s "$imaged" -o "$imaged/public" >"$work/imaged.out" 2>&1
+"$LUMBAR" build -q --no-cache -s "$imaged" -o "$work/imaged-ref" 2>/dev/null
+check "a site with images, its pages reused, is a build without the cache" sh -c 'grep -q "unchanged, reused" "$0" && diff -r "$1" "$2"' "$work/imaged.out" "$imaged/public" "$work/imaged-ref"
+# Warnings of a page are repeated when the page is reused.
+warned=$work/warned-site
+copy_site "$golden" "$warned"
+"$LUMBAR" build -s "$warned" -o "$warned/public" >"$work/warned-1.out" 2>&1
+"$LUMBAR" build -s "$warned" -o "$warned/public" >"$work/warned-2.out" 2>&1
+check "a reused page repeats its warnings" sh -c 'grep -q "unchanged, reused" "$1" && grep ": warning: " "$0" >"$0.w" && test -s "$0.w" && grep ": warning: " "$1" | cmp -s - "$0.w"' "$work/warned-1.out" "$work/warned-2.out"
 
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -429,10 +429,11 @@ diff -r "$dir/first" "$dir/clock" >/dev/null && ok "the wall clock changes no by
 # Every read of the wall clock in src/: only `lumbar new` and overdue-review
 # warnings need "today", through main.c's now_unix, which prefers
 # SOURCE_DATE_EPOCH. CLOCK_MONOTONIC only times builds and the server;
-# termcache.c reads the lumbar binary's own mtime as its identity, which
-# decides only whether cached search terms are used, never what they are.
+# fs.c reads the lumbar binary's own mtime as its identity, and build.c
+# the mtimes of assets/: both decide only whether the caches are used
+# (search terms, pages to reuse), never what any output holds.
 clock_reads=$(grep -nE '(^|[^_a-z])(time|gettimeofday|localtime|localtime_r|gmtime|gmtime_r|ctime|strftime)[[:space:]]*\(|CLOCK_REALTIME|st_mtim' src/*.c |
-    grep -v '^src/serve\.c:.*st_mtim' | grep -v '^src/termcache\.c:.*st_mtim')
+    grep -v '^src/serve\.c:.*st_mtim' | grep -v '^src/fs\.c:.*st_mtim' | grep -v '^src/build\.c:.*st_mtim')
 if [ "$(printf '%s\n' "$clock_reads" | grep -c .)" = 1 ] && printf '%s' "$clock_reads" | grep -q '^src/main\.c:.*time(NULL)' &&
     grep -A8 'now_unix(void)' src/main.c | grep -q SOURCE_DATE_EPOCH; then
     ok "the only wall-clock read in src/ is now_unix, after SOURCE_DATE_EPOCH"

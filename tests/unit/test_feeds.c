@@ -111,11 +111,11 @@ static bool build(int jobs)
     site *s = fs.s;
     tpl_set *tpl = layouts(&dl);
     output *out = s ? output_begin(site_dir, pub, false, &dl) : NULL;
-    render_stats rs = {0, 0};
+    render_stats rs = {0};
     render_options ro = {.out = out, .jobs = jobs};
     bool ok = out && render_pages(s, tpl, &ro, &rs, &dl);
     CHECK_INT(rs.pages, 29); /* 25 articles, home, news, about, 404 */
-    ok = ok && feeds_write_site_files(s, tpl, out, &dl) && feeds_write_search_index(s, out, jobs, &dl);
+    ok = ok && feeds_write_site_files(s, tpl, out, &dl) && feeds_write_search_index(s, out, jobs, false, &dl);
     ok = ok && output_commit(out, &dl);
     if (!ok)
         output_abort(out);

@@ -206,7 +206,7 @@ static char *expected(bool theme_links, const char *drop)
 static void check_site(site *s, const tpl_set *tpl, bool theme_links, diag_list *dl)
 {
     strbuf sb = STRBUF_INIT;
-    render_stats rs = {0, 0};
+    render_stats rs = {0};
     links_index *idx = NULL;
     render_options ro = {.out = NULL, .jobs = 2, .keep_ids = true, .scan_links = true, .theme_links = theme_links,
                          .links_out = &idx};
