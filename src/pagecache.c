@@ -24,6 +24,13 @@ typedef struct cached_page {
     diag_list warnings;
 } cached_page;
 
+/* A page without front matter of its own (a tag's, a list's further page,
+ * the 404 page): the ids its HTML holds, for links to its #fragments. */
+typedef struct cached_ids {
+    char *out_path;
+    value *ids;
+} cached_ids;
+
 struct build_cache {
     bool valid;
     uint64_t inputs_hash;  /* config.ini, layouts, bibliography, assets, options, day */
@@ -32,6 +39,8 @@ struct build_cache {
     uint64_t file_sum;     /* the checksum of the pages file it was read from; 0: none */
     cached_page *pages;    /* sorted by content_path */
     size_t npages;
+    cached_ids *others;    /* sorted by out_path */
+    size_t nothers;
     value *image_files;    /* resized image copies in the output (site paths) */
 };
 
@@ -102,6 +111,28 @@ static void drop_pages(build_cache *c)
     free(c->pages);
     c->pages = NULL;
     c->npages = 0;
+    for (size_t i = 0; i < c->nothers; i++) {
+        free(c->others[i].out_path);
+        value_free(c->others[i].ids);
+    }
+    free(c->others);
+    c->others = NULL;
+    c->nothers = 0;
+}
+
+static int cmp_other(const void *key, const void *elem)
+{
+    return strcmp(key, ((const cached_ids *)elem)->out_path);
+}
+
+static const cached_ids *other_find(const build_cache *c, const char *out_path)
+{
+    return xbsearch(out_path, c->others, c->nothers, sizeof(cached_ids), cmp_other);
+}
+
+static int cmp_others(const void *a, const void *b)
+{
+    return strcmp(((const cached_ids *)a)->out_path, ((const cached_ids *)b)->out_path);
 }
 
 size_t pagecache_mark_clean(build_cache *c, site *s, uint64_t inputs_hash, uint64_t live_build, bool take)
@@ -120,10 +151,17 @@ size_t pagecache_mark_clean(build_cache *c, site *s, uint64_t inputs_hash, uint6
         cached_page *cp = p->content_path ? (cached_page *)cache_find(c, p->content_path) : NULL;
         if (p->content_path && (!cp || cp->body_hash != p->body_hash))
             continue;
+        /* A page without front matter of its own needs its ids from the
+           cache too, or links to its #fragments could not be checked. */
+        const cached_ids *other = p->owns_fm ? NULL : other_find(c, p->out_path);
+        if (!p->owns_fm && !other)
+            continue;
         p->clean = true;
         clean++;
         if (cp && p->owns_fm && !p->cites)
             give_page(p, cp, take);
+        if (other && !p->ids)
+            p->ids = other->ids ? value_ref(other->ids) : NULL;
     }
     if (take) { /* what was not taken is of no use either */
         drop_pages(c);
@@ -151,6 +189,14 @@ void pagecache_update(build_cache *c, const site *s, uint64_t inputs_hash, uint6
         cp->links = p->links ? value_ref(p->links) : NULL;
         diag_copy(&cp->warnings, &p->warnings, 0);
     }
+    c->others = xcalloc(s->npages ? s->npages : 1, sizeof(cached_ids));
+    for (size_t i = 0; i < s->npages; i++) {
+        const page *p = s->pages[i];
+        if (p->owns_fm || !p->rendered || p->skip)
+            continue;
+        c->others[c->nothers++] = (cached_ids){xstrdup(p->out_path), p->ids ? value_ref(p->ids) : NULL};
+    }
+    xqsort(c->others, c->nothers, sizeof(cached_ids), cmp_others);
     c->inputs_hash = inputs_hash;
     c->content_hash = s->content_hash;
     c->build = build;
@@ -309,6 +355,11 @@ bool pagecache_save(const build_cache *c, const char *site_dir)
         put_u32(&out, (uint32_t)c->npages);
         for (size_t i = 0; i < c->npages; i++)
             put_page(&out, &c->pages[i]);
+        put_u32(&out, (uint32_t)c->nothers);
+        for (size_t i = 0; i < c->nothers; i++) {
+            put_str(&out, c->others[i].out_path, strlen(c->others[i].out_path));
+            put_value(&out, c->others[i].ids);
+        }
         sum = hash_wide(HASH_SEED, out.data, out.len);
         sum += !sum; /* 0 stands for none */
         put_u64(&out, sum);
@@ -468,6 +519,23 @@ static bool get_pages(reader *r, build_cache *c)
     return r->ok;
 }
 
+/* Reads the pages without front matter of their own, in out_path order. */
+static bool get_others(reader *r, build_cache *c)
+{
+    uint32_t count = get_u32(r);
+    if (!r->ok || count > (size_t)(r->end - r->at))
+        return false;
+    c->others = xcalloc(count ? count : 1, sizeof(cached_ids));
+    for (uint32_t i = 0; r->ok && i < count; i++) {
+        cached_ids *o = &c->others[c->nothers++];
+        o->out_path = get_strdup(r);
+        o->ids = get_value(r, 0);
+        if (!o->out_path || (i && strcmp(c->others[i - 1].out_path, o->out_path) >= 0))
+            r->ok = false;
+    }
+    return r->ok;
+}
+
 build_cache *pagecache_load(const char *site_dir)
 {
     strbuf head = STRBUF_INIT, text = STRBUF_INIT;
@@ -490,7 +558,7 @@ build_cache *pagecache_load(const char *site_dir)
         c->inputs_hash = get_u64(&r);
         c->content_hash = get_u64(&r);
         c->image_files = get_value(&r, 0);
-        ok = r.ok && get_pages(&r, c) && r.at == r.end;
+        ok = r.ok && get_pages(&r, c) && get_others(&r, c) && r.at == r.end;
         c->valid = ok;
     }
     if (!ok) {

@@ -276,6 +276,9 @@ check "a damaged or foreign terms cache is ignored" diff -r "$work/terms-edited-
 # hand is rendered again, not kept.
 pages=$work/pages-site
 copy_site . "$pages"
+# A link to a #fragment on a page without front matter of its own (a
+# tag's): a reused build must know that page's ids too.
+printf '\nSee also [pages about rest](/tags/rest/#main).\n' >>"$pages/content/treatments/treatments-to-avoid.md"
 pages_build() { # pages_build [SOURCE_DATE_EPOCH]: into $pages/public, summary in $work/pages.out
     SOURCE_DATE_EPOCH=${1:-$bundled_today} "$LUMBAR" build -s "$pages" -o "$pages/public" >"$work/pages.out" 2>&1
 }
@@ -291,6 +294,7 @@ check "a first build reuses nothing and writes the page cache" sh -c '[ -z "$(se
 pages_build
 all=$(built)
 check "a rebuild of an unchanged site reuses every page ($all)" test "$(reused)" = "$all"
+check "a link to a tag page's #fragment passes on the reused build too" sh -c '! grep -q ": error: " "$0"' "$work/pages.out"
 same_as_uncached "a rebuild from the page cache is byte for byte a build without it"
 cache_mtime=$(stat -c %Y.%y "$pages/.lumbar-cache/pages")
 rm -rf "$work/pages-ref"

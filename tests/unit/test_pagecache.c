@@ -6,7 +6,8 @@
  * pagecache_save and pagecache_load, values with their lines and columns;
  * pagecache_mark_clean marks a page clean only when the inputs, every
  * page's front matter, the live output's build and its own body are as
- * recorded; a file cut short, with a byte changed, or written by another
+ * recorded, and a page without front matter of its own (404) only with its
+ * ids; a file cut short, with a byte changed, or written by another
  * binary is not used; an empty cache is not saved; the build file alone
  * moves a cache to a new build, and must name the pages file's checksum. */
 #include "harness.h"
@@ -82,6 +83,14 @@ static void dump_page(const page *p, strbuf *out)
  * search), and a body hash from its path. */
 static void fake_render(site *s)
 {
+    for (size_t i = 0; i < s->npages; i++) { /* the 404 page: ids only */
+        page *p = s->pages[i];
+        if (p->owns_fm)
+            continue;
+        p->rendered = true;
+        p->ids = value_list();
+        value_list_push(p->ids, value_str("main"));
+    }
     for (size_t i = 0; i < s->nby_path; i++) {
         page *p = s->by_path[i];
         p->body_hash = hash_str(HASH_SEED, p->content_path);
@@ -156,6 +165,15 @@ static void test_round_trip(void)
     for (size_t i = 0; i < two.s->nby_path; i++)
         dump_page(two.s->by_path[i], &got);
     CHECK_STR(got.data, want.data);
+    size_t others = 0;
+    for (size_t i = 0; i < two.s->npages; i++) {
+        const page *p = two.s->pages[i];
+        if (p->owns_fm)
+            continue;
+        others++;
+        CHECK(p->clean && p->ids && p->ids->u.list.len == 1 && !strcmp(value_cstr(p->ids->u.list.items[0]), "main"));
+    }
+    CHECK_INT(others, 1); /* the 404 page */
     CHECK(strstr(want.data, "guide/a.md clean=1") && strstr(want.data, "warn=content/guide/a.md:4:2:a warning with") &&
           strstr(want.data, "a string@3:7(smith2020)") && strstr(want.data, "guide/b.md clean=1 key=0 entry=NULL") &&
           strstr(want.data, "long key past sixteen bytes=a boolean@0:0(true)"));
@@ -173,6 +191,21 @@ static void test_round_trip(void)
         CHECK_INT(pagecache_mark_clean(back, three.s, 77, 99, false), 0); /* taken: no longer valid */
     }
     fx_site_free(&three);
+    /* A page without front matter whose ids the cache lacks renders. */
+    for (size_t i = 0; i < one.s->npages; i++)
+        one.s->pages[i]->rendered = one.s->pages[i]->owns_fm;
+    build_cache *no_404 = build_cache_new();
+    pagecache_update(no_404, one.s, 77, 99, NULL);
+    fx_site four = fx_load(ini, root, 1704067200, &dl);
+    if (four.s) {
+        for (size_t i = 0; i < four.s->nby_path; i++)
+            four.s->by_path[i]->body_hash = hash_str(HASH_SEED, four.s->by_path[i]->content_path);
+        CHECK_INT(pagecache_mark_clean(no_404, four.s, 77, 99, false), four.s->nby_path);
+        for (size_t i = 0; i < four.s->npages; i++)
+            CHECK(four.s->pages[i]->clean == four.s->pages[i]->owns_fm);
+    }
+    fx_site_free(&four);
+    build_cache_free(no_404);
     build_cache_free(back);
     build_cache_free(c);
     fx_site_free(&one);
