@@ -91,7 +91,7 @@ static bool render_site(const tpl_set *tpl, int jobs, bool write, render_stats *
         strbuf_printf(&out_dir, "%s/public", root);
         output *out = write ? output_begin(root, out_dir.data, false, dl) : NULL;
         render_options ro = {.out = out, .jobs = jobs};
-        *rs = (render_stats){0, 0};
+        *rs = (render_stats){0};
         ok = render_pages(fs.s, tpl, &ro, rs, dl);
         if (out && ok)
             ok = output_commit(out, dl);
