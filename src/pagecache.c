@@ -328,7 +328,7 @@ static bool load_build(const char *site_dir, uint64_t *build, uint64_t *sum)
     bool ok = build_head(&head) && fs_read_file(path, false, &text) && text.len == head.len + 34 &&
               !memcmp(text.data, head.data, head.len);
     free(path);
-    char *line = text.data + head.len, *end;
+    char *line = ok ? text.data + head.len : NULL, *end = NULL; /* no file: no text at all */
     *build = ok ? strtoull(line, &end, 16) : 0;
     ok = ok && end == line + 16 && *end == ' ';
     *sum = ok ? strtoull(line + 17, &end, 16) : 0;
