@@ -77,7 +77,7 @@ manifest *manifest_load(const char *path, const struct stat *folder)
     size_t at = head.len;
     strbuf_free(&head);
     /* "build HEX16\n": the build's id, which a page cache names too. */
-    char *s = m->text.data + at, *end;
+    char *s = ok ? m->text.data + at : NULL, *end = NULL; /* no file: no text at all */
     ok = ok && m->text.len - at >= 23 && !memcmp(s, "build ", 6);
     m->build = ok ? strtoull(s + 6, &end, 16) : 0;
     ok = ok && end == s + 22 && *end == '\n' && m->build != 0;
