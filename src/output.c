@@ -673,9 +673,6 @@ static bool create_in_staging(output *out, const char *rel, bool link_live, cons
     return made && create_file(out, rel, link_live, parts, nparts, st);
 }
 
-/* Makes the staging folder's rel the same file as the live output's (whose
- * status is *live), leaving it alone when it already is; *placed gets the
- * file's status once placed. */
 /* True when the staging folder's listing, if done, shows rel as the file
  * whose status is *st: the build has not written rel yet (it writes a
  * path once), so the listing still holds. Never waits for the listing. */
@@ -691,6 +688,9 @@ static bool listed_as(output *out, const char *rel, const struct stat *st)
            st->st_dev == out->staging_dev;
 }
 
+/* Makes the staging folder's rel the same file as the live output's (whose
+ * status is *live), leaving it alone when it already is; *placed gets the
+ * file's status once placed. */
 static bool place_link(output *out, const char *rel, const struct stat *live, struct stat *placed)
 {
     /* A page unchanged for three builds is the same file in both folders:
@@ -741,12 +741,18 @@ static uint64_t hash_parts(const struct iovec *parts, size_t nparts)
  * this hash and size: 1 they are the live file's (*live gets its status),
  * 0 they differ, -1 it cannot say (no manifest, or the live file is not
  * the one it recorded). */
+/* The entry of m for rel when the live rel (whose status *st gets) is
+ * still the file it records; NULL otherwise. */
+static const manifest_entry *still_recorded(const output *out, const manifest *m, const char *rel, struct stat *st)
+{
+    const manifest_entry *e = manifest_get(m, rel);
+    return e && fstatat(out->live_fd, rel, st, AT_SYMLINK_NOFOLLOW) == 0 && manifest_entry_matches(e, st) ? e : NULL;
+}
+
 static int previous_says(output *out, const char *rel, uint64_t hash, uint64_t size, struct stat *live)
 {
-    const manifest_entry *e = manifest_get(wait_previous(out), rel);
-    if (!e || fstatat(out->live_fd, rel, live, AT_SYMLINK_NOFOLLOW) != 0 || !manifest_entry_matches(e, live))
-        return -1;
-    return e->hash == hash && e->size == size;
+    const manifest_entry *e = still_recorded(out, wait_previous(out), rel, live);
+    return !e ? -1 : e->hash == hash && e->size == size;
 }
 
 /* output_write_parts; ask_manifest false compares bytes with the live file
@@ -807,22 +813,15 @@ bool output_link_previous(output *out, const char *relpath) { return link_previo
 
 bool output_link_recorded(output *out, const char *relpath) { return link_previous(out, relpath, true); }
 
-/* True when the manifest m records rel and the live file is still it. */
-static bool still_recorded(const output *out, const manifest *m, const char *rel)
-{
-    struct stat st;
-    const manifest_entry *e = manifest_get(m, rel);
-    return e && fstatat(out->live_fd, rel, &st, AT_SYMLINK_NOFOLLOW) == 0 && manifest_entry_matches(e, &st);
-}
-
 bool output_link_recorded_set(output *out, const char *file, const char *prefix)
 {
     const manifest *m = out->live_fd >= 0 ? wait_previous(out) : NULL;
     size_t n = strlen(prefix), found = 0;
-    bool ok = m && still_recorded(out, m, file);
+    struct stat st;
+    bool ok = m && still_recorded(out, m, file, &st);
     for (size_t i = 0; ok && i < manifest_len(m); i++)
         if (!strncmp(manifest_name(m, i), prefix, n)) {
-            ok = still_recorded(out, m, manifest_name(m, i));
+            ok = still_recorded(out, m, manifest_name(m, i), &st) != NULL;
             found++;
         }
     ok = ok && found > 0 && output_link_recorded(out, file);

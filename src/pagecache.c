@@ -56,7 +56,22 @@ static void page_clear(cached_page *cp)
     diag_list_clear(&cp->warnings);
 }
 
-static void drop_pages(build_cache *c);
+/* Frees the pages c holds, keeping the rest. */
+static void drop_pages(build_cache *c)
+{
+    for (size_t i = 0; i < c->npages; i++)
+        page_clear(&c->pages[i]);
+    free(c->pages);
+    c->pages = NULL;
+    c->npages = 0;
+    for (size_t i = 0; i < c->nothers; i++) {
+        free(c->others[i].out_path);
+        value_free(c->others[i].ids);
+    }
+    free(c->others);
+    c->others = NULL;
+    c->nothers = 0;
+}
 
 static void cache_clear(build_cache *c)
 {
@@ -101,23 +116,6 @@ static void give_page(page *p, cached_page *cp, bool take)
         p->search_entry = cp->search_entry ? xstrdup(cp->search_entry) : NULL;
         diag_copy(&p->warnings, &cp->warnings, 0);
     }
-}
-
-/* Frees the pages c holds, keeping the rest. */
-static void drop_pages(build_cache *c)
-{
-    for (size_t i = 0; i < c->npages; i++)
-        page_clear(&c->pages[i]);
-    free(c->pages);
-    c->pages = NULL;
-    c->npages = 0;
-    for (size_t i = 0; i < c->nothers; i++) {
-        free(c->others[i].out_path);
-        value_free(c->others[i].ids);
-    }
-    free(c->others);
-    c->others = NULL;
-    c->nothers = 0;
 }
 
 static int cmp_other(const void *key, const void *elem)

@@ -526,7 +526,6 @@ static reuse reuse_page(shared *sh, const page *p)
  * that rendering makes it all anew. */
 static void forget_cached(page *p)
 {
-    p->clean = false;
     free(p->search_entry);
     p->search_entry = NULL;
     value_free(p->ids);
